@@ -1,0 +1,321 @@
+"""Grader side of a worker slot: one sandboxed zygote, one submission process at a time.
+
+The grader never imports student code. It hands the submission's files to the
+slot, asks the zygote for a fresh child, and then talks to that child over
+three pipes it owns: requests, responses (wire frames) and output (captured,
+capped). Every wait has a deadline; a child that overruns is killed with every
+process it started, and the next call gets a fresh child.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import select
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Limits, Outcome
+from .sandbox import FIRST_WORKER_UID, Backend
+from .worker.wire import WireError, dumps, loads
+
+_SIGNAL_REASONS = {
+    9: "was killed (it used more CPU time than allowed, or was stopped for overrunning a limit)",
+    24: "used more CPU time than allowed (CPU limit)",
+    25: "wrote a file larger than allowed (file size limit)",
+    11: "crashed with a segmentation fault",
+    6: "aborted",
+}
+
+
+class WorkerStartError(RuntimeError):
+    """The zygote could not be started: a grader fault, not the student's."""
+
+
+class Slot:
+    """A reusable worker slot. `open(files)` gives a `Submission` to call into."""
+
+    def __init__(self, backend: Backend, limits: Limits, root: Path, index: int = 0):
+        self.backend, self.limits, self.index = backend, limits, index
+        self.root = Path(root)
+        self.proc: subprocess.Popen | None = None
+        self.control: socket.socket | None = None
+        self.spawned = 0
+
+    # -- zygote -------------------------------------------------------------------------
+    def start(self) -> None:
+        for sub in ("submission", "scratch"):
+            (self.root / sub).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o755)
+        os.chmod(self.root / "submission", 0o755)
+        os.chmod(self.root / "scratch", 0o1777)
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        env = self.backend.env() | {"NNB_CONTROL_FD": str(theirs.fileno())}
+        if self.backend.own_pid_namespace():
+            env["NNB_OWN_PID_NAMESPACE"] = "1"
+        log = open(self.root / "worker.log", "ab")
+        try:
+            self.proc = subprocess.Popen(self.backend.argv(self.root), stdin=subprocess.DEVNULL, stdout=log,
+                                         stderr=log, pass_fds=[theirs.fileno()], env=env, cwd=self.root,
+                                         start_new_session=True)
+        finally:
+            theirs.close()
+            log.close()
+        ours.settimeout(30)
+        self.control = ours
+        try:
+            hello = ours.recv(4096)
+        except OSError as exc:
+            hello = b""
+            problem = str(exc)
+        else:
+            problem = "it exited"
+        if not hello.startswith(b'{"ready"'):
+            self.stop()
+            log_text = (self.root / "worker.log").read_text(errors="replace")[-2000:]
+            raise WorkerStartError(f"worker ({self.backend.name}) did not start: {problem}\n{log_text}")
+
+    def _control(self, message: dict, fds: list[int] = ()) -> dict:
+        if self.control is None:
+            self.start()
+        socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
+        reply = self.control.recv(65536)
+        if not reply:
+            raise OSError("worker zygote closed its control socket")
+        return json.loads(reply)
+
+    def stop(self) -> None:
+        if self.control is not None:
+            try:
+                self.control.close()
+            except OSError:
+                pass
+            self.control = None
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, 9)
+            except (ProcessLookupError, PermissionError):
+                pass
+            self.proc.wait()
+            self.proc = None
+
+    def restart(self) -> None:
+        self.stop()
+        self.start()
+
+    # -- submissions ----------------------------------------------------------------------
+    def open(self, files: dict[str, bytes]) -> "Submission":
+        """Place one submission's files in the slot and return a handle to call into it."""
+        target = self.root / "submission"
+        for entry in target.iterdir():
+            entry.unlink()
+        for name, data in files.items():
+            path = target / name
+            path.write_bytes(data)
+            os.chmod(path, 0o644)
+        return Submission(self)
+
+    def spawn_child(self):
+        """A fresh child process for the submission now in the slot: (pid, req_w, resp_r, out_r)."""
+        req_r, req_w = os.pipe()
+        resp_r, resp_w = os.pipe()
+        out_r, out_w = os.pipe()
+        self.spawned += 1
+        message = {"op": "spawn", "submission": self.backend.submission_path(self.root),
+                   "scratch": os.path.join(self.backend.scratch_base(self.root), f"s{self.spawned}"),
+                   "limits": self.limits.rlimits()}
+        if os.geteuid() == 0:
+            message["uid"] = FIRST_WORKER_UID + self.index
+        try:
+            for attempt in range(2):
+                try:
+                    reply = self._control(message, [req_r, resp_w, out_w])
+                    break
+                except OSError:
+                    if attempt:
+                        raise
+                    self.restart()  # the zygote died (a student may have killed it): start another
+        finally:
+            for fd in (req_r, resp_w, out_w):
+                os.close(fd)
+        for fd in (resp_r, out_r):
+            os.set_blocking(fd, False)
+        return reply["pid"], req_w, resp_r, out_r
+
+    def kill_child(self) -> str:
+        """End the current child and everything it started; return how it ended."""
+        try:
+            return self._control({"op": "kill"}).get("status", "")
+        except (OSError, ValueError):
+            self.restart()
+            return "gone"
+
+
+class Submission:
+    """Calls into one submission's code. Results are cached per identical request."""
+
+    def __init__(self, slot: Slot):
+        self.slot = slot
+        self.limits = slot.limits
+        self.child = None  # (pid, req_w, resp_r, out_r)
+        self.imported: dict[str, Outcome] = {}
+        self.cache: dict[bytes, Outcome] = {}
+        self.stuck: dict[tuple[str, str], Outcome] = {}
+        self.used_seconds = 0.0
+        self.output = bytearray()
+        self.output_total = 0
+        self.limit_hits: list[str] = []
+
+    # -- public -----------------------------------------------------------------------
+    def import_module(self, module: str) -> Outcome:
+        """Import a student module in the worker (once); the value lists its public names."""
+        if module not in self.imported:
+            self.imported[module] = self._request({"op": "import", "module": module}, (module, "<import>"))
+        return self.imported[module]
+
+    def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
+        """Call module.function(*args, **kwargs) in the worker; plain data in, plain data out."""
+        imported = self.import_module(module)
+        if not imported.ok:
+            return Outcome(UNAVAILABLE, reason=_unavailable(module, imported), traceback=imported.traceback)
+        if function not in imported.value:
+            return Outcome(UNAVAILABLE, reason=f"{module}.py has no {function}: define it with that exact name")
+        request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs}
+        key = hashlib.blake2b(dumps(request), digest_size=16).digest()
+        if key not in self.cache:
+            self.cache[key] = self._request(request, (module, function))
+        return self.cache[key]
+
+    def close(self) -> None:
+        if self.child is not None:
+            self._end_child()
+
+    # -- plumbing ------------------------------------------------------------------------
+    def _request(self, request: dict, who: tuple[str, str]) -> Outcome:
+        if who in self.stuck:
+            return Outcome(self.stuck[who].kind, reason=f"not run: {self.stuck[who].reason} on an earlier case")
+        budget = self.limits.submission_seconds - self.used_seconds
+        if budget <= 0:
+            return Outcome(LIMIT, reason=f"not run: the submission used up its {self.limits.submission_seconds:g} s "
+                                         "time limit (submission_seconds)")
+        if self.child is None:
+            self.child = self.slot.spawn_child()
+            if request["op"] == "call":  # a fresh child: bring back the modules imported before
+                for module, outcome in self.imported.items():
+                    if outcome.ok:
+                        self._roundtrip(dumps({"op": "import", "module": module}), budget)
+        started = time.monotonic()
+        try:
+            outcome = self._roundtrip(dumps(request), min(self.limits.call_seconds, budget))
+        finally:
+            self.used_seconds += time.monotonic() - started
+        if outcome.kind in (TIMEOUT, CRASHED, LIMIT):
+            self.stuck[who] = outcome
+            self.limit_hits.append(outcome.reason)
+        return outcome
+
+    def _roundtrip(self, payload: bytes, seconds: float) -> Outcome:
+        pid, req_w, resp_r, out_r = self.child
+        deadline = time.monotonic() + seconds
+        try:
+            _write_all(req_w, len(payload).to_bytes(4, "big") + payload, deadline)
+        except (BrokenPipeError, TimeoutError):
+            return self._fail(CRASHED, None)
+        response = bytearray()
+        cap = self.limits.result_kb * 1024
+        out_cap = self.limits.output_kb * 1024
+        while True:
+            if len(response) >= 4 and len(response) - 4 >= int.from_bytes(response[:4], "big"):
+                break
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return self._fail(TIMEOUT, f"did not finish within {seconds:g} s (time limit per call): "
+                                           "look for an endless loop")
+            ready, _, _ = select.select([resp_r, out_r], [], [], remaining)
+            if out_r in ready:
+                chunk = _read_some(out_r)
+                if chunk:  # b"" (closed) or None: nothing to add
+                    self.output_total += len(chunk)
+                    self.output += chunk[: max(0, out_cap - len(self.output))]
+                    if self.output_total > out_cap:
+                        return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
+                                                 "(output limit): remove the prints in loops")
+            if resp_r in ready:
+                chunk = _read_some(resp_r)
+                if chunk == b"":
+                    return self._fail(CRASHED, None)
+                response += chunk or b""
+                if len(response) > cap + 4:
+                    return self._fail(LIMIT, f"returned more than {self.limits.result_kb} KiB of data")
+        try:
+            message = loads(bytes(response[4:]))
+        except WireError as exc:
+            return Outcome(INVALID, reason=f"returned something that is not plain numbers: {exc}")
+        return _outcome(message)
+
+    def _fail(self, kind: str, reason: str | None) -> Outcome:
+        status = self._end_child()
+        if reason is None:
+            reason = _death_reason(status)
+            kind = LIMIT if "limit" in reason else CRASHED
+        return Outcome(kind, reason=reason)
+
+    def _end_child(self) -> str:
+        pid, req_w, resp_r, out_r = self.child
+        self.child = None
+        for fd in (req_w, resp_r, out_r):
+            os.close(fd)
+        return self.slot.kill_child()
+
+
+def _write_all(fd: int, data: bytes, deadline: float) -> None:
+    view = memoryview(data)
+    while view:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
+            raise TimeoutError
+        view = view[os.write(fd, view[: 1 << 16]) :]
+
+
+def _read_some(fd: int) -> bytes | None:
+    """Up to 1 MiB from a non-blocking pipe: b"" at end of file, None if nothing is there yet."""
+    try:
+        return os.read(fd, 1 << 20)
+    except BlockingIOError:
+        return None
+
+
+def _death_reason(status: str) -> str:
+    if status.startswith("signal "):
+        number = int(status.split()[1])
+        return "the process " + _SIGNAL_REASONS.get(number, f"was ended by signal {number}")
+    if status.startswith("exit "):
+        return f"the process exited (code {status.split()[1]}): do not call sys.exit or os._exit in graded code"
+    return "the process ended unexpectedly"
+
+
+def _outcome(message) -> Outcome:
+    if isinstance(message, dict) and set(message) == {"ok"}:
+        return Outcome(OK, value=message["ok"])
+    if isinstance(message, dict) and set(message) == {"error"} and isinstance(message["error"], dict):
+        error = message["error"]
+        kind, text = str(error.get("type", "Exception"))[:80], str(error.get("message", ""))[:300]
+        frames = [str(f)[:300] for f in error.get("traceback", [])][:8] if isinstance(error.get("traceback"), list) else []
+        if kind == "SyntaxError" and error.get("line"):
+            reason = f"has a syntax error at line {error['line']}: {text} ({str(error.get('text', ''))[:120]})"
+        elif kind == "UnsendableResult":
+            reason = text
+        else:
+            reason = f"raised {kind}" + (f": {text}" if text else "")
+        return Outcome(ERROR, reason=reason, traceback=frames)
+    return Outcome(INVALID, reason="returned a malformed answer")
+
+
+def _unavailable(module: str, imported: Outcome) -> str:
+    if imported.kind == ERROR and "No module named" in imported.reason and module in imported.reason:
+        return f"{module}.py is missing from the submission"
+    return f"{module}.py could not be imported: it {imported.reason}" if imported.kind == ERROR \
+        else f"{module}.py could not be imported: {imported.reason}"

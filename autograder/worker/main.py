@@ -1,0 +1,214 @@
+"""The worker: a numpy-loaded zygote that forks one process per submission.
+
+Started by a clean exec (never forked from the grader), usually inside a sandbox,
+with a Unix socket (fd in $NNB_CONTROL_FD) for control messages. The zygote never reads
+submission files or student data: for each submission it receives three pipe
+ends (requests, responses, output) and forks a child that imports the student's
+modules from the submission directory and answers calls over those pipes.
+
+Control messages (JSON lines over the socket, pipe ends as SCM_RIGHTS):
+    {"op": "spawn", "submission": dir, "scratch": dir, "limits": {...}} + 3 fds -> {"pid": n}
+    {"op": "kill"} -> {"status": "..."}   ends the child and every process it left
+    {"op": "exit"}
+Child requests (wire frames): {"op": "import", "module": m} and
+    {"op": "call", "module": m, "function": f, "args": [...], "kwargs": {...}};
+each answered by {"ok": value} or {"error": {...}}.
+"""
+import ctypes
+import json
+import os
+import resource
+import shutil
+import signal
+import socket
+import sys
+import traceback
+
+import numpy  # noqa: F401  (warm: every child starts with numpy already imported)
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # python -I leaves the script's folder out
+from wire import dumps, loads, read_frame_blocking, write_frame
+
+_PR_SET_DUMPABLE = 4
+
+
+def _set_limits(limits: dict) -> None:
+    """Apply rlimits from a dict of name -> value (soft = hard unless noted)."""
+    table = {
+        "cpu_seconds": resource.RLIMIT_CPU,
+        "memory_bytes": resource.RLIMIT_AS,
+        "processes": resource.RLIMIT_NPROC,
+        "file_size_bytes": resource.RLIMIT_FSIZE,
+        "open_files": resource.RLIMIT_NOFILE,
+    }
+    for name, which in table.items():
+        value = limits.get(name)
+        if value is None:
+            continue
+        hard = value + 1 if which == resource.RLIMIT_CPU else value  # SIGXCPU first, then SIGKILL
+        try:
+            resource.setrlimit(which, (value, hard))
+        except (ValueError, OSError):
+            pass  # e.g. RLIMIT_NPROC below the processes already running: keep the current one
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+
+
+def _student_frames(tb, submission: str) -> list:
+    """Traceback lines from the student's own files only."""
+    frames = [f for f in traceback.extract_tb(tb) if f.filename.startswith(submission + os.sep)]
+    return [f"{os.path.basename(f.filename)}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames]
+
+
+def _describe(exc: BaseException, submission: str) -> dict:
+    info = {"type": type(exc).__name__, "message": str(exc)[:500]}
+    if isinstance(exc, SyntaxError) and exc.filename:
+        info["file"] = os.path.basename(exc.filename)
+        info["line"] = exc.lineno
+        info["text"] = (exc.text or "").strip()[:200]
+    info["traceback"] = _student_frames(exc.__traceback__, submission)[-8:]
+    return info
+
+
+def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
+    """Child loop: answer import and call requests until end of file."""
+    modules = {}
+    while True:
+        frame = read_frame_blocking(req_fd)
+        if frame is None:
+            return
+        request = loads(frame)
+        try:
+            if request["op"] == "import":
+                name = request["module"]
+                try:
+                    modules[name] = __import__(name)
+                    answer = {"ok": sorted(k for k in vars(modules[name]) if not k.startswith("_"))}
+                except BaseException as exc:  # a student module may raise anything, even SystemExit
+                    answer = {"error": _describe(exc, submission)}
+            else:
+                function = getattr(modules[request["module"]], request["function"])
+                try:
+                    value = function(*request["args"], **request.get("kwargs", {})) if callable(function) else function
+                    answer = {"ok": value}
+                except BaseException as exc:
+                    answer = {"error": _describe(exc, submission)}
+            try:
+                payload = dumps(answer)
+            except (TypeError, ValueError) as exc:
+                payload = dumps({"error": {"type": "UnsendableResult", "message": f"returned {exc}", "traceback": []}})
+        except BaseException as exc:  # noqa: BLE001 - report, never die silently
+            payload = dumps({"error": {"type": type(exc).__name__, "message": str(exc)[:500], "traceback": []}})
+        sys.stdout.flush()
+        sys.stderr.flush()
+        write_frame(resp_fd, payload)
+
+
+def _child(control: socket.socket, fds: list, message: dict) -> None:
+    req_fd, resp_fd, out_fd = fds
+    control.close()
+    os.setsid()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
+        signal.signal(sig, signal.SIG_DFL)
+    os.dup2(out_fd, 1)
+    os.dup2(out_fd, 2)
+    os.close(out_fd)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    uid = message.get("uid")
+    if uid is not None and os.getuid() == 0:  # drop root: RLIMIT_NPROC holds, no signals to the zygote
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    base = os.path.dirname(message["scratch"])
+    for leftover in os.listdir(base):  # what an earlier submission of this slot left behind
+        shutil.rmtree(os.path.join(base, leftover), ignore_errors=True)
+    os.mkdir(message["scratch"], 0o700)
+    os.chdir(message["scratch"])
+    os.environ["HOME"] = message["scratch"]
+    os.environ["TMPDIR"] = message["scratch"]
+    submission = message["submission"]
+    sys.path.insert(0, submission)
+    sys.dont_write_bytecode = True
+    _set_limits(message.get("limits", {}))
+    try:
+        _serve(req_fd, resp_fd, submission)
+    finally:
+        os._exit(0)
+
+
+def _kill_everything_but_me() -> None:
+    """In our own pid namespace, end every process except this one and pid 1."""
+    me = os.getpid()
+    for _ in range(3):
+        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
+        if not others:
+            return
+        for pid in others:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+        _reap()
+
+
+def _reap() -> None:
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+
+
+def main() -> None:
+    own_pid_namespace = os.environ.pop("NNB_OWN_PID_NAMESPACE", "") == "1"
+    try:  # no other process of this uid may read or trace the zygote's memory
+        ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass
+    signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    control = socket.socket(fileno=int(os.environ.pop("NNB_CONTROL_FD")))
+    control.sendall(b'{"ready": true}\n')
+    child = None
+    while True:
+        data, fds, _, _ = socket.recv_fds(control, 65536, 3)
+        if not data:
+            break
+        message = json.loads(data)
+        op = message["op"]
+        if op == "spawn":
+            pid = os.fork()
+            if pid == 0:
+                _child(control, fds, message)
+            for fd in fds:
+                os.close(fd)
+            child = pid
+            reply = {"pid": pid}
+        elif op == "kill":
+            status = "none"
+            if child is not None:
+                try:
+                    os.killpg(child, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    pass
+                try:
+                    _, code = os.waitpid(child, 0)
+                    status = "signal %d" % os.WTERMSIG(code) if os.WIFSIGNALED(code) else "exit %d" % os.WEXITSTATUS(code)
+                except ChildProcessError:
+                    status = "gone"
+                child = None
+            if own_pid_namespace:
+                _kill_everything_but_me()
+            _reap()
+            reply = {"status": status}
+        elif op == "exit":
+            break
+        else:
+            reply = {"error": f"unknown op {op!r}"}
+        control.sendall(json.dumps(reply).encode() + b"\n")
+
+
+if __name__ == "__main__":
+    main()
