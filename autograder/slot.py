@@ -178,12 +178,23 @@ class Submission:
 
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
         """Call module.function(*args, **kwargs) in the worker; plain data in, plain data out."""
+        return self.call_given(module, function, args, kwargs)
+
+    def call_given(self, module: str, function: str, args, kwargs=None, given: dict | None = None) -> Outcome:
+        """Like `call`, with some of the module's functions replaced for this call only.
+
+        `given` maps a function name to a table [[args, value], ...]: during the call,
+        that function returns `value` for inputs close to `args` (and raises otherwise).
+        It lets one item be judged on its own when a helper it uses is wrong.
+        """
         imported = self.import_module(module)
         if not imported.ok:
             return Outcome(UNAVAILABLE, reason=_unavailable(module, imported), traceback=imported.traceback)
         if function not in imported.value:
             return Outcome(UNAVAILABLE, reason=f"{module}.py has no {function}: define it with that exact name")
-        request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs}
+        request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs or {}}
+        if given:
+            request["given"] = given
         key = hashlib.blake2b(dumps(request), digest_size=16).digest()
         if key not in self.cache:
             self.cache[key] = self._request(request, (module, function))
@@ -196,7 +207,7 @@ class Submission:
     # -- plumbing ------------------------------------------------------------------------
     def _request(self, request: dict, who: tuple[str, str]) -> Outcome:
         if who in self.stuck:
-            return Outcome(self.stuck[who].kind, reason=f"not run: {self.stuck[who].reason} on an earlier case")
+            return Outcome(self.stuck[who].kind, reason=f"was not run again: {self.stuck[who].reason} on an earlier case")
         budget = self.limits.submission_seconds - self.used_seconds
         if budget <= 0:
             return Outcome(LIMIT, reason=f"not run: the submission used up its {self.limits.submission_seconds:g} s "
@@ -212,6 +223,8 @@ class Submission:
             outcome = self._roundtrip(dumps(request), min(self.limits.call_seconds, budget))
         finally:
             self.used_seconds += time.monotonic() - started
+        if request["op"] == "call" and not outcome.ok:
+            outcome.reason = f"{who[1]} {outcome.reason}"
         if outcome.kind in (TIMEOUT, CRASHED, LIMIT):
             self.stuck[who] = outcome
             self.limit_hits.append(outcome.reason)
@@ -304,6 +317,8 @@ def _outcome(message) -> Outcome:
         error = message["error"]
         kind, text = str(error.get("type", "Exception"))[:80], str(error.get("message", ""))[:300]
         frames = [str(f)[:300] for f in error.get("traceback", [])][:8] if isinstance(error.get("traceback"), list) else []
+        if kind == "NotImplementedError" and text.endswith("is not implemented yet"):
+            return Outcome(ERROR, reason="is not implemented yet")
         if kind == "SyntaxError" and error.get("line"):
             reason = f"has a syntax error at line {error['line']}: {text} ({str(error.get('text', ''))[:120]})"
         elif kind == "UnsendableResult":

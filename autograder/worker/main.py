@@ -69,6 +69,20 @@ def _describe(exc: BaseException, submission: str) -> dict:
     return info
 
 
+def _given(name: str, table: list):
+    """A stand-in for a student's helper: the grader's answers for the inputs of one check."""
+    def close(a, b):
+        a, b = numpy.asarray(a, dtype=float), numpy.asarray(b, dtype=float)
+        return a.shape == b.shape and bool(numpy.allclose(a, b, rtol=1e-7, atol=1e-10))
+
+    def given(*args):
+        for inputs, value in table:
+            if len(inputs) == len(args) and all(close(a, b) for a, b in zip(args, inputs)):
+                return tuple(numpy.array(v) for v in value) if isinstance(value, (list, tuple)) else numpy.array(value)
+        raise RuntimeError(f"{name} stands in for yours during this check and got an input it does not know")
+    return given
+
+
 def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
     """Child loop: answer import and call requests until end of file."""
     modules = {}
@@ -86,12 +100,19 @@ def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
                 except BaseException as exc:  # a student module may raise anything, even SystemExit
                     answer = {"error": _describe(exc, submission)}
             else:
-                function = getattr(modules[request["module"]], request["function"])
+                module = modules[request["module"]]
+                function = getattr(module, request["function"])
+                saved = {name: getattr(module, name, None) for name in request.get("given", {})}
+                for name, table in request.get("given", {}).items():
+                    setattr(module, name, _given(name, table))
                 try:
                     value = function(*request["args"], **request.get("kwargs", {})) if callable(function) else function
                     answer = {"ok": value}
                 except BaseException as exc:
                     answer = {"error": _describe(exc, submission)}
+                finally:
+                    for name, original in saved.items():
+                        setattr(module, name, original)
             try:
                 payload = dumps(answer)
             except (TypeError, ValueError) as exc:

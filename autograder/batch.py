@@ -1,0 +1,148 @@
+"""Grade a class: hand submissions to parallel shards, collect results, write the outputs.
+
+Each shard (`autograder.shard`) is a clean process with its own pytest session
+and worker slot. Submissions go out one at a time to whichever shard is free.
+A shard that dies takes nobody else with it: its submission is recorded as a
+grader fault (every item present, 0 points, a reason) and a new shard takes over.
+"""
+from __future__ import annotations
+
+import json
+import os
+import selectors
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from .config import Config
+from .discover import SubmissionDir, find_submissions
+from .results import ItemResult, StudentResult, gradescope_json, grades_csv
+
+
+@dataclass
+class BatchReport:
+    results: list[StudentResult] = field(default_factory=list)
+    faults: int = 0
+    seconds: float = 0.0
+
+
+class _Shard:
+    def __init__(self, config: Config, index: int, workdir: Path):
+        self.index = index
+        self.job: SubmissionDir | None = None
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "autograder.shard", str(config.path), str(index), str(workdir)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(workdir / f"shard{index}.log", "ab"),
+            text=True, bufsize=1, cwd=Path(__file__).resolve().parent.parent)
+
+    def give(self, job: SubmissionDir | None) -> None:
+        self.job = job
+        try:
+            if job is None:
+                self.proc.stdin.close()
+            else:
+                self.proc.stdin.write(json.dumps({"student": job.student, "path": str(job.path),
+                                                  "timestamp": job.timestamp}) + "\n")
+                self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            pass  # the shard died; its end of file is handled by the loop
+
+
+def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:
+    """Every item at 0 with a reason, for a submission the grader itself failed on."""
+    items = [ItemResult(i.id, i.title, 0.0, i.points, "Could not be graded because of a grader error; "
+                        "your instructor has been told.", i.visibility, [], "error")
+             for q in config.questions for i in q.items]
+    return StudentResult(job.student, items, fault=why)
+
+
+def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
+                      on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
+    """Grade `jobs` on `workers` shards; call `on_result` as each submission finishes."""
+    report = BatchReport()
+    started = time.monotonic()
+    queue = deque(jobs)
+    workdir = Path(tempfile.mkdtemp(prefix="nnb-grade-"))
+    os.chmod(workdir, 0o755)
+    selector = selectors.DefaultSelector()
+    shards = 0
+
+    def launch() -> None:
+        nonlocal shards
+        shard = _Shard(config, shards, workdir)
+        shards += 1
+        selector.register(shard.proc.stdout, selectors.EVENT_READ, shard)
+
+    for _ in range(max(1, min(workers, len(queue)))):
+        launch()
+    try:
+        while selector.get_map():
+            for key, _ in selector.select():
+                shard: _Shard = key.data
+                line = shard.proc.stdout.readline()
+                if not line:  # the shard ended
+                    selector.unregister(shard.proc.stdout)
+                    code = shard.proc.wait()
+                    if shard.job is not None:
+                        report.faults += 1
+                        result = fault_result(shard.job, config, f"grading process ended (exit {code}) on this submission")
+                        report.results.append(result)
+                        on_result(result)
+                    if queue and shards < 2 * workers + 3 + report.faults:
+                        launch()
+                    continue
+                message = json.loads(line)
+                if "result" in message:
+                    result = StudentResult.from_dict(message["result"])
+                    if result.fault:
+                        report.faults += 1
+                    report.results.append(result)
+                    on_result(result)
+                if "ready" in message or "result" in message:
+                    shard.give(queue.popleft() if queue else None)
+                if "done" in message:
+                    shard.job = None
+    finally:
+        for key in list(selector.get_map().values()):
+            key.data.proc.kill()
+        log = "".join((workdir / f"shard{i}.log").read_text(errors="replace") for i in range(shards))
+        _remove_tree(workdir)
+    for job in queue:  # fail closed: the shards kept dying, so nobody left is lost without a reason
+        report.faults += 1
+        result = fault_result(job, config, "not graded: grading processes kept failing; " + log.strip()[-300:])
+        report.results.append(result)
+        on_result(result)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _remove_tree(path: Path) -> None:
+    subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
+def write_outputs(out: Path, config: Config, results: list[StudentResult]) -> None:
+    """OUT/grades.csv and OUT/results/<student>.json, each written atomically."""
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    for result in results:
+        _atomic_write(out / "results" / f"{result.student}.json", gradescope_json(result, config))
+    _atomic_write(out / "grades.csv", grades_csv(results, config))
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
+                 on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
+    """Find the submissions under `submissions`, grade them and write OUT."""
+    jobs = find_submissions(submissions, config.name)
+    report = grade_submissions(config, jobs, workers, on_result)
+    write_outputs(out, config, report.results)
+    return report

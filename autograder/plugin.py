@@ -1,0 +1,165 @@
+"""The pytest plugin that turns hidden tests into rubric scores, one submission after another.
+
+Hidden tests are ordinary pytest tests marked `@rubric("q3.grad_U")`. They get
+fixtures: `sub` (calls into the student's sandboxed worker), `ref` (reference
+answers, memoised), `cases` (this student's inputs) and `score` (the item's
+`ItemScore`, where a test records each case).
+
+One pytest session grades many submissions: `pytest_runtestloop` takes the
+next submission from a queue and runs every collected test for it, as pytest's
+own loop runs each once. As in pytest's junitxml plugin, state lives in
+`config.stash` and outcomes are read in `pytest_runtest_logreport`, a pass only
+from the call phase.
+"""
+from __future__ import annotations
+
+import importlib
+import inspect
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from .cases import Cases
+from .config import Config
+from .discover import SubmissionDir, read_submission
+from .reference import Reference
+from .results import ItemResult, StudentResult
+from .scoring import ItemScore
+from .slot import Slot
+
+HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
+HIDDEN_MODULES = ("test_q1", "test_q2", "test_q3")
+STATE = pytest.StashKey["GradingPlugin"]()
+
+
+def rubric(item_id: str, misconceptions: tuple[str, ...] = ()):
+    """Mark a hidden test as grading one rubric item, naming the misconceptions it can detect."""
+    return pytest.mark.rubric(item_id, misconceptions=tuple(misconceptions))
+
+
+def declared_tests() -> dict[str, tuple[str, ...]]:
+    """{rubric id: misconceptions} for every hidden test; a test without a rubric mark is an error."""
+    declared = {}
+    for name in HIDDEN_MODULES:
+        module = importlib.import_module(f"autograder.hidden.{name}")
+        for fname, fn in inspect.getmembers(module, inspect.isfunction):
+            if not fname.startswith("test"):
+                continue
+            marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "rubric"]
+            if len(marks) != 1:
+                raise RuntimeError(f"autograder/hidden/{name}.py::{fname} needs exactly one @rubric(...) mark")
+            item_id = marks[0].args[0]
+            if item_id in declared:
+                raise RuntimeError(f"autograder/hidden/{name}.py::{fname}: rubric id {item_id} is graded twice")
+            declared[item_id] = marks[0].kwargs.get("misconceptions", ())
+    return declared
+
+
+@dataclass
+class Current:
+    """The submission being graded right now."""
+
+    job: SubmissionDir
+    sub: object
+    cases: Cases
+    scores: dict[str, ItemScore] = field(default_factory=dict)
+    errors: dict[str, str] = field(default_factory=dict)  # rubric id -> grader error
+
+
+class GradingPlugin:
+    """Grades each submission from `jobs` with the collected hidden tests; hands results to `deliver`."""
+
+    def __init__(self, config: Config, slot: Slot, jobs: Iterator[SubmissionDir],
+                 deliver: Callable[[StudentResult], None]):
+        self.config, self.slot, self.jobs, self.deliver = config, slot, jobs, deliver
+        self.reference = Reference(_load_reference(config))
+        self.current: Current | None = None
+        self.rubric_of: dict[str, str] = {}  # test node id -> rubric id
+        self.faults = 0
+
+    # -- fixtures ---------------------------------------------------------------------------
+    @pytest.fixture
+    def sub(self):
+        return self.current.sub
+
+    @pytest.fixture
+    def ref(self):
+        return self.reference
+
+    @pytest.fixture
+    def cases(self):
+        return self.current.cases
+
+    @pytest.fixture
+    def score(self, request):
+        item_id = request.node.get_closest_marker("rubric").args[0]
+        score = ItemScore(self.config.items[item_id])
+        self.current.scores[item_id] = score
+        return score
+
+    # -- hooks --------------------------------------------------------------------------------
+    def pytest_configure(self, config):
+        config.stash[STATE] = self
+
+    def pytest_collection_modifyitems(self, session, config, items):
+        for item in items:
+            marker = item.get_closest_marker("rubric")
+            if marker is None:
+                raise pytest.UsageError(f"{item.nodeid} has no @rubric mark")
+            self.rubric_of[item.nodeid] = marker.args[0]
+
+    def pytest_runtestloop(self, session):
+        items = session.items
+        for job in self.jobs:
+            started = time.monotonic()
+            self.reference.reset()
+            files = read_submission(job.path)
+            sub = self.slot.open(files.files)
+            self.current = Current(job, sub, Cases(self.config.seed, job.student))
+            try:
+                for i, item in enumerate(items):
+                    nextitem = items[i + 1] if i + 1 < len(items) else None
+                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+            finally:
+                sub.close()
+            result = self._result(files.notes, sub)
+            result.seconds = round(time.monotonic() - started, 4)
+            self.deliver(result)
+        return True
+
+    def pytest_runtest_logreport(self, report):
+        """Hidden tests record scores, they do not assert: any failure is a grader fault."""
+        if self.current is None or report.passed or report.skipped:
+            return
+        lines = report.longreprtext.strip().splitlines() or ["failed"]
+        self.current.errors[self.rubric_of.get(report.nodeid, report.nodeid)] = f"{report.when}: {lines[-1][:300]}"
+        self.faults += 1
+
+    # -- results ------------------------------------------------------------------------------
+    def _result(self, notes: list[str], sub) -> StudentResult:
+        items, fault = [], []
+        for question in self.config.questions:
+            for item in question.items:
+                score = self.current.scores.get(item.id)
+                error = self.current.errors.get(item.id)
+                if error or score is None:
+                    fault.append(f"{item.id}: {error or 'not graded'}")
+                    items.append(ItemResult(item.id, item.title, 0.0, item.points,
+                                            "Could not be graded because of a grader error; your instructor has been told.",
+                                            item.visibility, [], "error"))
+                    continue
+                fraction = score.fraction
+                items.append(ItemResult(item.id, item.title, round(fraction * item.points, 4), item.points,
+                                        score.summary(), item.visibility, score.misconceptions,
+                                        "graded"))
+        return StudentResult(self.current.job.student, items, notes=notes, limit_hits=list(sub.limit_hits),
+                             fault="; ".join(fault))
+
+
+def _load_reference(config: Config) -> dict:
+    from .reference import load_solutions
+
+    return load_solutions(config.solutions)

@@ -1,0 +1,109 @@
+"""What grading produces, and the pure serialisers to grades.csv and Gradescope's results.json."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass, field
+
+from .config import Config
+
+CSV_HEAD = ["student", "q1", "q2", "q3", "total", "max_total"]
+
+
+@dataclass
+class ItemResult:
+    """One rubric item for one student."""
+
+    id: str
+    title: str
+    score: float
+    max_score: float
+    output: str  # feedback text: what was checked, what was wrong, a hint
+    visibility: str = "visible"
+    misconceptions: list[str] = field(default_factory=list)
+    status: str = "graded"  # graded | error (the item could not be judged: a limit, a crash, a grader fault)
+
+
+@dataclass
+class StudentResult:
+    """Every rubric item of one student (fail closed: all items, always)."""
+
+    student: str
+    items: list[ItemResult]
+    notes: list[str] = field(default_factory=list)  # submission-level remarks (missing files, limits hit)
+    limit_hits: list[str] = field(default_factory=list)
+    fault: str = ""  # non-empty when the grader itself failed on this submission
+    late_days: int = 0
+    penalty: float = 0.0  # points taken off for lateness
+    seconds: float = 0.0
+
+    def question_score(self, qid: str) -> float:
+        return sum(i.score for i in self.items if i.id.split(".")[0] == qid)
+
+    @property
+    def raw_total(self) -> float:
+        return sum(i.score for i in self.items)
+
+    @property
+    def total(self) -> float:
+        return max(0.0, self.raw_total - self.penalty)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "StudentResult":
+        data = dict(data)
+        data["items"] = [ItemResult(**i) for i in data["items"]]
+        return cls(**data)
+
+
+def _num(x: float) -> str:
+    """Stable number formatting for the CSV: up to 4 decimals, no trailing zeros."""
+    text = f"{x:.4f}".rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def grades_csv(results: list[StudentResult], config: Config) -> str:
+    """grades.csv: `student,q1,q2,q3,total,max_total`, then late days and penalty; one row a student."""
+    qids = [q.id for q in config.questions]
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student", *qids, "total", "max_total", "late_days", "late_penalty", "status"])
+    for r in sorted(results, key=lambda r: r.student):
+        status = "grader error" if r.fault else ("limits hit" if r.limit_hits else "ok")
+        writer.writerow([r.student, *(_num(r.question_score(q)) for q in qids), _num(r.total),
+                         _num(config.max_total), r.late_days, _num(r.penalty), status])
+    return buf.getvalue()
+
+
+def gradescope_json(result: StudentResult, config: Config) -> str:
+    """Gradescope's results.json: score, output, tests[] (name starts with the rubric id)."""
+    tests = []
+    for number, item in enumerate(result.items, 1):
+        tests.append({
+            "name": f"{item.id} {item.title}",
+            "number": str(number),
+            "score": round(item.score, 4),
+            "max_score": item.max_score,
+            "status": "passed" if item.score >= item.max_score else "failed",
+            "output": item.output,
+            "visibility": item.visibility,
+            "tags": item.misconceptions,
+        })
+    summary = [f"Total: {_num(result.total)} / {_num(config.max_total)}"]
+    summary += [f"{q.id} {q.title}: {_num(result.question_score(q.id))} / {_num(q.points)}" for q in config.questions]
+    if result.penalty:
+        summary.append(f"Late by {result.late_days} day(s): -{_num(result.penalty)} points")
+    summary += result.notes
+    doc = {
+        "score": round(result.total, 4),
+        "output": "\n".join(summary),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": {"student": result.student, "limit_hits": result.limit_hits, "fault": result.fault,
+                       "late_days": result.late_days, "penalty": result.penalty},
+    }
+    return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -1,0 +1,164 @@
+"""Scoring one rubric item from its cases: tolerant on form, strict on maths.
+
+A hidden test gets an `ItemScore` and reports each case: full credit, a
+recognised misconception (the rubric's credit for it), or a failure with a
+reason. The item's score is the mean case credit (or all-or-nothing).
+Messages say what was checked and what was wrong, never the hidden inputs or
+the reference values.
+"""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .config import Item
+from .limits import Outcome
+from .misconceptions import MISCONCEPTIONS
+
+
+class NotNumbers(ValueError):
+    """A value that cannot be read as a finite array of real numbers."""
+
+
+def as_array(value, what: str) -> np.ndarray:
+    """Convert plain data (numbers, lists, tuples, arrays) to a float array, or raise NotNumbers."""
+    if isinstance(value, dict):
+        raise NotNumbers(f"{what} is a dict, expected numbers")
+    if isinstance(value, str) or value is None:
+        raise NotNumbers(f"{what} is {value!r}, expected numbers")
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError):
+        raise NotNumbers(f"{what} is not a rectangular array of numbers (rows of different lengths?)") from None
+    if arr.dtype.kind == "c":
+        if np.any(arr.imag != 0):
+            raise NotNumbers(f"{what} holds complex numbers")
+        arr = arr.real
+    if arr.dtype.kind not in "biuf":
+        raise NotNumbers(f"{what} is not an array of numbers (got {arr.dtype} values)")
+    return arr.astype(float)
+
+
+def fmt_shape(shape) -> str:
+    return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+@dataclass
+class Case:
+    credit: float
+    message: str = ""  # empty for a clean pass
+    misconception: str | None = None
+    note: bool = False  # a message that accompanies full credit
+
+
+@dataclass
+class ItemScore:
+    """Accumulates the cases of one rubric item for one student."""
+
+    item: Item
+    cases: list[Case] = field(default_factory=list)
+    checked: str = ""  # what was checked, in a few words, for the feedback
+    hint: str = ""  # a hint shown when the item is not fully right
+
+    # -- recording -----------------------------------------------------------------------
+    def passed(self, note: str = "") -> None:
+        self.cases.append(Case(1.0, note, note=bool(note)))
+
+    def failed(self, message: str) -> None:
+        self.cases.append(Case(0.0, message))
+
+    def misconception(self, name: str) -> None:
+        self.cases.append(Case(self.item.misconceptions.get(name, 0.0), MISCONCEPTIONS[name].message, name))
+
+    def outcome_failed(self, outcome: Outcome, what: str) -> None:
+        self.cases.append(self.judge(outcome, 0.0, what))
+
+    # -- comparing -------------------------------------------------------------------------
+    def close(self, got: np.ndarray, want: np.ndarray) -> bool:
+        return got.shape == want.shape and bool(np.allclose(got, want, rtol=self.item.rtol, atol=self.item.atol))
+
+    def check(self, outcome: Outcome, want, what: str, alternatives: dict | None = None, pick=None) -> Case:
+        """Judge one call's outcome against the reference `want` and record the case."""
+        case = self.judge(outcome, want, what, alternatives, pick)
+        self.cases.append(case)
+        return case
+
+    def judge(self, outcome: Outcome, want, what: str, alternatives: dict | None = None, pick=None) -> Case:
+        """The case for one outcome, without recording it. `pick` selects a dict key or tuple index."""
+        if not outcome.ok:
+            where = f" ({outcome.traceback[-1]})" if outcome.traceback else ""
+            return Case(0.0, f"{outcome.reason}{where}")
+        value = outcome.value
+        function = what.split("(")[0].split(" from ")[-1]
+        if isinstance(pick, str):
+            if not isinstance(value, dict):
+                return Case(0.0, f"{function} should return a dict with key '{pick}', got {type(value).__name__}")
+            if pick not in value:
+                return Case(0.0, f"the dict {function} returns has no key '{pick}'")
+            value = value[pick]
+        elif isinstance(pick, int):
+            if not isinstance(value, (list, tuple)) or len(value) <= pick:
+                return Case(0.0, f"{function} should return a tuple of {pick + 1} or more values")
+            value = value[pick]
+        return self.judge_value(value, want, what, alternatives)
+
+    def judge_value(self, value, want, what: str, alternatives: dict | None = None) -> Case:
+        """Compare a returned value with `want`. An extra size-1 axis passes with a note; a transpose does not.
+
+        `alternatives` maps misconception names to what that mistake would return.
+        """
+        want = np.asarray(want, dtype=float)
+        try:
+            got = as_array(value, what)
+        except NotNumbers as exc:
+            return Case(0.0, str(exc))
+        note = ""
+        if got.shape != want.shape and got.size == want.size and got.ndim != want.ndim \
+                and np.squeeze(got).shape == np.squeeze(want).shape:
+            note = f"{what} has shape {fmt_shape(got.shape)}; expected {fmt_shape(want.shape)} (accepted, but drop the extra axis)"
+            got = got.reshape(want.shape)
+        finite = bool(np.all(np.isfinite(got)))
+        if finite and self.close(got, want):
+            return Case(1.0, note, note=bool(note))
+        for name, alt in (alternatives or {}).items():
+            alt = np.asarray(alt, dtype=float)
+            if got.shape == alt.shape and np.allclose(got, alt, rtol=self.item.rtol, atol=self.item.atol, equal_nan=True):
+                if finite or MISCONCEPTIONS[name].nonfinite_ok:
+                    credit = self.item.misconceptions.get(name, 0.0) if finite else 0.0
+                    return Case(credit, MISCONCEPTIONS[name].message, name)
+        if not finite:
+            return Case(0.0, f"{what} contains NaN or inf")
+        if got.shape != want.shape:
+            return Case(0.0, f"{what} has shape {fmt_shape(got.shape)} but should have shape {fmt_shape(want.shape)}")
+        bad = int(np.sum(~np.isclose(got, want, rtol=self.item.rtol, atol=self.item.atol)))
+        return Case(0.0, f"{what} is wrong in {bad} of {want.size} entries")
+
+    # -- result ----------------------------------------------------------------------------
+    @property
+    def fraction(self) -> float:
+        if not self.cases:
+            return 0.0
+        if self.item.scoring == "all_or_nothing":
+            return 1.0 if all(c.credit >= 1.0 for c in self.cases) else 0.0
+        return sum(c.credit for c in self.cases) / len(self.cases)
+
+    @property
+    def misconceptions(self) -> list[str]:
+        return sorted({c.misconception for c in self.cases if c.misconception})
+
+    def summary(self) -> str:
+        """Feedback text: what was checked, how many cases passed, each distinct problem once."""
+        total = len(self.cases)
+        clean = sum(1 for c in self.cases if c.credit >= 1.0)
+        lines = [f"Checked: {self.checked}." if self.checked else ""]
+        if total:
+            lines.append(f"Passed {clean} of {total} case{'s' if total != 1 else ''}.")
+        problems = Counter(c.message for c in self.cases if c.message)
+        for message, count in problems.items():
+            prefix = f"{count} cases: " if count > 1 else ""
+            lines.append(f"- {prefix}{message}")
+        if clean < total and self.hint:
+            lines.append(f"Hint: {self.hint}")
+        return "\n".join(line for line in lines if line)

@@ -1,0 +1,55 @@
+"""A grading shard: one pytest session and one worker slot, grading submissions from a queue.
+
+Run by the batch (`python -m autograder.shard CONFIG INDEX WORKDIR`). Jobs arrive
+on stdin as JSON lines; the shard answers on stdout with one JSON line per event:
+{"ready": true} once started, then {"result": {...}} per submission. pytest's own
+output goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from .config import load_config
+from .discover import SubmissionDir
+from .plugin import HIDDEN_DIR, GradingPlugin, declared_tests
+from .sandbox import select_backend
+from .slot import Slot
+
+
+def main(argv: list[str]) -> int:
+    config_path, index, workdir = argv[0], int(argv[1]), Path(argv[2])
+    channel = os.fdopen(os.dup(1), "w", buffering=1)
+    queue = os.fdopen(os.dup(0), "r")
+    os.dup2(2, 1)  # anything printed from here on (pytest included) goes to stderr
+
+    def send(message: dict) -> None:
+        channel.write(json.dumps(message) + "\n")
+
+    config = load_config(config_path, declared_tests())
+    slot = Slot(select_backend(config.backend), config.limits, workdir / f"slot{index}", index)
+    slot.start()
+
+    def jobs():
+        send({"ready": True})
+        for line in queue:
+            job = json.loads(line)
+            yield SubmissionDir(job["student"], Path(job["path"]), job.get("timestamp"))
+
+    plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
+    args = [str(HIDDEN_DIR), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
+            "--confcutdir", str(HIDDEN_DIR), "-s", "-p", "no:terminal", "-p", "no:cacheprovider"]
+    try:
+        code = pytest.main(args, plugins=[plugin])
+    finally:
+        slot.stop()
+    send({"done": True, "faults": plugin.faults})
+    return 0 if code in (0, 1) else int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
