@@ -1,0 +1,1 @@
+"""The public self-checks as pytest tests (see test_selfcheck.py)."""
