@@ -125,20 +125,26 @@ class Cases:
     def network(self) -> list[tuple]:
         """Args (x, y, W, b1, U, b2) shared by forward and backprop.
 
-        Shapes vary, with n, m and k equal to 1 among them; y is one-hot or soft;
-        in most cases some hidden pre-activations are exactly 0.
+        Shapes vary, with n and m equal to 1 among them (k >= 2: with one class every
+        gradient is 0). Each case has an active hidden unit; with m >= 2 one unit's
+        pre-activation is exactly 0, with m >= 3 one is negative. y is one-hot or soft.
         """
         rng = self.rng("network")
         cases = []
-        for n, m, k in ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 1), (5, 4, 3), (3, 5, 4)):
+        for n, m, k in ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 2), (5, 4, 3), (3, 5, 4)):
             x = _quarters(rng, -2, 2, n)
             W = _quarters(rng, -1, 1, (m, n))
-            b1 = _quarters(rng, -1, 1, m)
-            if m > 1:
-                zero = rng.choice(m, size=max(1, m // 3), replace=False)
-                b1[zero] = -(W @ x)[zero]  # exact: dyadic numbers with few bits
+            wx = W @ x  # exact: dyadic numbers with few bits
+            offsets = _quarters(rng, -1, 1, m)
+            offsets[0] = _quarters(rng, 0.25, 1)  # active
+            if m >= 2:
+                offsets[1] = 0.0  # exactly at the kink
+            if m >= 3:
+                offsets[2] = -_quarters(rng, 0.25, 1)  # off
+            order = rng.permutation(m)
+            W, b1 = W[order], (offsets - wx)[order]
             U = rng.normal(size=(k, m))
             b2 = rng.normal(size=k)
-            y = np.eye(k)[rng.integers(k)] if (n + m) % 2 else rng.dirichlet(np.ones(k))
+            y = np.eye(k)[rng.integers(k)] if len(cases) % 2 else rng.dirichlet(np.ones(k))
             cases.append((x, y, W, b1, U, b2))
         return cases

@@ -62,6 +62,7 @@ def _student_frames(tb, submission: str) -> list:
 def _describe(exc: BaseException, submission: str) -> dict:
     info = {"type": type(exc).__name__, "message": str(exc)[:500]}
     if isinstance(exc, SyntaxError) and exc.filename:
+        info["message"] = str(exc.msg)[:500]
         info["file"] = os.path.basename(exc.filename)
         info["line"] = exc.lineno
         info["text"] = (exc.text or "").strip()[:200]

@@ -1,0 +1,93 @@
+"""config.yaml validation: a bad config stops with exit 2 and a message naming the file, the key and the fix."""
+import numpy as np
+import pytest
+import yaml
+
+from autograder.cases import Cases
+from autograder.config import ConfigError, load_config
+from autograder.plugin import declared_tests
+from helpers import ROOT, run_grader
+
+
+def config_with(tmp_path, edit):
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    edit(raw)
+    raw["assignment"]["solutions"] = str(ROOT / "solutions")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    return path
+
+
+def items(raw):
+    return {i: spec for q in raw["questions"].values() for i, spec in q["items"].items()}
+
+
+BAD = {
+    "unknown key with suggestion": (lambda r: items(r)["q3.grad_U"].update(pionts=8),
+                                    "questions.q3.items.q3.grad_U.pionts: unknown key; did you mean 'points'?"),
+    "negative points": (lambda r: items(r)["q2.relu"].update(points=-1),
+                        "questions.q2.items.q2.relu.points: must be at least 0"),
+    "typo in a rubric id": (lambda r: r["questions"]["q3"]["items"].update({"q3.grad_u": r["questions"]["q3"]["items"].pop("q3.grad_U")}),
+                            "questions.q3.items.q3.grad_u: no hidden test grades this rubric id; did you mean 'q3.grad_U'?"),
+    "a test with no item": (lambda r: r["questions"]["q1"]["items"].pop("q1.step"),
+                            "no rubric item for the hidden test(s) of q1.step"),
+    "unknown misconception": (lambda r: items(r)["q3.grad_U"]["misconceptions"].update(transposed=0.5),
+                              "misconceptions.transposed: not a misconception of q3.grad_U; did you mean 'dU_transposed'?"),
+    "credit above 1": (lambda r: items(r)["q3.grad_U"]["misconceptions"].update(dU_transposed=2),
+                       "credit must be a number from 0 to 1"),
+    "bad choice": (lambda r: items(r)["q2.xor_weights"].update(scoring="all-or-nothing"),
+                   "'all-or-nothing' is not one of fraction, all_or_nothing"),
+    "bad section key": (lambda r: r["limits"].update(call_second=1), "limits.call_second: unknown key; did you mean 'call_seconds'?"),
+    "due without zone": (lambda r: r["assignment"].update(due="2026-12-15T23:59:00"), "assignment.due: give a time zone"),
+}
+
+
+@pytest.mark.parametrize("case", list(BAD))
+def test_bad_config_names_file_key_and_fix(tmp_path, case):
+    edit, expected = BAD[case]
+    path = config_with(tmp_path, edit)
+    with pytest.raises(ConfigError) as error:
+        load_config(path, declared_tests())
+    assert str(path) in str(error.value) and expected in str(error.value)
+
+
+def test_grade_exits_2_on_a_bad_config(tmp_path):
+    path = config_with(tmp_path, BAD["unknown key with suggestion"][0])
+    proc = run_grader(ROOT / "examples" / "submissions", tmp_path / "out", config=path)
+    assert proc.returncode == 2
+    assert "did you mean 'points'?" in proc.stderr and str(path) in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_grade_exits_2_on_a_missing_submissions_folder(tmp_path):
+    proc = run_grader(tmp_path / "nope", tmp_path / "out")
+    assert proc.returncode == 2 and "is not a folder" in proc.stderr
+
+
+def test_the_bundled_config_is_valid_and_totals_100():
+    config = load_config(ROOT / "config.yaml", declared_tests())
+    assert config.max_total == 100
+    assert [q.points for q in config.questions] == [30, 20, 50]
+    assert config.items["q2.xor_weights"].scoring == "all_or_nothing"
+
+
+def test_cases_are_per_student_and_reproducible():
+    a, a_again, b = Cases(1, "ada"), Cases(1, "ada"), Cases(1, "ben")
+    for topic in ("step", "step_network", "piecewise_constant", "softmax", "network"):
+        first, again, other = getattr(a, topic), getattr(a_again, topic), getattr(b, topic)
+        flat = lambda cases: np.concatenate([np.ravel(np.asarray(x, dtype=float)) for case in cases for x in case])  # noqa: E731
+        assert np.array_equal(flat(first), flat(again))
+        assert flat(first).shape != flat(other).shape or not np.array_equal(flat(first), flat(other))
+    assert not np.array_equal(Cases(2, "ada").network[0][0], a.network[0][0])
+
+
+def test_cases_always_hold_the_edge_cases():
+    cases = Cases(7, "someone")
+    assert any(np.any(np.asarray(z) == 0) for (z,) in cases.step)
+    assert any(np.max(np.abs(z)) >= 1000 for (z,) in cases.softmax)
+    zero_preactivation = [np.any(W @ x + b1 == 0) for x, _, W, b1, _, _ in cases.network]
+    assert sum(zero_preactivation) >= 4
+    assert any(not np.all(np.isin(y, (0.0, 1.0))) for _, y, *_ in cases.network)  # soft labels
+    assert all(np.isclose(np.sum(y), 1.0) for _, y, *_ in cases.network)
+    for x, w0, w, b, v in cases.step_network:  # x hits every unit's breakpoint exactly
+        assert all(np.any(bi + vi * x == 0) for bi, vi in zip(b, v))
