@@ -20,7 +20,7 @@ from .limits import Limits
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SCORINGS = ("fraction", "all_or_nothing")
 LATE_PENALTIES = ("none", "zero", "percent_per_day")
-BACKENDS = ("auto", "bwrap", "plain")
+BACKENDS = ("auto", "bwrap", "namespaces", "plain")
 
 
 @dataclass(frozen=True)
@@ -60,7 +60,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "result_kb": Key(int, 4096, "KiB one returned value may take", minimum=1),
     },
     "sandbox": {
-        "backend": Key(str, "auto", "auto picks bwrap where it works, else plain (not isolated)", BACKENDS),
+        "backend": Key(str, "auto", "auto picks bwrap, else namespaces (as root), else plain (not isolated)", BACKENDS),
     },
 }
 QUESTION_KEYS = {

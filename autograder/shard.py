@@ -31,7 +31,7 @@ def main(argv: list[str]) -> int:
         channel.write(json.dumps(message) + "\n")
 
     config = load_config(config_path, declared_tests())
-    slot = Slot(select_backend(config.backend), config.limits, workdir / f"slot{index}", index)
+    slot = Slot(select_backend(config.backend), config.limits, index)
     slot.start()
 
     def jobs():

@@ -15,6 +15,7 @@ import select
 import shutil
 import socket
 import subprocess
+import tempfile
 import time
 from pathlib import Path
 
@@ -22,12 +23,12 @@ from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Li
 from .sandbox import FIRST_WORKER_UID, Backend
 from .worker.wire import WireError, dumps, loads
 
-_SIGNAL_REASONS = {
-    9: "was killed (it used more CPU time than allowed, or was stopped for overrunning a limit)",
+_SIGNAL_REASONS = {  # each completes "<function> ..."
+    9: "was killed: it ran past a limit (CPU time or memory)",
     24: "used more CPU time than allowed (CPU limit)",
     25: "wrote a file larger than allowed (file size limit)",
     11: "crashed with a segmentation fault",
-    6: "aborted",
+    6: "aborted the process",
 }
 
 
@@ -38,24 +39,23 @@ class WorkerStartError(RuntimeError):
 class Slot:
     """A reusable worker slot. `open(files)` gives a `Submission` to call into."""
 
-    def __init__(self, backend: Backend, limits: Limits, root: Path, index: int = 0):
+    def __init__(self, backend: Backend, limits: Limits, index: int = 0):
         self.backend, self.limits, self.index = backend, limits, index
-        self.root = Path(root)
+        # Its own workspace, readable by the unprivileged submission uid (a caller's tmp folder may not be).
+        self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-"))
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.spawned = 0
 
     # -- zygote -------------------------------------------------------------------------
     def start(self) -> None:
-        for sub in ("submission", "scratch"):
+        for sub in ("submission", "scratch", "jail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
         os.chmod(self.root / "submission", 0o755)
         os.chmod(self.root / "scratch", 0o1777)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = self.backend.env() | {"NNB_CONTROL_FD": str(theirs.fileno())}
-        if self.backend.own_pid_namespace():
-            env["NNB_OWN_PID_NAMESPACE"] = "1"
+        env = self.backend.env(self.root) | {"NNB_CONTROL_FD": str(theirs.fileno())}
         log = open(self.root / "worker.log", "ab")
         try:
             self.proc = subprocess.Popen(self.backend.argv(self.root), stdin=subprocess.DEVNULL, stdout=log,
@@ -74,7 +74,7 @@ class Slot:
         else:
             problem = "it exited"
         if not hello.startswith(b'{"ready"'):
-            self.stop()
+            self._stop_worker()
             log_text = (self.root / "worker.log").read_text(errors="replace")[-2000:]
             raise WorkerStartError(f"worker ({self.backend.name}) did not start: {problem}\n{log_text}")
 
@@ -88,6 +88,11 @@ class Slot:
         return json.loads(reply)
 
     def stop(self) -> None:
+        """End the worker and everything in it; the workspace goes too."""
+        self._stop_worker()
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def _stop_worker(self) -> None:
         if self.control is not None:
             try:
                 self.control.close()
@@ -103,7 +108,7 @@ class Slot:
             self.proc = None
 
     def restart(self) -> None:
-        self.stop()
+        self._stop_worker()
         self.start()
 
     # -- submissions ----------------------------------------------------------------------
@@ -304,10 +309,11 @@ def _read_some(fd: int) -> bytes | None:
 def _death_reason(status: str) -> str:
     if status.startswith("signal "):
         number = int(status.split()[1])
-        return "the process " + _SIGNAL_REASONS.get(number, f"was ended by signal {number}")
+        return _SIGNAL_REASONS.get(number, f"was ended by signal {number}")
     if status.startswith("exit "):
-        return f"the process exited (code {status.split()[1]}): do not call sys.exit or os._exit in graded code"
-    return "the process ended unexpectedly"
+        return (f"ended the process (exit code {status.split()[1]}): "
+                "do not call sys.exit or os._exit in graded code")
+    return "ended the process unexpectedly"
 
 
 def _outcome(message) -> Outcome:

@@ -96,7 +96,13 @@ def make_stub(source: str, filename: str) -> str:
         out.extend(_stub_region(lines, region, filename))
         pos = region.end + 1
     out.extend(lines[pos:])
-    return "".join(out)
+    stub = "".join(out)
+    try:
+        compile(stub, filename, "exec")
+    except SyntaxError as exc:
+        raise MarkerError(f"{filename}:{exc.lineno}: the stub would not be valid Python ({exc.msg}); "
+                          "put each solution region around whole statements") from None
+    return stub
 
 
 def solution_lines(source: str, filename: str) -> set[str]:

@@ -22,14 +22,22 @@ import shutil
 import signal
 import socket
 import sys
+import time
 import traceback
 
-import numpy  # noqa: F401  (warm: every child starts with numpy already imported)
-
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # python -I leaves the script's folder out
-from wire import dumps, loads, read_frame_blocking, write_frame
+if "NNB_JAIL" in os.environ:  # the namespaces backend: enter the sandbox's filesystem view first
+    import jail
+
+    jail.enter(json.loads(os.environ.pop("NNB_JAIL")))
+    sys.path[0] = "/opt/worker"
+
+import numpy  # noqa: E402  (warm: every child starts with numpy already imported)
+
+from wire import dumps, loads, read_frame_blocking, write_frame  # noqa: E402
 
 _PR_SET_DUMPABLE = 4
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 def _set_limits(limits: dict) -> None:
@@ -159,19 +167,39 @@ def _child(control: socket.socket, fds: list, message: dict) -> None:
         os._exit(0)
 
 
-def _kill_everything_but_me() -> None:
-    """In our own pid namespace, end every process except this one and pid 1."""
-    me = os.getpid()
-    for _ in range(3):
-        others = [int(p) for p in os.listdir("/proc") if p.isdigit() and int(p) not in (1, me)]
-        if not others:
+def _processes(uid=None) -> list:
+    """Pids we can see (other than ourselves and pid 1), optionally only those of one real uid."""
+    me, found = os.getpid(), []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit() or int(entry) in (1, me):
+            continue
+        if uid is not None:
+            try:
+                with open(f"/proc/{entry}/status") as status:
+                    if next(int(line.split()[1]) for line in status if line.startswith("Uid:")) != uid:
+                        continue
+            except (OSError, StopIteration, ValueError):
+                continue
+        found.append(int(entry))
+    return found
+
+
+def _sweep(uid=None) -> None:
+    """End every process we can see (in our own pid namespace), or every process of `uid`, and reap them.
+
+    Orphans are re-parented to us (we are pid 1 or a child subreaper), so waiting collects them all.
+    """
+    for _ in range(200):
+        pids = _processes(uid)
+        if not pids:
             return
-        for pid in others:
+        for pid in pids:
             try:
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
+            except (ProcessLookupError, PermissionError):
                 pass
         _reap()
+        time.sleep(0.005)
 
 
 def _reap() -> None:
@@ -186,8 +214,12 @@ def _reap() -> None:
 
 def main() -> None:
     own_pid_namespace = os.environ.pop("NNB_OWN_PID_NAMESPACE", "") == "1"
-    try:  # no other process of this uid may read or trace the zygote's memory
-        ctypes.CDLL(None).prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+    sweep_uid = os.environ.pop("NNB_SWEEP_UID", "") == "1"
+    uid = None
+    try:  # no other process of this uid may read or trace the zygote's memory; orphans come back to us
+        libc = ctypes.CDLL(None)
+        libc.prctl(_PR_SET_DUMPABLE, 0, 0, 0, 0)
+        libc.prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     except (OSError, AttributeError):
         pass
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
@@ -206,7 +238,7 @@ def main() -> None:
                 _child(control, fds, message)
             for fd in fds:
                 os.close(fd)
-            child = pid
+            child, uid = pid, message.get("uid")
             reply = {"pid": pid}
         elif op == "kill":
             status = "none"
@@ -222,7 +254,9 @@ def main() -> None:
                     status = "gone"
                 child = None
             if own_pid_namespace:
-                _kill_everything_but_me()
+                _sweep()
+            elif sweep_uid and uid is not None:
+                _sweep(uid)
             _reap()
             reply = {"status": status}
         elif op == "exit":

@@ -1,0 +1,151 @@
+"""Each sandbox backend that can run here: isolation, limits, and that nothing outlives a submission.
+
+The adversarial suite (test_adversarial.py) attacks the default backend through the
+whole grader; these tests check every backend directly through a worker slot.
+"""
+import os
+import subprocess
+import sys
+import time
+
+import pytest
+
+from autograder.limits import Limits
+from autograder.sandbox import BACKENDS, FIRST_WORKER_UID, Backend, select_backend
+from autograder.slot import Slot
+from helpers import ROOT, solution
+
+AVAILABLE = []
+for _name in BACKENDS:
+    try:
+        AVAILABLE.append(select_backend(_name))
+    except RuntimeError:
+        pass
+IN_CI = os.environ.get("CI") == "true"
+MARK = "NNB_SANDBOX_TEST"
+
+
+def test_ci_has_the_strong_backend():
+    if IN_CI or os.geteuid() == 0:  # .ci/run installs bubblewrap; as root, namespaces always work
+        assert select_backend("auto").name in ("bwrap", "namespaces")
+    if IN_CI:
+        assert select_backend("auto").name == "bwrap"
+
+
+@pytest.fixture(params=AVAILABLE, ids=[b.name for b in AVAILABLE])
+def slot(request, tmp_path):
+    slot = Slot(request.param, Limits(call_seconds=1.5, submission_seconds=30, memory_mb=512, processes=12,
+                                      output_kb=64), index=7)
+    slot.start()
+    yield slot
+    slot.stop()
+    assert not _leftovers(), "a process of the submission outlived its grading"
+
+
+def _leftovers():
+    out = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
+    return [line for line in out.splitlines()
+            if MARK in line or (os.geteuid() == 0 and line.split()[0] == str(FIRST_WORKER_UID + 7))]
+
+
+def run(slot, source: str, function: str = "probe", *args):
+    sub = slot.open({"backprop.py": source.encode()})
+    try:
+        return sub.call("backprop", function, *args), sub
+    finally:
+        sub.close()
+
+
+def test_a_correct_submission_works(slot):
+    sub = slot.open({"backprop.py": solution("backprop.py").encode()})
+    got = sub.call("backprop", "softmax", [1000.0, -1000.0])
+    sub.close()
+    assert got.ok and list(got.value) == [1.0, 0.0]
+
+
+@pytest.mark.parametrize("path", [str(ROOT / "solutions" / "backprop.py"), str(ROOT / "config.yaml"),
+                                  str(ROOT / "autograder" / "hidden" / "test_q3.py")])
+def test_reference_and_hidden_tests_are_invisible(slot, path):
+    got, _ = run(slot, f"import os\ndef probe():\n    return os.path.exists({path!r})\n")
+    assert got.ok
+    assert got.value is (not slot.backend.sandboxed)
+
+
+def test_no_network(slot):
+    if not slot.backend.sandboxed:
+        pytest.skip("the plain backend has no network namespace")
+    source = ("import socket\ndef probe():\n    s = socket.socket()\n    s.settimeout(1)\n"
+              "    try:\n        s.connect(('127.0.0.1', 9))\n        return 'connected'\n"
+              "    except OSError as e:\n        return type(e).__name__\n")
+    got, _ = run(slot, source)
+    assert got.ok and got.value != "connected"
+
+
+def test_environment_holds_no_secret(slot, monkeypatch):
+    source = "import os\ndef probe():\n    return sorted(os.environ)\n"
+    got, _ = run(slot, source)
+    assert got.ok and not any("SECRET" in k or "TOKEN" in k or k.startswith("NNB_") for k in got.value)
+
+
+def test_memory_limit_costs_the_call(slot):
+    got, _ = run(slot, "def probe():\n    return bytearray(4 * 2**30)\n")
+    assert not got.ok and "MemoryError" in got.reason
+
+
+def test_output_limit_stops_a_flood(slot):
+    got, _ = run(slot, "def probe():\n    while True:\n        print('x' * 10000)\n")
+    assert got.kind == "limit" and "output limit" in got.reason
+
+
+def test_endless_loop_with_signals_ignored_is_ended(slot):
+    source = ("import signal\ndef probe():\n"
+              "    for s in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM, signal.SIGXCPU):\n"
+              "        signal.signal(s, signal.SIG_IGN)\n    while True:\n        pass\n")
+    started = time.monotonic()
+    got, _ = run(slot, source)
+    assert got.kind == "timeout" and "time limit per call" in got.reason
+    assert time.monotonic() - started < 10
+
+
+def test_fork_bomb_and_daemon_do_not_survive(slot):
+    source = (f"import os, time\ndef probe():\n"
+              f"    if os.fork() == 0:\n        os.setsid()\n        if os.fork() == 0:\n"
+              f"            os.execv('/bin/sleep', ['{MARK}', '1000'])\n        os._exit(0)\n"
+              f"    for _ in range(200):\n        try:\n            os.fork()\n        except OSError:\n            pass\n"
+              f"    while True:\n        time.sleep(0.01)\n")
+    got, sub = run(slot, source)
+    assert not got.ok  # a timeout, or a fork refused by the process limit
+    assert any(word in got.reason for word in ("time limit", "Resource temporarily unavailable", "limit"))
+    if slot.backend.sandboxed or os.geteuid() == 0:
+        assert not _leftovers()
+
+
+def test_the_worker_cannot_be_killed_by_the_submission(slot):
+    if os.geteuid() != 0:
+        pytest.skip("as another user, submissions share the worker's uid")
+    got, _ = run(slot, "import os, signal\ndef probe():\n    os.kill(os.getppid(), signal.SIGKILL)\n    return 1\n")
+    assert got.ok is False and "PermissionError" in got.reason
+    got, _ = run(slot, "def probe():\n    return 2\n")
+    assert got.ok and got.value == 2
+
+
+def test_doctor_names_the_backend():
+    proc = subprocess.run([sys.executable, "-m", "autograder", "doctor"], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0
+    assert f"sandbox backend: {select_backend('auto').name}" in proc.stdout
+
+
+def test_plain_backend_warns_loudly(tmp_path):
+    config = tmp_path / "config.yaml"
+    config.write_text((ROOT / "config.yaml").read_text().replace("backend: auto", "backend: plain")
+                      .replace("solutions: solutions", f"solutions: {ROOT / 'solutions'}"))
+    (tmp_path / "class" / "a").mkdir(parents=True)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", str(tmp_path / "class"), "--out",
+                           str(tmp_path / "out"), "--config", str(config)], capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "NOT sandboxed" in proc.stderr and "(sandbox: plain)" in proc.stdout
+
+
+def test_backend_names_are_checked():
+    assert Backend("plain", "x").sandboxed is False
+    assert Backend("bwrap", "x").sandboxed and Backend("namespaces", "x").sandboxed
