@@ -130,7 +130,7 @@ class Slot:
         out_r, out_w = os.pipe()
         self.spawned += 1
         message = {"op": "spawn", "submission": self.backend.submission_path(self.root),
-                   "scratch": os.path.join(self.backend.scratch_base(self.root), f"s{self.spawned}"),
+                   "scratch": os.path.join(self.backend.scratch_base(self.root), f"nnb-scratch-{self.spawned}"),
                    "limits": self.limits.rlimits()}
         if os.geteuid() == 0:
             message["uid"] = FIRST_WORKER_UID + self.index
@@ -202,7 +202,7 @@ class Submission:
             request["given"] = given
         key = hashlib.blake2b(dumps(request), digest_size=16).digest()
         if key not in self.cache:
-            self.cache[key] = self._request(request, (module, function))
+            self.cache[key] = self._request(request, (module, function + (" with given helpers" if given else "")))
         return self.cache[key]
 
     def close(self) -> None:

@@ -25,14 +25,7 @@ def enter(spec: dict) -> None:
     root = spec["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
-    for source, target in spec["binds"]:
-        where = root + target
-        os.makedirs(where, mode=0o755, exist_ok=True)
-        _mount(source, where, None, MS_BIND | MS_REC)
-        _mount(None, where, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
-    for target, path in spec["symlinks"]:
-        os.symlink(target, root + path)
-    os.makedirs(root + "/tmp")
+    os.makedirs(root + "/tmp")  # before the binds: the project itself may live under /tmp
     _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
     os.makedirs(root + "/proc")
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
@@ -40,6 +33,13 @@ def enter(spec: dict) -> None:
     for name in DEVICES:
         open(f"{root}/dev/{name}", "w").close()
         _mount(f"/dev/{name}", f"{root}/dev/{name}", None, MS_BIND)
+    for source, target in spec["binds"]:
+        where = root + target
+        os.makedirs(where, mode=0o755, exist_ok=True)
+        _mount(source, where, None, MS_BIND | MS_REC)
+        _mount(None, where, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+    for target, path in spec["symlinks"]:
+        os.symlink(target, root + path)
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(root)
     os.chdir("/")

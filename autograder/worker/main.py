@@ -37,6 +37,7 @@ import numpy  # noqa: E402  (warm: every child starts with numpy already importe
 from wire import dumps, loads, read_frame_blocking, write_frame  # noqa: E402
 
 _PR_SET_DUMPABLE = 4
+SCRATCH_PREFIX = "nnb-scratch-"  # the grader names each submission's scratch folder so
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -152,7 +153,8 @@ def _child(control: socket.socket, fds: list, message: dict) -> None:
         os.setuid(uid)
     base = os.path.dirname(message["scratch"])
     for leftover in os.listdir(base):  # what an earlier submission of this slot left behind
-        shutil.rmtree(os.path.join(base, leftover), ignore_errors=True)
+        if leftover.startswith(SCRATCH_PREFIX):
+            shutil.rmtree(os.path.join(base, leftover), ignore_errors=True)
     os.mkdir(message["scratch"], 0o700)
     os.chdir(message["scratch"])
     os.environ["HOME"] = message["scratch"]
