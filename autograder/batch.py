@@ -21,7 +21,10 @@ from typing import Callable
 
 from .config import Config
 from .discover import SubmissionDir, find_submissions
+from .feedback import to_html, to_markdown
+from .late import days_late, penalty
 from .results import ItemResult, StudentResult, gradescope_json, grades_csv
+from .state import ResultStore, fingerprint
 
 
 @dataclass
@@ -29,6 +32,7 @@ class BatchReport:
     results: list[StudentResult] = field(default_factory=list)
     faults: int = 0
     seconds: float = 0.0
+    reused: int = 0  # results kept from an earlier run (nothing they depend on changed)
 
 
 class _Shard:
@@ -125,24 +129,55 @@ def _remove_tree(path: Path) -> None:
     subprocess.run(["rm", "-rf", str(path)], check=False)
 
 
-def write_outputs(out: Path, config: Config, results: list[StudentResult]) -> None:
-    """OUT/grades.csv and OUT/results/<student>.json, each written atomically."""
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    for result in results:
-        _atomic_write(out / "results" / f"{result.student}.json", gradescope_json(result, config))
-    _atomic_write(out / "grades.csv", grades_csv(results, config))
-
-
 def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
     os.replace(tmp, path)
 
 
+def write_student(out: Path, config: Config, result: StudentResult) -> None:
+    """OUT/results/<student>.json and OUT/feedback/<student>.html and .md, each written atomically."""
+    _atomic_write(out / "results" / f"{result.student}.json", gradescope_json(result, config))
+    _atomic_write(out / "feedback" / f"{result.student}.html", to_html(result, config))
+    _atomic_write(out / "feedback" / f"{result.student}.md", to_markdown(result, config))
+
+
+def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> StudentResult:
+    result.late_days = days_late(job.timestamp, config)
+    result.penalty = penalty(result.raw_total, result.late_days, config)
+    return result
+
+
 def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
-                 on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
-    """Find the submissions under `submissions`, grade them and write OUT."""
+                 on_result: Callable[[StudentResult], None] = lambda r: None,
+                 regrade_all: bool = False) -> BatchReport:
+    """Grade what changed under `submissions` (everything with regrade_all) and write OUT.
+
+    Each result is saved as soon as it is graded (OUT/.grader-state), so an
+    interrupted run loses nothing; grades.csv is rebuilt from every student's result.
+    """
     jobs = find_submissions(submissions, config.name)
-    report = grade_submissions(config, jobs, workers, on_result)
-    write_outputs(out, config, report.results)
+    store = ResultStore(out / ".grader-state")
+    prints = {job.student: fingerprint(job, config) for job in jobs}
+    by_student = {job.student: job for job in jobs}
+    kept, todo = [], []
+    for job in jobs:
+        saved = None if regrade_all else store.load(job.student, prints[job.student])
+        (kept if saved else todo).append(saved or job)
+
+    def finished(result: StudentResult) -> None:
+        apply_late(result, by_student[result.student], config)
+        write_student(out, config, result)
+        if not result.fault:  # a grader fault is retried next time
+            store.save(result, prints[result.student])
+        on_result(result)
+
+    report = grade_submissions(config, todo, workers, finished) if todo else BatchReport()
+    for result in kept:
+        apply_late(result, by_student[result.student], config)
+        write_student(out, config, result)
+    report.reused = len(kept)
+    report.results = sorted(kept + report.results, key=lambda r: r.student)
+    _atomic_write(out / "grades.csv", grades_csv(report.results, config))
     return report

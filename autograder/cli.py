@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
+from .course import CourseError
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,32 +27,94 @@ def cmd_grade(args) -> int:
     from .sandbox import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
-    submissions = Path(args.submissions)
-    if not submissions.is_dir():
-        print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders "
-              "or an nbgrader course's submitted/ folder", file=sys.stderr)
+    course = _course(args) if args.course_dir else None
+    submissions = Path(args.submissions) if args.submissions else (course.submitted if course else None)
+    if submissions is None or not submissions.is_dir():
+        print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
+              "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
     backend = select_backend(config.backend)
     if not backend.sandboxed:
         print(PLAIN_WARNING + f" (why: {backend.why})", file=sys.stderr)
     out = Path(args.out)
-    done = []
 
     def progress(result):
-        done.append(result)
         if args.verbose:
             print(f"graded {result.student}: {result.total:g}", file=sys.stderr)
 
-    report = grade_folder(submissions, out, config, args.jobs or os.cpu_count() or 1, progress)
+    report = grade_folder(submissions, out, config, args.jobs or os.cpu_count() or 1, progress, args.regrade_all)
     n = len(report.results)
     mean = sum(r.total for r in report.results) / n if n else 0.0
-    print(f"Graded {n} submission{'s' if n != 1 else ''} in {report.seconds:.1f} s "
-          f"(sandbox: {backend.name}); mean {mean:.1f} / {config.max_total:g}.")
+    fresh = n - report.reused
+    print(f"Graded {fresh} submission{'s' if fresh != 1 else ''} in {report.seconds:.1f} s (sandbox: {backend.name})"
+          + (f"; kept {report.reused} unchanged (--regrade-all to redo them)" if report.reused else "")
+          + f"; mean {mean:.1f} / {config.max_total:g}.")
     for r in report.results:
         if r.fault:
             print(f"  grader fault on {r.student}: {r.fault}", file=sys.stderr)
-    print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json")
+    print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json\n"
+          f"Feedback: {out / 'feedback'}/<student>.html")
+    if course is not None:
+        from .gradebook import record
+
+        stamps = {job.student: job.timestamp for job in _jobs(submissions, config)}
+        record(course.db_url, course.course_id, config, report.results, stamps)
+        for result in report.results:
+            course.write_feedback(result.student, config.name, _feedback_page(result, config))
+        print(f"Gradebook: {course.root / 'gradebook.db'} (nbgrader export, formgrader)\n"
+              f"Course feedback: {course.root / 'feedback'}/<student>/{config.name}/ (make feedback releases it)")
     return 1 if report.faults else 0
+
+
+def _jobs(submissions, config):
+    from .discover import find_submissions
+
+    return find_submissions(submissions, config.name)
+
+
+def _feedback_page(result, config):
+    from .feedback import to_html
+
+    return to_html(result, config)
+
+
+def _course(args):
+    from .course import Course
+
+    return Course(Path(args.course_dir), args.course_id, Path(args.exchange) if args.exchange else None)
+
+
+def cmd_release(args) -> int:
+    config = _config(args.config)
+    course = _course(args)
+    roster = Path(args.roster) if args.roster else None
+    if roster is not None and not roster.is_file():
+        print(f"error: roster {roster} not found; give a CSV with id, first name, last name, email", file=sys.stderr)
+        return 2
+    released = course.release(config, roster)
+    due = config.due.isoformat() if config.due else "none"
+    print(f"Released {config.name} (due {due}) to the exchange {course.exchange_root}\n"
+          f"Students: nbgrader fetch_assignment {config.name} --course={course.course_id} "
+          f"--Exchange.root={course.exchange_root}\nRelease folder: {released}")
+    return 0
+
+
+def cmd_collect(args) -> int:
+    config = _config(args.config)
+    course = _course(args)
+    course.collect(config)
+    students = sorted(p.name for p in course.submitted.iterdir()) if course.submitted.is_dir() else []
+    print(f"Collected {len(students)} submission(s) into {course.submitted}; now run make grade")
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    config = _config(args.config)
+    course = _course(args)
+    course.release_feedback(config)
+    print(f"Released feedback; students run: nbgrader fetch_feedback {config.name} --course={course.course_id} "
+          f"--Exchange.root={course.exchange_root}")
+    return 0
 
 
 def cmd_stubs(args) -> int:
@@ -94,12 +157,26 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__.splitlines()[0])
     sub = parser.add_subparsers(dest="command", required=True)
     grade = sub.add_parser("grade", help="grade a folder of submissions")
-    grade.add_argument("submissions", help="folder of student folders, or an nbgrader submitted/ tree")
-    grade.add_argument("--out", required=True, help="output folder (grades.csv, results/)")
+    grade.add_argument("submissions", nargs="?", help="folder of student folders, or an nbgrader submitted/ tree "
+                       "(default with --course-dir: COURSE_DIR/submitted)")
+    grade.add_argument("--out", required=True, help="output folder (grades.csv, results/, feedback/)")
     grade.add_argument("--jobs", type=int, default=0, help="parallel graders (default: number of cores)")
-    grade.add_argument("--config", default=str(ROOT / "config.yaml"))
+    grade.add_argument("--regrade-all", action="store_true", help="regrade even submissions that did not change")
     grade.add_argument("-v", "--verbose", action="store_true")
     grade.set_defaults(run=cmd_grade)
+    for name, run, text in (("release", cmd_release, "set up the nbgrader course and release the assignment"),
+                            ("collect", cmd_collect, "nbgrader collect: latest submission of each student"),
+                            ("feedback", cmd_feedback, "nbgrader release_feedback")):
+        command = sub.add_parser(name, help=text)
+        command.set_defaults(run=run)
+        if name == "release":
+            command.add_argument("--roster", help="CSV of students: id, first name, last name, email")
+    for command in (grade, *(sub.choices[n] for n in ("release", "collect", "feedback"))):
+        command.add_argument("--config", default=str(ROOT / "config.yaml"))
+        command.add_argument("--course-dir", default=None if command is grade else "course",
+                             help="the nbgrader course directory (default: course)")
+        command.add_argument("--course-id", default="nn-backprop", help="nbgrader course id")
+        command.add_argument("--exchange", default=None, help="exchange root (default: COURSE_DIR/exchange)")
     stubs = sub.add_parser("stubs", help="regenerate assignment/*.py from solutions/*.py")
     stubs.set_defaults(run=cmd_stubs)
     doctor = sub.add_parser("doctor", help="say which sandbox backend is active and why")
@@ -112,4 +189,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
+        return 2
+    except CourseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -153,8 +153,9 @@ class GradingPlugin:
                     continue
                 fraction = score.fraction
                 items.append(ItemResult(item.id, item.title, round(fraction * item.points, 4), item.points,
-                                        score.summary(), item.visibility, score.misconceptions,
-                                        "graded"))
+                                        score.summary(), item.visibility, score.misconceptions, "graded",
+                                        checked=score.checked, passed=score.clean, cases=len(score.cases),
+                                        problems=score.problems, hint=score.hint if score.clean < len(score.cases) else ""))
         return StudentResult(self.current.job.student, items, notes=notes, limit_hits=list(sub.limit_hits),
                              fault="; ".join(fault))
 

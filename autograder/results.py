@@ -23,6 +23,11 @@ class ItemResult:
     visibility: str = "visible"
     misconceptions: list[str] = field(default_factory=list)
     status: str = "graded"  # graded | error (the item could not be judged: a limit, a crash, a grader fault)
+    checked: str = ""  # what was checked, in a few words
+    passed: int = 0  # cases fully right
+    cases: int = 0  # cases run
+    problems: list = field(default_factory=list)  # [[count, message], ...], each distinct problem once
+    hint: str = ""
 
 
 @dataclass

@@ -148,17 +148,24 @@ class ItemScore:
     def misconceptions(self) -> list[str]:
         return sorted({c.misconception for c in self.cases if c.misconception})
 
+    @property
+    def clean(self) -> int:
+        """Cases fully right."""
+        return sum(1 for c in self.cases if c.credit >= 1.0)
+
+    @property
+    def problems(self) -> list[list]:
+        """[[count, message], ...]: each distinct message once, in first-seen order."""
+        return [[count, message] for message, count in Counter(c.message for c in self.cases if c.message).items()]
+
     def summary(self) -> str:
-        """Feedback text: what was checked, how many cases passed, each distinct problem once."""
+        """Feedback text: what was checked, how many cases passed, each distinct problem once, a hint."""
         total = len(self.cases)
-        clean = sum(1 for c in self.cases if c.credit >= 1.0)
         lines = [f"Checked: {self.checked}." if self.checked else ""]
         if total:
-            lines.append(f"Passed {clean} of {total} case{'s' if total != 1 else ''}.")
-        problems = Counter(c.message for c in self.cases if c.message)
-        for message, count in problems.items():
-            prefix = f"{count} cases: " if count > 1 else ""
-            lines.append(f"- {prefix}{message}")
-        if clean < total and self.hint:
+            lines.append(f"Passed {self.clean} of {total} case{'s' if total != 1 else ''}.")
+        for count, message in self.problems:
+            lines.append(f"- {f'{count} cases: ' if count > 1 else ''}{message}")
+        if self.clean < total and self.hint:
             lines.append(f"Hint: {self.hint}")
         return "\n".join(line for line in lines if line)

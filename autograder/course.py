@@ -1,0 +1,123 @@
+"""The nbgrader course around the grader: set up, release, collect, feedback.
+
+Runs nbgrader's own commands (0.9.x) in the course directory, with a local
+exchange. Layout (COURSE_DIR, default `course/`):
+
+    nbgrader_config.py    course id, exchange root, due date come from here and config.yaml
+    gradebook.db          nbgrader's gradebook (one grade cell per rubric item)
+    source/nn_backprop/   what students get: notebook, stub modules, public self-checks
+    release/ submitted/ feedback/   as nbgrader makes them
+    exchange/             the local exchange (world-writable, as nbgrader needs)
+"""
+from __future__ import annotations
+
+import csv
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .config import Config
+from .gradebook import NOTEBOOK, ensure_rubric, open_gradebook
+
+ROOT = Path(__file__).resolve().parent.parent
+RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
+            "tests/__init__.py", "tests/conftest.py", "tests/test_selfcheck.py"]
+
+
+class CourseError(RuntimeError):
+    """A course problem the instructor must fix; the message says how."""
+
+
+@dataclass(frozen=True)
+class Course:
+    root: Path
+    course_id: str = "nn-backprop"
+    exchange: Path | None = None
+
+    @property
+    def exchange_root(self) -> Path:
+        return Path(self.exchange or self.root / "exchange").resolve()
+
+    @property
+    def db_url(self) -> str:
+        return f"sqlite:///{(self.root / 'gradebook.db').resolve()}"
+
+    @property
+    def submitted(self) -> Path:
+        return self.root / "submitted"
+
+    def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
+        """Run `nbgrader ARGS` in the course directory; raise CourseError with its log if it fails."""
+        cmd = [sys.executable, "-m", "nbgrader", *args]
+        proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
+        if proc.returncode != 0:
+            raise CourseError(f"`nbgrader {' '.join(args)}` failed in {self.root}:\n{proc.stdout}{proc.stderr}")
+        return proc
+
+    def write_config(self) -> None:
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / "nbgrader_config.py").write_text(
+            "# Written by `make release` (autograder/course.py); edit config.yaml instead.\n"
+            "c = get_config()  # noqa: F821\n"
+            f"c.CourseDirectory.course_id = {self.course_id!r}\n"
+            f"c.CourseDirectory.root = {str(self.root.resolve())!r}\n"
+            f"c.Exchange.root = {str(self.exchange_root)!r}\n"
+            "c.Exchange.timezone = 'UTC'\n")
+        self.exchange_root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.exchange_root, 0o777)  # every student writes their submission here
+
+    def add_roster(self, roster: Path) -> int:
+        """Students from a CSV with columns id, first_name, last_name, email (a header row is optional)."""
+        with open(roster, newline="") as handle:
+            rows = [row for row in csv.reader(handle) if row and any(cell.strip() for cell in row)]
+        if rows and rows[0][0].strip().lower() in ("id", "student", "student_id"):
+            rows = rows[1:]
+        with open_gradebook(self.db_url, self.course_id) as gb:
+            for number, row in enumerate(rows, 1):
+                cells = [cell.strip() for cell in row] + [""] * 4
+                if not cells[0]:
+                    raise CourseError(f"{roster}: row {number} has no student id (columns: id, first name, last name, email)")
+                gb.update_or_create_student(cells[0], first_name=cells[1] or None, last_name=cells[2] or None,
+                                            email=cells[3] or None)
+        return len(rows)
+
+    def release(self, config: Config, roster: Path | None = None) -> Path:
+        """Create or update the course, put the assignment under source/, generate and release it."""
+        self.write_config()
+        source = self.root / "source" / config.name
+        if source.exists():
+            shutil.rmtree(source)
+        for name in RELEASED:
+            target = source / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(ROOT / "assignment" / name, target)
+        if roster is not None:
+            self.add_roster(roster)
+        with open_gradebook(self.db_url, self.course_id) as gb:
+            ensure_rubric(gb, config)
+        self.nbgrader("generate_assignment", config.name, "--force")
+        with open_gradebook(self.db_url, self.course_id) as gb:  # generate_assignment rewrites the notebook's cells
+            ensure_rubric(gb, config)
+        self.nbgrader("release_assignment", config.name, "--force")
+        return self.root / "release" / config.name
+
+    def collect(self, config: Config) -> None:
+        """`nbgrader collect`: the latest submission of each student into submitted/."""
+        self.nbgrader("collect", config.name, "--update")
+
+    def write_feedback(self, student: str, assignment: str, page: str) -> Path | None:
+        """Put a feedback page where `nbgrader release_feedback` looks for it (needs the submission's secret)."""
+        submitted = self.submitted / student / assignment
+        folder = self.root / "feedback" / student / assignment
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{NOTEBOOK}.html").write_text(page)
+        for name in ("timestamp.txt", "submission_secret.txt"):
+            if (submitted / name).is_file():
+                shutil.copy2(submitted / name, folder / name)
+        return folder
+
+    def release_feedback(self, config: Config) -> None:
+        self.nbgrader("release_feedback", config.name)

@@ -1,0 +1,126 @@
+"""Per-student feedback pages: self-contained HTML, and the same content in Markdown.
+
+Pure functions of a StudentResult and the Config: what was checked, what was
+wrong, a hint. They show only what the grader's messages say, which never
+include hidden inputs or reference values. Items whose rubric visibility is
+`hidden` show their title but not their result.
+"""
+from __future__ import annotations
+
+import html
+from datetime import datetime, timezone
+
+from .config import Config
+from .results import ItemResult, StudentResult, _num
+
+CSS = """
+body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:860px;margin:2em auto;padding:0 1em}
+h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.6em 0 .4em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+.total{font-size:2.2em;font-weight:600}.muted{color:#59636e}.note{background:#fff8c5;border:1px solid #d4a72c;padding:.5em .8em;border-radius:6px;margin:.5em 0}
+.bar{height:8px;background:#eaeef2;border-radius:4px;overflow:hidden;margin:.2em 0 .6em}.bar>i{display:block;height:100%;background:#1a7f37}
+.q{display:grid;grid-template-columns:1fr auto;gap:.2em 1em;align-items:baseline}
+.item{border:1px solid #d0d7de;border-left-width:6px;border-radius:6px;padding:.6em .9em;margin:.6em 0;break-inside:avoid}
+.item.full{border-left-color:#1a7f37}.item.part{border-left-color:#bf8700}.item.zero{border-left-color:#cf222e}.item.hidden{border-left-color:#8c959f}
+.item header{display:flex;justify-content:space-between;gap:1em;font-weight:600}.item code{font-size:.85em;color:#59636e;font-weight:400}
+ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.hint b{color:#0969da}
+.tag{display:inline-block;font-size:.8em;background:#ddf4ff;color:#0969da;border-radius:10px;padding:0 .6em;margin-right:.3em}
+@media print{body{margin:0;max-width:none}.item{page-break-inside:avoid}}
+"""
+
+
+def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool:
+    """Whether a student may see this item's result now (rubric visibility)."""
+    if item.visibility == "hidden":
+        return False
+    if item.visibility == "after_due_date" and config.due is not None:
+        return (now or datetime.now(timezone.utc)) >= config.due
+    return True  # visible, and after_published: a feedback page is the publication
+
+
+def _state(item: ItemResult) -> str:
+    return "full" if item.score >= item.max_score else ("zero" if item.score <= 0 else "part")
+
+
+def _problem(count: int, message: str) -> str:
+    return (f"{count} cases: " if count > 1 else "") + message
+
+
+def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
+    """A self-contained feedback page (no scripts, no external files)."""
+    e = html.escape
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+             f"<title>Feedback: {e(config.name)} for {e(result.student)}</title><style>{CSS}</style></head><body>",
+             f"<p class='muted'>{e(config.name)} · feedback for <b>{e(result.student)}</b></p>",
+             f"<h1>Your score</h1><div class='total'>{_num(result.total)} <span class='muted'>/ "
+             f"{_num(config.max_total)}</span></div>"]
+    if result.penalty:
+        parts.append(f"<div class='note'>Submitted {result.late_days} day(s) late: {_num(result.penalty)} "
+                     f"points off (before the penalty: {_num(result.raw_total)}).</div>")
+    parts += [f"<div class='note'>{e(note)}</div>" for note in result.notes]
+    if result.fault:
+        parts.append("<div class='note'>Part of your submission could not be graded because of a problem in "
+                     "the grader, not in your code. Your instructor has been told.</div>")
+    for question in config.questions:
+        got = result.question_score(question.id)
+        width = 100 * got / question.points if question.points else 0
+        parts.append(f"<h2 class='q'><span>{e(question.id.upper())} · {e(question.title)}</span>"
+                     f"<span>{_num(got)} / {_num(question.points)}</span></h2>"
+                     f"<div class='bar' role='img' aria-label='{_num(got)} of {_num(question.points)}'>"
+                     f"<i style='width:{width:.1f}%'></i></div>")
+        for item in (i for i in result.items if i.id.split(".")[0] == question.id):
+            parts.append(_item_html(item, config, now))
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _item_html(item: ItemResult, config: Config, now) -> str:
+    e = html.escape
+    head = (f"<header><span>{e(item.title)} <code>{e(item.id)}</code></span>"
+            f"<span>{{score}}</span></header>")
+    if not shown(item, config, now):
+        return (f"<section class='item hidden'>{head.format(score='? / ' + _num(item.max_score))}"
+                f"<p class='muted'>This item's result is not shown yet.</p></section>")
+    body = []
+    if item.checked:
+        body.append(f"<div class='muted'>Checked: {e(item.checked)}.</div>")
+    if item.cases:
+        body.append(f"<div>Passed {item.passed} of {item.cases} case{'s' if item.cases != 1 else ''}.</div>")
+    if item.problems:
+        body.append("<ul>" + "".join(f"<li>{e(_problem(c, m))}</li>" for c, m in item.problems) + "</ul>")
+    if item.status == "error" and not item.problems:
+        body.append(f"<div>{e(item.output)}</div>")
+    if item.hint:
+        body.append(f"<div class='hint'><b>Hint:</b> {e(item.hint)}</div>")
+    score = f"{_num(item.score)} / {_num(item.max_score)}"
+    return f"<section class='item {_state(item)}'>{head.format(score=score)}{''.join(body)}</section>"
+
+
+def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
+    """The same feedback as Markdown."""
+    lines = [f"# Feedback: {config.name} for {result.student}", "",
+             f"**Score: {_num(result.total)} / {_num(config.max_total)}**", ""]
+    if result.penalty:
+        lines += [f"> Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "
+                  f"(before the penalty: {_num(result.raw_total)}).", ""]
+    lines += [f"> {note}" for note in result.notes] + ([""] if result.notes else [])
+    for question in config.questions:
+        lines += [f"## {question.id.upper()} · {question.title}: "
+                  f"{_num(result.question_score(question.id))} / {_num(question.points)}", ""]
+        for item in (i for i in result.items if i.id.split(".")[0] == question.id):
+            if not shown(item, config, now):
+                lines += [f"### {item.title} (`{item.id}`): ? / {_num(item.max_score)}", "",
+                          "This item's result is not shown yet.", ""]
+                continue
+            lines += [f"### {item.title} (`{item.id}`): {_num(item.score)} / {_num(item.max_score)}", ""]
+            if item.checked:
+                lines.append(f"Checked: {item.checked}.")
+            if item.cases:
+                lines.append(f"Passed {item.passed} of {item.cases} cases.")
+            lines += [f"- {_problem(c, m)}" for c, m in item.problems]
+            if item.status == "error" and not item.problems:
+                lines.append(item.output)
+            if item.hint:
+                lines.append(f"Hint: {item.hint}")
+            lines.append("")
+    return "\n".join(lines)

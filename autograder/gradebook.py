@@ -1,0 +1,66 @@
+"""Scores into nbgrader's gradebook.db through its Gradebook API: one grade cell per rubric item.
+
+nbgrader's formgrader and `nbgrader export` then show every item, the late
+penalty and the total. Upserts only: a recorded grade is never removed.
+"""
+from __future__ import annotations
+
+from .config import Config
+from .results import StudentResult
+
+NOTEBOOK = "nn_backprop"  # the notebook the grade cells belong to (assignment/nn_backprop.ipynb)
+
+
+def open_gradebook(db_url: str, course_id: str):
+    """nbgrader's Gradebook; it runs `alembic` from this interpreter's bin folder, so put that on PATH."""
+    import os
+    import sys
+
+    from nbgrader.api import Gradebook
+
+    bin_dir = os.path.dirname(sys.executable)
+    if bin_dir not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return Gradebook(db_url, course_id)
+
+
+def ensure_rubric(gb, config: Config) -> None:
+    """The assignment, its notebook and one grade cell per rubric item, with the rubric's points."""
+    gb.update_or_create_assignment(config.name, duedate=config.due.replace(tzinfo=None) if config.due else None)
+    gb.update_or_create_notebook(NOTEBOOK, config.name)
+    for item in config.items.values():
+        gb.update_or_create_grade_cell(item.id, NOTEBOOK, config.name, max_score=item.points, cell_type="code")
+
+
+def record(db_url: str, course_id: str, config: Config, results: list[StudentResult],
+           timestamps: dict[str, str | None]) -> None:
+    """Write each result's item scores, timestamp and late penalty into the gradebook."""
+    import warnings
+
+    from nbgrader.api import MissingEntry
+    from sqlalchemy.exc import SAWarning
+
+    warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader's own add_submission
+    with open_gradebook(db_url, course_id) as gb:
+        ensure_rubric(gb, config)
+        for result in results:
+            gb.update_or_create_student(result.student)
+            try:
+                submission = gb.find_submission(config.name, result.student)
+                gb.find_grade(result.items[-1].id, NOTEBOOK, config.name, result.student)
+            except MissingEntry:  # new, or made before the rubric had all its cells: rebuild its structure
+                try:
+                    gb.remove_submission(config.name, result.student)
+                except MissingEntry:
+                    pass
+                submission = gb.add_submission(config.name, result.student)
+            if timestamps.get(result.student):
+                from nbgrader.utils import parse_utc
+
+                submission.timestamp = parse_utc(timestamps[result.student])
+            for item in result.items:
+                grade = gb.find_grade(item.id, NOTEBOOK, config.name, result.student)
+                grade.auto_score = item.score
+            notebook = gb.find_submission_notebook(NOTEBOOK, config.name, result.student)
+            notebook.late_submission_penalty = result.penalty or None
+            gb.db.commit()

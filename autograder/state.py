@@ -1,0 +1,62 @@
+"""What was graded before: per-student results with a fingerprint of what they were graded from.
+
+A rerun regrades only submissions whose files, timestamp, rubric, reference or
+grader code changed. Each result is saved the moment it is graded, so a killed
+batch loses nothing and a rerun finishes the rest, with nothing doubled.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from .config import Config
+from .discover import SubmissionDir, read_submission
+from .results import StudentResult
+
+PACKAGE = Path(__file__).resolve().parent
+
+
+@lru_cache(maxsize=None)
+def _grader_digest(config_path: Path, solutions: Path) -> str:
+    digest = hashlib.sha256(config_path.read_bytes())
+    for path in sorted([*PACKAGE.rglob("*.py"), *solutions.glob("*.py")]):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+def fingerprint(job: SubmissionDir, config: Config) -> str:
+    """Changes when anything that decides this student's grade changes."""
+    digest = hashlib.sha256(_grader_digest(Path(config.path).resolve(), config.solutions).encode())
+    digest.update((job.timestamp or "").encode())
+    for name, data in sorted(read_submission(job.path).files.items()):
+        digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    return digest.hexdigest()
+
+
+class ResultStore:
+    """OUT/.grader-state/<student>.json: {"fingerprint": ..., "result": {...}}, written atomically."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+
+    def _path(self, student: str) -> Path:
+        return self.folder / f"{student}.json"
+
+    def load(self, student: str, expected_fingerprint: str) -> StudentResult | None:
+        try:
+            saved = json.loads(self._path(student).read_text())
+            if saved["fingerprint"] != expected_fingerprint:
+                return None
+            return StudentResult.from_dict(saved["result"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def save(self, result: StudentResult, fp: str) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        path = self._path(result.student)
+        tmp = path.with_name(f".{path.name}.tmp")
+        tmp.write_text(json.dumps({"fingerprint": fp, "result": result.to_dict()}))
+        os.replace(tmp, path)

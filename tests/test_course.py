@@ -1,0 +1,149 @@
+"""The nbgrader cycle end to end, with real nbgrader commands and a local exchange:
+release, three students fetch and submit (one correct, one partly wrong, one late),
+collect, grade into gradebook.db, `nbgrader export`, release feedback, each student
+fetches a page with their own score.
+"""
+import csv
+import os
+from concurrent.futures import ThreadPoolExecutor
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+import yaml
+
+from helpers import ROOT, variant
+
+COURSE_ID = "nn-backprop"
+ANSWERS = {
+    "alice": variant(),
+    "bob": variant(backprop=[('"U": np.outer(delta1, h)', '"U": np.outer(h, delta1)')]),
+    "carl": variant(),
+}
+EXPECTED = {"alice": (100.0, 0.0), "bob": (96.0, 0.0), "carl": (80.0, 20.0)}  # (score, late penalty)
+
+
+def autograder(*args, cwd):
+    proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def student_nbgrader(student, home, *args):
+    """nbgrader as a student: own HOME (so their own nbgrader cache), the course's local exchange."""
+    env = dict(os.environ, HOME=str(home), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--course={COURSE_ID}",
+                           f"--Exchange.root={home.parent.parent / 'course' / 'exchange'}", f"--student={student}"],
+                          cwd=home, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc
+
+
+@pytest.fixture(scope="module")
+def cycle(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("course")
+    due = datetime.now(timezone.utc) + timedelta(hours=1)
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    raw["assignment"].update(due=due.isoformat(), solutions=str(ROOT / "solutions"),
+                             late_penalty="percent_per_day", late_percent_per_day=10)
+    config = tmp / "config.yaml"
+    config.write_text(yaml.safe_dump(raw))
+    (tmp / "roster.csv").write_text("id,first_name,last_name,email\nalice,Alice,A,a@x.org\nbob,Bob,B,b@x.org\n"
+                                    "carl,Carl,C,c@x.org\n")
+    course = ["--course-dir", str(tmp / "course"), "--config", str(config)]
+    autograder("release", *course, "--roster", str(tmp / "roster.csv"), cwd=tmp)
+    def work(student):  # students work at the same time, each in their own home
+        home = tmp / "students" / student
+        home.mkdir(parents=True)
+        student_nbgrader(student, home, "fetch_assignment", "nn_backprop")
+        for name, text in ANSWERS[student].items():
+            (home / "nn_backprop" / name).write_text(text)
+        student_nbgrader(student, home, "submit", "nn_backprop")
+
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(work, ANSWERS))
+    # carl submits a day and a half after the due date: two days started, 10% each
+    inbound = tmp / "course" / "exchange" / COURSE_ID / "inbound"
+    [carl] = inbound.glob("carl+nn_backprop+*")
+    late = (due + timedelta(days=1, hours=12)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+    (carl / "timestamp.txt").write_text(late)
+    carl.rename(inbound / f"carl+nn_backprop+{late}+{carl.name.split('+')[-1]}")
+    autograder("collect", *course, cwd=tmp)
+    out = autograder("grade", "--out", str(tmp / "out"), *course, cwd=tmp)
+    autograder("feedback", *course, cwd=tmp)
+    return tmp, out
+
+
+def test_release_holds_the_assignment_and_nothing_secret(cycle):
+    tmp, _ = cycle
+    released = tmp / "course" / "release" / "nn_backprop"
+    names = {p.relative_to(released).as_posix() for p in released.rglob("*") if p.is_file()}
+    assert {"nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py"} <= names
+    everything = "".join(p.read_text(errors="replace") for p in released.rglob("*") if p.is_file())
+    assert "BEGIN SOLUTION" not in everything and "np.outer(delta1, h)" not in everything
+    assert not any("hidden" in n or "solutions" in n or "autograder" in n for n in names)
+
+
+def test_each_student_fetched_the_stubs(cycle):
+    tmp, _ = cycle
+    stub = (ROOT / "assignment" / "backprop.py").read_text()
+    assert (tmp / "course" / "source" / "nn_backprop" / "backprop.py").read_text() == stub
+
+
+def test_nbgrader_export_has_the_expected_scores(cycle):
+    tmp, _ = cycle
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(tmp / "export.csv")],
+                   cwd=tmp / "course", check=True, capture_output=True, env=env)
+    rows = {row["student_id"]: row for row in csv.DictReader(open(tmp / "export.csv"))}
+    for student, (score, late) in EXPECTED.items():
+        assert float(rows[student]["score"]) == score, student
+        assert float(rows[student]["late_submission_penalty"] or 0) == late, student
+        assert float(rows[student]["max_score"]) == 100.0
+    assert rows["alice"]["first_name"] == "Alice"
+
+
+def test_gradebook_has_one_grade_cell_per_rubric_item(cycle):
+    tmp, _ = cycle
+    from autograder.gradebook import open_gradebook
+
+    with open_gradebook(f"sqlite:///{tmp / 'course' / 'gradebook.db'}", COURSE_ID) as gb:
+        notebook = gb.find_notebook("nn_backprop", "nn_backprop")
+        assert len(notebook.grade_cells) == 15
+        grade = gb.find_grade("q3.grad_U", "nn_backprop", "nn_backprop", "bob")
+        assert grade.score == 4.0 and grade.max_score == 8.0
+
+
+def test_grades_csv_shows_the_late_penalty(cycle):
+    tmp, _ = cycle
+    rows = {row["student"]: row for row in csv.DictReader(open(tmp / "out" / "grades.csv"))}
+    assert (rows["carl"]["total"], rows["carl"]["late_days"], rows["carl"]["late_penalty"]) == ("80", "2", "20")
+    assert rows["alice"]["late_days"] == "0"
+
+
+def test_each_student_fetches_their_own_feedback(cycle):
+    tmp, _ = cycle
+    with ThreadPoolExecutor(3) as pool:
+        list(pool.map(lambda s: student_nbgrader(s, tmp / "students" / s, "fetch_feedback", "nn_backprop"), EXPECTED))
+    for student, (score, _) in EXPECTED.items():
+        home = tmp / "students" / student
+        pages = list((home / "nn_backprop" / "feedback").rglob("*.html"))
+        assert len(pages) == 1, (student, pages)
+        page = pages[0].read_text()
+        assert f"feedback for <b>{student}</b>" in page
+        assert f"<div class='total'>{score:g} " in page
+
+
+def test_rerun_regrades_only_what_changed_and_keeps_the_gradebook(cycle):
+    tmp, _ = cycle
+    course = ["--course-dir", str(tmp / "course"), "--config", str(tmp / "config.yaml")]
+    out = autograder("grade", "--out", str(tmp / "out"), *course, cwd=tmp)
+    assert "Graded 0 submissions" in out and "kept 3 unchanged" in out
+    submitted = tmp / "course" / "submitted" / "bob" / "nn_backprop" / "backprop.py"
+    submitted.write_text(ANSWERS["alice"]["backprop.py"])
+    out = autograder("grade", "--out", str(tmp / "out"), *course, cwd=tmp)
+    assert "Graded 1 submission " in out and "kept 2 unchanged" in out
+    rows = {row["student"]: row for row in csv.DictReader(open(tmp / "out" / "grades.csv"))}
+    assert rows["bob"]["total"] == "100" and rows["carl"]["total"] == "80" and len(rows) == 3
