@@ -1,0 +1,67 @@
+"""Submissions laid out oddly, and a grading run that is killed halfway."""
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import yaml
+
+from helpers import ROOT, read_grades, read_result, run_grader, variant, write_class
+
+
+def test_notebook_only_and_subfolder_submissions(tmp_path):
+    write_class(tmp_path / "class", {"nora": {"nn_backprop.ipynb": "{}"}})
+    nested = tmp_path / "class" / "sam" / "my work" / "nn_backprop"
+    nested.mkdir(parents=True)
+    for name, text in variant().items():
+        (nested / name).write_text(text)
+    proc = run_grader(tmp_path / "class", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    grades = read_grades(tmp_path / "out")
+    assert grades["sam"]["total"] == "100" and grades["nora"]["total"] == "0"
+    nora = (tmp_path / "out" / "feedback" / "nora.md").read_text()
+    assert "only nn_backprop.ipynb was submitted: the notebook is not graded" in nora
+    sam = (tmp_path / "out" / "feedback" / "sam.md").read_text()
+    assert "Graded the files found in my work/nn_backprop/" in sam
+
+
+def test_symlinks_in_a_submission_are_not_followed(tmp_path):
+    write_class(tmp_path / "class", {"mallory": {"xor_relu.py": variant()["xor_relu.py"]}})
+    for name in ("backprop.py", "step_network.py"):
+        os.symlink(ROOT / "solutions" / name, tmp_path / "class" / "mallory" / name)
+    proc = run_grader(tmp_path / "class", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert read_grades(tmp_path / "out")["mallory"]["q3"] == "0"
+    assert "backprop.py is missing" in read_result(tmp_path / "out", "mallory")["q3.softmax"]["output"]
+
+
+def test_a_killed_run_resumes_with_nothing_lost_or_doubled(tmp_path):
+    slow = variant(backprop=[("    y_hat = np.asarray(y_hat, dtype=float)\n", "    import time; time.sleep(30)\n")])
+    students = {f"s{i}": (slow if i % 2 else variant()) for i in range(6)}
+    write_class(tmp_path / "class", students)
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    raw["limits"]["call_seconds"] = 1
+    raw["assignment"]["solutions"] = str(ROOT / "solutions")
+    config = tmp_path / "config.yaml"
+    config.write_text(yaml.safe_dump(raw))
+    cmd = [sys.executable, "-m", "autograder", "grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"),
+           "--jobs", "1", "--config", str(config)]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    state = tmp_path / "out" / ".grader-state"
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and len(list(state.glob("*.json"))) < 2:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)  # as a power cut or an impatient Ctrl-\\ would
+    proc.wait()
+    done_before = len(list(state.glob("*.json")))
+    assert 2 <= done_before < 6, "the run was not interrupted halfway"
+    resumed = run_grader(tmp_path / "class", tmp_path / "out", "--jobs", "1", config=config)
+    assert resumed.returncode == 0, resumed.stderr
+    assert f"kept {done_before} unchanged" in resumed.stdout
+    rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
+    assert sorted(r["student"] for r in rows) == sorted(students)
+    clean = run_grader(tmp_path / "class", tmp_path / "clean", "--jobs", "1", config=config)
+    assert clean.returncode == 0
+    assert (tmp_path / "out" / "grades.csv").read_bytes() == (tmp_path / "clean" / "grades.csv").read_bytes()
