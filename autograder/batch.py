@@ -23,6 +23,7 @@ from .config import Config
 from .discover import SubmissionDir, find_submissions
 from .feedback import to_html, to_markdown
 from .late import days_late, penalty
+from .report import to_html as report_html
 from .results import ItemResult, StudentResult, gradescope_json, grades_csv
 from .state import ResultStore, fingerprint
 
@@ -151,7 +152,7 @@ def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> Stu
 
 def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
                  on_result: Callable[[StudentResult], None] = lambda r: None,
-                 regrade_all: bool = False) -> BatchReport:
+                 regrade_all: bool = False, on_start: Callable[[int], None] = lambda n: None) -> BatchReport:
     """Grade what changed under `submissions` (everything with regrade_all) and write OUT.
 
     Each result is saved as soon as it is graded (OUT/.grader-state), so an
@@ -173,6 +174,7 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
             store.save(result, prints[result.student])
         on_result(result)
 
+    on_start(len(todo))
     report = grade_submissions(config, todo, workers, finished) if todo else BatchReport()
     for result in kept:
         apply_late(result, by_student[result.student], config)
@@ -180,4 +182,5 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
     report.reused = len(kept)
     report.results = sorted(kept + report.results, key=lambda r: r.student)
     _atomic_write(out / "grades.csv", grades_csv(report.results, config))
+    _atomic_write(out / "report.html", report_html(report.results, config))
     return report

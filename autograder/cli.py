@@ -24,6 +24,8 @@ def _config(path: str):
 
 def cmd_grade(args) -> int:
     from .batch import grade_folder
+    from .progress import Progress
+    from .report import summarise
     from .sandbox import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
@@ -37,23 +39,32 @@ def cmd_grade(args) -> int:
     if not backend.sandboxed:
         print(PLAIN_WARNING + f" (why: {backend.why})", file=sys.stderr)
     out = Path(args.out)
+    bar = Progress()
 
     def progress(result):
+        bar.update(result)
         if args.verbose:
             print(f"graded {result.student}: {result.total:g}", file=sys.stderr)
 
-    report = grade_folder(submissions, out, config, args.jobs or os.cpu_count() or 1, progress, args.regrade_all)
+    report = grade_folder(submissions, out, config, args.jobs or os.cpu_count() or 1, progress, args.regrade_all,
+                          on_start=bar.start)
+    bar.finish()
     n = len(report.results)
     mean = sum(r.total for r in report.results) / n if n else 0.0
     fresh = n - report.reused
     print(f"Graded {fresh} submission{'s' if fresh != 1 else ''} in {report.seconds:.1f} s (sandbox: {backend.name})"
           + (f"; kept {report.reused} unchanged (--regrade-all to redo them)" if report.reused else "")
           + f"; mean {mean:.1f} / {config.max_total:g}.")
+    troubled = summarise(report.results, config).troubled
+    if troubled:
+        print(f"Not graded normally ({len(troubled)}):")
+        for student, reasons in troubled:
+            print(f"  {student}: {reasons[0]}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
     for r in report.results:
         if r.fault:
             print(f"  grader fault on {r.student}: {r.fault}", file=sys.stderr)
     print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json\n"
-          f"Feedback: {out / 'feedback'}/<student>.html")
+          f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:
         from .gradebook import record
 

@@ -61,6 +61,11 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
     if result.fault:
         parts.append("<div class='note'>Part of your submission could not be graded because of a problem in "
                      "the grader, not in your code. Your instructor has been told.</div>")
+    todo = [i for i in result.items if shown(i, config, now) and i.score < i.max_score]
+    if todo:
+        parts.append("<h2>Where you lost points</h2><ul id='todo'>" + "".join(
+            f"<li><a href='#{e(i.id)}'>{e(i.title)}</a> <code>{e(i.id)}</code>: {_num(i.score)} / "
+            f"{_num(i.max_score)}</li>" for i in todo) + "</ul>")
     for question in config.questions:
         got = result.question_score(question.id)
         width = 100 * got / question.points if question.points else 0
@@ -93,7 +98,7 @@ def _item_html(item: ItemResult, config: Config, now) -> str:
     if item.hint:
         body.append(f"<div class='hint'><b>Hint:</b> {e(item.hint)}</div>")
     score = f"{_num(item.score)} / {_num(item.max_score)}"
-    return f"<section class='item {_state(item)}'>{head.format(score=score)}{''.join(body)}</section>"
+    return f"<section class='item {_state(item)}' id='{e(item.id)}'>{head.format(score=score)}{''.join(body)}</section>"
 
 
 def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
@@ -104,6 +109,10 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
         lines += [f"> Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "
                   f"(before the penalty: {_num(result.raw_total)}).", ""]
     lines += [f"> {note}" for note in result.notes] + ([""] if result.notes else [])
+    todo = [i for i in result.items if shown(i, config, now) and i.score < i.max_score]
+    if todo:
+        lines += ["Where you lost points:", ""] + [
+            f"- {i.title} (`{i.id}`): {_num(i.score)} / {_num(i.max_score)}" for i in todo] + [""]
     for question in config.questions:
         lines += [f"## {question.id.upper()} · {question.title}: "
                   f"{_num(result.question_score(question.id))} / {_num(question.points)}", ""]

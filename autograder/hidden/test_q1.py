@@ -78,7 +78,7 @@ def _probe_points(breakpoints):
 @rubric("q1.indicator", misconceptions=("right_closed",))
 def test_indicator(sub, cases, score):
     score.checked = "the network from indicator_params(lo, hi, c), evaluated at, just left of and just right of lo and hi"
-    score.hint = "g(x - lo) - g(x - hi) is 1 exactly on [lo, hi) because g(0) = 1"
+    score.hint = "a unit g(x - t) switches on at x = t (g(0) = 1): combine one that switches on at lo with one that cancels it from hi on"
     for lo, hi, c in cases.indicator:
         x = _probe_points([lo, hi])
         target = np.where((x >= lo) & (x < hi), c, 0.0)

@@ -22,7 +22,7 @@ def test_softmax(sub, ref, cases, score):
 @rubric("q3.cross_entropy", misconceptions=("ce_sign",))
 def test_cross_entropy(sub, ref, cases, score):
     score.checked = "cross_entropy(y, y_hat) with one-hot and soft labels"
-    score.hint = "J = -np.sum(y * np.log(y_hat)) is a single number"
+    score.hint = "J is one number, -sum_i y_i log y_hat_i; with soft labels every class contributes"
     for y, y_hat in cases.cross_entropy:
         want = ref.call("backprop", "cross_entropy", y, y_hat)
         score.check(sub.call("backprop", "cross_entropy", y, y_hat), want, "cross_entropy(y, y_hat)", {"ce_sign": -want})
@@ -31,7 +31,7 @@ def test_cross_entropy(sub, ref, cases, score):
 @rubric("q3.forward")
 def test_forward(sub, ref, cases, score):
     score.checked = "h and y_hat from forward(x, W, b1, U, b2) for six shapes, some with pre-activations exactly 0"
-    score.hint = "h = np.maximum(W @ x + b1, 0) has shape (m,); y_hat = softmax(U @ h + b2) has shape (k,)"
+    score.hint = "h has shape (m,) and y_hat shape (k,): ReLU on the hidden pre-activations, softmax on the output ones"
     for x, _, W, b1, U, b2 in cases.network:
         got = sub.call("backprop", "forward", x, W, b1, U, b2)
         h, y_hat = ref.call("backprop", "forward", x, W, b1, U, b2)
@@ -76,27 +76,27 @@ def _grade_gradient(key, what, names, sub, ref, cases, score):
 @rubric("q3.grad_b2", misconceptions=("sign_flipped",))
 def test_grad_b2(sub, ref, cases, score):
     score.checked = "dJ/db2 from backprop for six shapes (n, m or k equal to 1 among them), one-hot and soft labels"
-    score.hint = "dJ/db2 = delta_1 = y_hat - y"
+    score.hint = "dJ/db2 is delta_1 = dJ/dz2 itself: work out its sign from J = -sum_i y_i log y_hat_i"
     _grade_gradient("b2", "dJ/db2", ("sign_flipped",), sub, ref, cases, score)
 
 
 @rubric("q3.grad_U", misconceptions=("dU_transposed", "sign_flipped"))
 def test_grad_U(sub, ref, cases, score):
     score.checked = "dJ/dU from backprop for six shapes, one-hot and soft labels"
-    score.hint = "dJ/dU = delta_1 h^T = np.outer(delta1, h), with U's shape (k, m)"
+    score.hint = "dJ/dU has U's shape (k, m): which outer product of delta_1 and h has that shape?"
     _grade_gradient("U", "dJ/dU", ("dU_transposed", "sign_flipped"), sub, ref, cases, score)
 
 
 @rubric("q3.grad_b1", misconceptions=("no_relu_mask", "mask_at_zero", "sign_flipped"))
 def test_grad_b1(sub, ref, cases, score):
     score.checked = "dJ/db1 from backprop for six shapes, with hidden pre-activations exactly 0 in some"
-    score.hint = "dJ/db1 = delta_2 = (U^T delta_1) * 1{h > 0}: the mask is strict"
+    score.hint = "delta_2 = dJ/dz1 flows back through U^T and through ReLU's derivative, which is 0 wherever h is not > 0"
     _grade_gradient("b1", "dJ/db1", ("no_relu_mask", "mask_at_zero", "sign_flipped"), sub, ref, cases, score)
 
 
 @rubric("q3.grad_W", misconceptions=("dW_transposed", "no_relu_mask", "mask_at_zero", "sign_flipped"))
 def test_grad_W(sub, ref, cases, score):
     score.checked = "dJ/dW from backprop for six shapes, with hidden pre-activations exactly 0 in some"
-    score.hint = "dJ/dW = delta_2 x^T = np.outer(delta2, x), with W's shape (m, n)"
+    score.hint = "dJ/dW has W's shape (m, n): which outer product of delta_2 and x has that shape?"
     _grade_gradient("W", "dJ/dW", ("dW_transposed", "no_relu_mask", "mask_at_zero", "sign_flipped"),
                     sub, ref, cases, score)

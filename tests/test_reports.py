@@ -1,0 +1,142 @@
+"""What people open after grading: feedback that names each sample student's mistake,
+a class report whose counts match the results, both rendered in a real browser."""
+import json
+import os
+import re
+import shutil
+import subprocess
+
+import pytest
+import yaml
+
+from autograder.config import load_config
+from autograder.plugin import declared_tests
+from autograder.report import summarise
+from helpers import ROOT, run_grader
+
+MISTAKES = {  # sample student -> words their feedback must contain
+    "ben": ["dJ/dU must have U's shape (k, m)", "dJ/dW must have W's shape (m, n)"],
+    "cai": ["multiply U^T delta_1 by the ReLU mask 1{h > 0}"],
+    "dee": ["g(0) = 1, so compare with z >= 0, not z > 0"],
+    "eve": ["syntax error at line 30", "xor_relu.py could not be imported"],
+    "fay": ["piecewise_constant_params did not finish within 2 s (time limit per call)"],
+    "gus": ["step is not implemented yet", "backprop is not implemented yet", "not answered yet"],
+    "hal": ["subtract max(z) from z", "dJ/dz2 = y_hat - y, not y - y_hat"],
+}
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    out = tmp_path_factory.mktemp("sample") / "out"
+    proc = run_grader(ROOT / "examples" / "submissions", out)
+    assert proc.returncode == 0, proc.stderr
+    return out, proc.stdout
+
+
+@pytest.mark.parametrize("student", sorted(MISTAKES))
+def test_feedback_names_the_actual_mistake(sample, student):
+    out, _ = sample
+    for page in (out / "feedback" / f"{student}.md", out / "feedback" / f"{student}.html"):
+        text = page.read_text().replace("&#x27;", "'").replace("&gt;", ">").replace("&lt;", "<")
+        for words in MISTAKES[student]:
+            assert words in text, (page.name, words)
+        assert "Where you lost points" in text
+
+
+def test_perfect_feedback_has_nothing_to_fix(sample):
+    out, _ = sample
+    text = (out / "feedback" / "ada.md").read_text()
+    assert "**Score: 100 / 100**" in text and "Where you lost points" not in text
+
+
+def test_report_counts_equal_the_results_files(sample):
+    out, _ = sample
+    counts = {}
+    for path in (out / "results").glob("*.json"):
+        tags = {tag for test in json.loads(path.read_text())["tests"] for tag in test["tags"]}
+        for tag in tags:
+            counts[tag] = counts.get(tag, 0) + 1
+    report = (out / "report.html").read_text()
+    rows = re.findall(r"<tr><td class='n'>(\d+) of (\d+)</td><td>([^<]+)</td>", report)
+    from autograder.misconceptions import MISCONCEPTIONS
+
+    by_label = {m.label: name for name, m in MISCONCEPTIONS.items()}
+    shown = {by_label[label.replace("&#x27;", "'")]: int(k) for k, n, label in rows}
+    assert shown == counts and len(shown) >= 5
+    assert all(n == "8" for _, n, _ in rows)
+    assert [int(k) for k, _, _ in rows] == sorted((int(k) for k, _, _ in rows), reverse=True)
+    troubled = re.search(r"<table id='troubled'>(.*?)</table>", report, re.S).group(1)
+    assert "eve" in troubled and "fay" in troubled and "ada" not in troubled
+
+
+def test_summary_names_where_things_are_and_who_was_not_graded_normally(sample):
+    _, stdout = sample
+    assert "Not graded normally (2):" in stdout and "  fay: " in stdout and "  eve: " in stdout
+    for words in ("grades.csv", "report.html", "feedback"):
+        assert words in stdout
+
+
+def test_hidden_items_show_no_result(tmp_path):
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    raw["questions"]["q3"]["items"]["q3.grad_U"]["visibility"] = "hidden"
+    raw["assignment"]["solutions"] = str(ROOT / "solutions")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    (tmp_path / "class").mkdir()
+    shutil.copytree(ROOT / "examples" / "submissions" / "ben", tmp_path / "class" / "ben")
+    proc = run_grader(tmp_path / "class", tmp_path / "out", config=path)
+    assert proc.returncode == 0, proc.stderr
+    for page in ("ben.html", "ben.md"):
+        text = (tmp_path / "out" / "feedback" / page).read_text()
+        assert "dJ/dU must have" not in text and "not shown yet" in text
+        assert "dJ/dW must have" in text  # the other items are still shown
+    doc = json.loads((tmp_path / "out" / "results" / "ben.json").read_text())
+    assert {t["name"].split()[0]: t["visibility"] for t in doc["tests"]}["q3.grad_U"] == "hidden"
+
+
+def test_summarise_is_empty_safe():
+    config = load_config(ROOT / "config.yaml", declared_tests())
+    summary = summarise([], config)
+    assert summary.students == 0 and summary.misconceptions == [] and summary.troubled == []
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--v=0"]
+
+
+def browse(page, tmp_path, *extra):
+    """Load a page in headless Chromium; returns (stdout, console lines)."""
+    proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *extra, page.as_uri()],
+                          capture_output=True, text=True, timeout=120)
+    return proc.stdout, [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+
+
+needs_chromium = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
+                                    reason="Chromium is not installed (apt-get install chromium); CI installs it")
+
+
+@needs_chromium
+def test_the_console_check_can_fail(tmp_path):
+    bad = tmp_path / "bad.html"
+    bad.write_text("<script>console.error('boom'); nosuch();</script>")
+    _, console = browse(bad, tmp_path, "--dump-dom")
+    assert console
+
+
+@needs_chromium
+@pytest.mark.parametrize("page", ["report.html", "feedback/hal.html"])
+def test_pages_render_in_a_browser_without_console_errors(sample, tmp_path, page):
+    out, _ = sample
+    dom, console = browse(out / page, tmp_path, "--dump-dom")
+    assert console == []
+    if page == "report.html":
+        assert re.search(r"<figure id=\"distributions\"><svg", dom)
+        assert dom.count("<tr><td><code>q") == 15  # every rubric item
+        assert "id=\"misconceptions\"" in dom and "id=\"troubled\"" in dom
+    else:
+        assert "Where you lost points" in dom and dom.count("class=\"item ") == 15
+    shot = tmp_path / "shot.png"
+    browse(out / page, tmp_path, f"--screenshot={shot}", "--window-size=1280,1600")
+    assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
