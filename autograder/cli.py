@@ -35,7 +35,11 @@ def cmd_grade(args) -> int:
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
-    backend = select_backend(config.backend)
+    try:
+        backend = select_backend(config.backend)
+    except RuntimeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     if not backend.sandboxed:
         print(PLAIN_WARNING + f" (why: {backend.why})", file=sys.stderr)
     out = Path(args.out)

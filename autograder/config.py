@@ -201,7 +201,7 @@ def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
     if a["late_penalty"] != "none" and due is None:
         raise ConfigError(path, "assignment.late_penalty", "a late penalty needs assignment.due")
     limits = sections["limits"]
-    return Config(path=path, name=a["name"], seed=a["seed"], solutions=(path.parent / a["solutions"]).resolve(),
+    return Config(path=path.resolve(), name=a["name"], seed=a["seed"], solutions=(path.parent / a["solutions"]).resolve(),
                   due=due, late_penalty=a["late_penalty"], late_percent_per_day=float(a["late_percent_per_day"]),
                   limits=Limits(**{f.name: limits[f.name] for f in fields(Limits)}),
                   backend=sections["sandbox"]["backend"], questions=questions)

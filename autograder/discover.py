@@ -33,22 +33,33 @@ class SubmissionFiles:
 
 def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     """Student folders under root, sorted by id; accepts nbgrader's submitted/<student>/<assignment>/."""
-    root = Path(root)
+    root = Path(root).resolve()
     if (root / "submitted").is_dir():
         root = root / "submitted"
     found = []
     for entry in sorted(root.iterdir()):
         if entry.name.startswith(".") or not entry.is_dir() or entry.is_symlink():
             continue
-        folder = entry / assignment if (entry / assignment).is_dir() else entry
+        nested = entry / assignment
+        folder = nested if nested.is_dir() and not nested.is_symlink() else entry
         stamp_file = folder / "timestamp.txt"
         stamp = stamp_file.read_text().strip()[:64] if stamp_file.is_file() and not stamp_file.is_symlink() else None
         found.append(SubmissionDir(entry.name, folder, stamp))
     return found
 
 
-def _read_regular(path: Path) -> bytes | None:
-    """A regular file's bytes, refusing symlinks, devices and oversized files."""
+def _inside(path: Path, top: Path) -> bool:
+    """Whether path, with every symlink resolved, is inside top (resolved)."""
+    try:
+        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(top))
+    except (OSError, ValueError):
+        return False
+
+
+def _read_regular(path: Path, top: Path) -> bytes | None:
+    """A regular file's bytes, refusing symlinks anywhere on the way, devices and oversized files."""
+    if not _inside(path, top):
+        return None
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -75,6 +86,7 @@ def _module_folder(folder: Path) -> Path:
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
         if len(Path(dirpath).relative_to(folder).parts) > 3:
             dirnames[:] = []
+        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
         if count(Path(dirpath)):
             candidates.append((-count(Path(dirpath)), len(Path(dirpath).parts), dirpath))
     return Path(min(candidates)[2]) if candidates else folder
@@ -92,7 +104,7 @@ def read_submission(folder: Path) -> SubmissionFiles:
     except OSError:
         names = []
     for name in names[:MAX_FILES]:
-        data = _read_regular(where / name)
+        data = _read_regular(where / name, folder)
         if data is not None and name[:-3].isidentifier():
             result.files[name] = data
     missing = [m for m in MODULES if m not in result.files]

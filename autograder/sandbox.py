@@ -41,6 +41,11 @@ class Backend:
 
     name: str
     why: str
+    separate_uid: bool = True  # as root, run each submission as FIRST_WORKER_UID + slot (off only in tests)
+
+    def submission_uid(self, slot_index: int) -> int | None:
+        """The uid a submission runs as, or None to keep the grader's (when it is not root)."""
+        return FIRST_WORKER_UID + slot_index if os.geteuid() == 0 and self.separate_uid else None
 
     @property
     def sandboxed(self) -> bool:
@@ -57,11 +62,11 @@ class Backend:
         env.update({k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ})
         if self.sandboxed:
             env["NNB_OWN_PID_NAMESPACE"] = "1"  # the worker may end every other process it sees
-        elif os.geteuid() == 0:
+        elif self.submission_uid(0) is not None:
             env["NNB_SWEEP_UID"] = "1"  # no pid namespace: end every process of the submission's uid instead
         if self.name == "namespaces":
             env["NNB_JAIL"] = json.dumps({"root": str(slot_dir / "jail"), "binds": binds(slot_dir),
-                                          "symlinks": system_symlinks()})
+                                          "symlinks": system_symlinks(), "tmp": str(slot_dir / "scratch")})
         return env
 
     def argv(self, slot_dir: Path) -> list[str]:
@@ -103,7 +108,8 @@ def _bwrap_argv(slot_dir: Path) -> list[str]:
         argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
     else:
         argv += ["--unshare-user"]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--tmpfs", "/tmp"]
+    # /tmp is the slot's scratch folder on the host, so the grader can empty it between submissions
+    argv += ["--proc", "/proc", "--dev", "/dev", "--bind", str(slot_dir / "scratch"), "/tmp"]
     for target, link in system_symlinks():
         argv += ["--symlink", target, link]
     made = {"/", "/tmp", "/proc", "/dev"}
@@ -142,6 +148,8 @@ def select_backend(preferred: str = "auto") -> Backend:
                 why += "; " + "; ".join(f"not {n}: {p}" for n, p in problems.items())
             return Backend(name, why)
         problems[name] = problem
+    if preferred == "auto":
+        raise RuntimeError("no way to run student code here: " + "; ".join(f"{n}: {p}" for n, p in problems.items()))
     raise RuntimeError(f"config.yaml asks for sandbox.backend: {preferred}, but {problems[preferred]}")
 
 
@@ -179,4 +187,21 @@ def _probe_namespaces() -> str | None:
     return _run_probe(["unshare", *NAMESPACES, "--", "true"])
 
 
-_PROBES = {"bwrap": _probe_bwrap, "namespaces": _probe_namespaces, "plain": lambda: None}
+def _probe_plain() -> str | None:
+    if os.geteuid() != 0:
+        return None
+    # As root, submissions run as an unprivileged uid: that uid must be able to use this Python.
+    try:
+        result = subprocess.run([sys.executable, "-I", "-c", "import glob, fcntl, json, numpy"], user=FIRST_WORKER_UID,
+                                group=FIRST_WORKER_UID, extra_groups=[], capture_output=True, text=True, timeout=60,
+                                cwd="/")
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return f"could not run Python as uid {FIRST_WORKER_UID}: {exc}"
+    if result.returncode != 0:
+        return (f"uid {FIRST_WORKER_UID}, which runs submissions, cannot use this Python "
+                f"({result.stderr.strip().splitlines()[-1][:160] if result.stderr.strip() else result.returncode}); "
+                "make the Python installation world-readable, or install bubblewrap")
+    return None
+
+
+_PROBES = {"bwrap": _probe_bwrap, "namespaces": _probe_namespaces, "plain": _probe_plain}

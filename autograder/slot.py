@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Limits, Outcome
-from .sandbox import FIRST_WORKER_UID, Backend
+from .sandbox import Backend
 from .worker.wire import WireError, dumps, loads
 
 _SIGNAL_REASONS = {  # each completes "<function> ..."
@@ -114,6 +114,7 @@ class Slot:
     # -- submissions ----------------------------------------------------------------------
     def open(self, files: dict[str, bytes]) -> "Submission":
         """Place one submission's files in the slot and return a handle to call into it."""
+        _empty(self.root / "scratch")  # nothing an earlier submission left reaches this one
         target = self.root / "submission"
         for entry in target.iterdir():
             entry.unlink()
@@ -130,10 +131,11 @@ class Slot:
         out_r, out_w = os.pipe()
         self.spawned += 1
         message = {"op": "spawn", "submission": self.backend.submission_path(self.root),
-                   "scratch": os.path.join(self.backend.scratch_base(self.root), f"nnb-scratch-{self.spawned}"),
+                   "scratch": self.backend.scratch_base(self.root),
                    "limits": self.limits.rlimits()}
-        if os.geteuid() == 0:
-            message["uid"] = FIRST_WORKER_UID + self.index
+        uid = self.backend.submission_uid(self.index)
+        if uid is not None:
+            message["uid"] = uid
         try:
             for attempt in range(2):
                 try:
@@ -148,6 +150,13 @@ class Slot:
                 os.close(fd)
         for fd in (resp_r, out_r):
             os.set_blocking(fd, False)
+        hello = _read_frame(resp_r, time.monotonic() + 10)
+        if hello != {"ready": True}:
+            for fd in (req_w, resp_r, out_r):
+                os.close(fd)
+            self.kill_child()
+            why = hello.get("setup_failed") if isinstance(hello, dict) else "no answer"
+            raise WorkerStartError(f"the submission process could not be set up: {why}")
         return reply["pid"], req_w, resp_r, out_r
 
     def kill_child(self) -> str:
@@ -170,6 +179,7 @@ class Submission:
         self.cache: dict[bytes, Outcome] = {}
         self.stuck: dict[tuple[str, str], Outcome] = {}
         self.used_seconds = 0.0
+        self.children = 0  # processes started for this submission
         self.output = bytearray()
         self.output_total = 0
         self.limit_hits: list[str] = []
@@ -218,7 +228,16 @@ class Submission:
             return Outcome(LIMIT, reason=f"not run: the submission used up its {self.limits.submission_seconds:g} s "
                                          "time limit (submission_seconds)")
         if self.child is None:
-            self.child = self.slot.spawn_child()
+            try:
+                self.child = self.slot.spawn_child()
+            except WorkerStartError as exc:
+                if not self.children:
+                    raise  # nothing of the student's has run yet: the grader's fault
+                outcome = Outcome(CRASHED, reason=f"could not be run again: an earlier call left the sandbox "
+                                                  f"unusable ({exc})")
+                self.stuck[who] = outcome
+                return outcome
+            self.children += 1
             if request["op"] == "call":  # a fresh child: bring back the modules imported before
                 for module, outcome in self.imported.items():
                     if outcome.ok:
@@ -270,8 +289,9 @@ class Submission:
                     return self._fail(LIMIT, f"returned more than {self.limits.result_kb} KiB of data")
         try:
             message = loads(bytes(response[4:]))
-        except WireError as exc:
-            return Outcome(INVALID, reason=f"returned something that is not plain numbers: {exc}")
+        except Exception as exc:  # noqa: BLE001 - whatever the bytes, they are the student's: fail closed
+            detail = str(exc) if isinstance(exc, WireError) else type(exc).__name__
+            return Outcome(INVALID, reason=f"returned something that is not plain numbers: {detail}")
         return _outcome(message)
 
     def _fail(self, kind: str, reason: str | None) -> Outcome:
@@ -287,6 +307,39 @@ class Submission:
         for fd in (req_w, resp_r, out_r):
             os.close(fd)
         return self.slot.kill_child()
+
+
+def _read_frame(fd: int, deadline: float):
+    """One small wire frame from a non-blocking pipe (None on end of file, timeout or bad data)."""
+    data = bytearray()
+    while len(data) < 4 or len(data) - 4 < int.from_bytes(data[:4], "big"):
+        remaining = deadline - time.monotonic()
+        if remaining <= 0 or not select.select([fd], [], [], remaining)[0] or len(data) > 65536:
+            return None
+        chunk = _read_some(fd)
+        if chunk == b"":
+            return None
+        data += chunk or b""
+    try:
+        return loads(bytes(data[4:]))
+    except WireError:
+        return None
+
+
+def _empty(folder: Path) -> None:
+    """Remove everything inside folder (the grader runs as the owner of its files, or as root)."""
+    for entry in folder.iterdir():
+        if entry.is_dir() and not entry.is_symlink():
+            for sub, dirs, _ in os.walk(entry):  # a submission may have made folders unwritable
+                for d in dirs:
+                    try:
+                        os.chmod(os.path.join(sub, d), 0o700)
+                    except OSError:
+                        pass
+            os.chmod(entry, 0o700)
+            shutil.rmtree(entry)
+        else:
+            entry.unlink()
 
 
 def _write_all(fd: int, data: bytes, deadline: float) -> None:

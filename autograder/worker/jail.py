@@ -1,7 +1,7 @@
 """The `namespaces` backend's filesystem view, built by the worker itself (as root, in new namespaces).
 
-Mounts a tmpfs root holding read-only binds of the given folders, a private
-/tmp, /proc of the new pid namespace and a few device nodes, then chroots into
+Mounts a tmpfs root holding read-only binds of the given folders, the slot's
+scratch folder as /tmp, /proc of the new pid namespace and a few device nodes, then chroots into
 it. Submissions later run there as an unprivileged uid, which cannot leave a chroot.
 """
 import ctypes
@@ -21,12 +21,12 @@ def _mount(source, target, fstype, flags, data=None):
 
 
 def enter(spec: dict) -> None:
-    """spec: {"root": empty folder, "binds": [[source, target]], "symlinks": [[target, path]]}."""
+    """spec: {"root": empty folder, "binds": [[source, target]], "symlinks": [[target, path]], "tmp": folder}."""
     root = spec["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
     os.makedirs(root + "/tmp")  # before the binds: the project itself may live under /tmp
-    _mount("tmpfs", root + "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777")
+    _mount(spec["tmp"], root + "/tmp", None, MS_BIND)  # the slot's scratch, emptied by the grader
     os.makedirs(root + "/proc")
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     os.makedirs(root + "/dev")

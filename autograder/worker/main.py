@@ -18,10 +18,10 @@ import ctypes
 import json
 import os
 import resource
-import shutil
 import signal
 import socket
 import sys
+import tempfile
 import time
 import traceback
 
@@ -37,7 +37,6 @@ import numpy  # noqa: E402  (warm: every child starts with numpy already importe
 from wire import dumps, loads, read_frame_blocking, write_frame  # noqa: E402
 
 _PR_SET_DUMPABLE = 4
-SCRATCH_PREFIX = "nnb-scratch-"  # the grader names each submission's scratch folder so
 _PR_SET_CHILD_SUBREAPER = 36
 
 
@@ -137,6 +136,20 @@ def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
 def _child(control: socket.socket, fds: list, message: dict) -> None:
     req_fd, resp_fd, out_fd = fds
     control.close()
+    try:
+        _setup_child(out_fd, message)
+    except BaseException as exc:  # noqa: BLE001 - the grader must learn it was us, not the student
+        write_frame(resp_fd, dumps({"setup_failed": repr(exc)[:300]}))
+        os._exit(70)
+    write_frame(resp_fd, dumps({"ready": True}))  # before any student code runs: cannot be forged
+    try:
+        _serve(req_fd, resp_fd, message["submission"])
+    finally:
+        os._exit(0)
+
+
+def _setup_child(out_fd: int, message: dict) -> None:
+    """Before any student code: own session, output to the grader, unprivileged uid, scratch, limits."""
     os.setsid()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGPIPE):
         signal.signal(sig, signal.SIG_DFL)
@@ -151,22 +164,13 @@ def _child(control: socket.socket, fds: list, message: dict) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    base = os.path.dirname(message["scratch"])
-    for leftover in os.listdir(base):  # what an earlier submission of this slot left behind
-        if leftover.startswith(SCRATCH_PREFIX):
-            shutil.rmtree(os.path.join(base, leftover), ignore_errors=True)
-    os.mkdir(message["scratch"], 0o700)
-    os.chdir(message["scratch"])
-    os.environ["HOME"] = message["scratch"]
-    os.environ["TMPDIR"] = message["scratch"]
-    submission = message["submission"]
-    sys.path.insert(0, submission)
+    scratch = tempfile.mkdtemp(prefix="work-", dir=message["scratch"])  # the grader empties this between submissions
+    os.chdir(scratch)
+    os.environ["HOME"] = scratch
+    os.environ["TMPDIR"] = scratch
+    sys.path.insert(0, message["submission"])
     sys.dont_write_bytecode = True
     _set_limits(message.get("limits", {}))
-    try:
-        _serve(req_fd, resp_fd, submission)
-    finally:
-        os._exit(0)
 
 
 def _processes(uid=None) -> list:

