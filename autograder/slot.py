@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 
 from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Limits, Outcome
-from .sandbox import Backend
+from .sandbox import Backend, binds
 from .worker.wire import WireError, dumps, loads
 
 _SIGNAL_REASONS = {  # each completes "<function> ..."
@@ -114,7 +114,7 @@ class Slot:
     # -- submissions ----------------------------------------------------------------------
     def open(self, files: dict[str, bytes]) -> "Submission":
         """Place one submission's files in the slot and return a handle to call into it."""
-        _empty(self.root / "scratch")  # nothing an earlier submission left reaches this one
+        _empty(self.root / "scratch", self._mountpoints())  # nothing an earlier submission left reaches this one
         target = self.root / "submission"
         for entry in target.iterdir():
             entry.unlink()
@@ -123,6 +123,16 @@ class Slot:
             path.write_bytes(data)
             os.chmod(path, 0o644)
         return Submission(self)
+
+    def _mountpoints(self) -> set[Path]:
+        """Folders in the scratch folder that hold the sandbox's read-only binds (a project under /tmp)."""
+        keep = set()
+        if self.backend.sandboxed:
+            for _, target in binds(self.root):
+                if target.startswith("/tmp/"):
+                    path = self.root / "scratch" / target[len("/tmp/"):]
+                    keep.update([path, *path.parents])
+        return keep
 
     def spawn_child(self):
         """A fresh child process for the submission now in the slot: (pid, req_w, resp_r, out_r)."""
@@ -188,7 +198,8 @@ class Submission:
     def import_module(self, module: str) -> Outcome:
         """Import a student module in the worker (once); the value lists its public names."""
         if module not in self.imported:
-            self.imported[module] = self._request({"op": "import", "module": module}, (module, "<import>"))
+            self.imported[module] = self._request(dumps({"op": "import", "module": module}), "import",
+                                                  (module, "<import>"))
         return self.imported[module]
 
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
@@ -210,9 +221,10 @@ class Submission:
         request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs or {}}
         if given:
             request["given"] = given
-        key = hashlib.blake2b(dumps(request), digest_size=16).digest()
+        payload = dumps(request)
+        key = hashlib.blake2b(payload, digest_size=16).digest()
         if key not in self.cache:
-            self.cache[key] = self._request(request, (module, function + (" with given helpers" if given else "")))
+            self.cache[key] = self._request(payload, "call", (module, function + (" with given helpers" if given else "")))
         return self.cache[key]
 
     def close(self) -> None:
@@ -220,7 +232,7 @@ class Submission:
             self._end_child()
 
     # -- plumbing ------------------------------------------------------------------------
-    def _request(self, request: dict, who: tuple[str, str]) -> Outcome:
+    def _request(self, payload: bytes, op: str, who: tuple[str, str]) -> Outcome:
         if who in self.stuck:
             return Outcome(self.stuck[who].kind, reason=f"was not run again: {self.stuck[who].reason} on an earlier case")
         budget = self.limits.submission_seconds - self.used_seconds
@@ -238,16 +250,16 @@ class Submission:
                 self.stuck[who] = outcome
                 return outcome
             self.children += 1
-            if request["op"] == "call":  # a fresh child: bring back the modules imported before
+            if op == "call":  # a fresh child: bring back the modules imported before
                 for module, outcome in self.imported.items():
                     if outcome.ok:
                         self._roundtrip(dumps({"op": "import", "module": module}), budget)
         started = time.monotonic()
         try:
-            outcome = self._roundtrip(dumps(request), min(self.limits.call_seconds, budget))
+            outcome = self._roundtrip(payload, min(self.limits.call_seconds, budget))
         finally:
             self.used_seconds += time.monotonic() - started
-        if request["op"] == "call" and not outcome.ok:
+        if op == "call" and not outcome.ok:
             outcome.reason = f"{who[1]} {outcome.reason}"
         if outcome.kind in (TIMEOUT, CRASHED, LIMIT):
             self.stuck[who] = outcome
@@ -326,11 +338,17 @@ def _read_frame(fd: int, deadline: float):
         return None
 
 
-def _empty(folder: Path) -> None:
-    """Remove everything inside folder (the grader runs as the owner of its files, or as root)."""
+def _empty(folder: Path, keep: set[Path] = frozenset()) -> None:
+    """Remove everything inside folder except the folders in `keep` (the sandbox's mount points).
+
+    The grader runs as the owner of these files, or as root; a submission may have made
+    its folders unwritable, so permissions are restored first.
+    """
     for entry in folder.iterdir():
-        if entry.is_dir() and not entry.is_symlink():
-            for sub, dirs, _ in os.walk(entry):  # a submission may have made folders unwritable
+        if entry in keep:
+            _empty(entry, keep)
+        elif entry.is_dir() and not entry.is_symlink():
+            for sub, dirs, _ in os.walk(entry):
                 for d in dirs:
                     try:
                         os.chmod(os.path.join(sub, d), 0o700)

@@ -422,7 +422,7 @@ ATTACKS: dict[str, Attack] = {
             def cross_entropy(y, y_hat):
                 return np.array([_Pickle()], dtype=object)
         '''},
-        reasons={"q3.softmax": ["is not numbers, arrays"], "q3.cross_entropy": ["allow_pickle"]}),
+        reasons={"q3.softmax": ["is not numbers, arrays"], "q3.cross_entropy": ["dtype object, which is not booleans or numbers"]}),
     "forged_frame": Attack(
         append={"backprop.py": _PICKLE + _RESP_FDS + '''
 

@@ -1,0 +1,82 @@
+"""The plain-data channel: round trips, and everything that is not plain data is refused."""
+import io
+import pickle
+import struct
+
+import numpy as np
+import pytest
+
+from autograder.worker.wire import WireError, dumps, loads, npy_array, npy_bytes
+
+
+def frame_with_blob(blob: bytes) -> bytes:
+    header = b'{"$nd": 0}'
+    return struct.pack(">I", len(header)) + header + struct.pack(">I", 1) + struct.pack(">I", len(blob)) + blob
+
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, 2.5, float("nan"), "text", [1, [2.0, None]], (1, 2), {"W": np.ones((2, 3)), "b": [0.5]},
+    np.arange(6, dtype=np.int32).reshape(2, 3), np.float32(1.5), np.bool_(True), 1 + 2j, np.zeros((0, 3)),
+    np.asfortranarray(np.arange(6.0).reshape(2, 3)), np.arange(10.0)[::2]])
+def test_round_trip(value):
+    back = loads(dumps(value))
+    if isinstance(value, np.ndarray):
+        assert back.dtype == value.dtype and back.shape == value.shape and np.array_equal(back, value)
+        assert back.flags.writeable  # a student may change an argument in place
+    elif isinstance(value, (np.generic, complex)):
+        assert back.shape == () and back == value
+    elif isinstance(value, dict):
+        assert set(back) == set(value)
+    elif isinstance(value, float) and value != value:
+        assert back != back
+    else:
+        assert back == value
+
+
+def test_npy_bytes_are_real_npy():
+    arr = np.arange(12.0).reshape(3, 4)
+    assert np.array_equal(np.load(io.BytesIO(npy_bytes(arr)), allow_pickle=False), arr)
+
+
+@pytest.mark.parametrize("value", [object(), np.array([object()]), {1: 2}, lambda: 1, np.zeros(2, dtype="U3")])
+def test_dumps_refuses_what_is_not_plain(value):
+    with pytest.raises(TypeError):
+        dumps(value)
+
+
+def test_object_arrays_and_pickles_are_refused():
+    buf = io.BytesIO()
+    np.save(buf, np.array([{"a": 1}], dtype=object), allow_pickle=True)
+    with pytest.raises(WireError):
+        loads(frame_with_blob(buf.getvalue()))
+    with pytest.raises(WireError):
+        loads(frame_with_blob(pickle.dumps([1, 2])))
+    structured = io.BytesIO()
+    np.save(structured, np.zeros(2, dtype=[("a", "f8"), ("b", "i4")]))
+    with pytest.raises(WireError):
+        loads(frame_with_blob(structured.getvalue()))
+
+
+@pytest.mark.parametrize("blob", [
+    npy_bytes(np.ones(4))[:-8],  # data shorter than the shape says
+    npy_bytes(np.ones(4)) + b"\0" * 8,  # longer
+    npy_bytes(np.ones(4)).replace(b"'shape': (4,)", b"'shape': (-4,)"),
+    npy_bytes(np.ones(4)).replace(b"<f8", b"|O8"),
+    b"\x93NUMPY\x02\x00" + npy_bytes(np.ones(4))[8:],  # only format 1.0
+])
+def test_malformed_arrays_are_refused(blob):
+    with pytest.raises(WireError):
+        npy_array(blob, 10**6)
+
+
+def test_caps_and_depth():
+    with pytest.raises(WireError):
+        npy_array(npy_bytes(np.ones(100)), 10)
+    deep = b"[" * 100_000 + b"]" * 100_000
+    with pytest.raises(WireError):
+        loads(struct.pack(">I", len(deep)) + deep + struct.pack(">I", 0))
+    nested = b'{"$tuple": ' * 40 + b"1" + b"}" * 40
+    with pytest.raises(WireError):
+        loads(struct.pack(">I", len(nested)) + nested + struct.pack(">I", 0))
+    with pytest.raises(WireError):
+        loads(b"\0\0\0\x05{}")  # truncated
