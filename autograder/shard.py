@@ -21,6 +21,11 @@ from .sandbox import select_backend
 from .slot import Slot
 
 
+UNUSED_PLUGINS = ("terminal", "cacheprovider", "logging", "warnings", "faulthandler", "unraisableexception",
+                  "threadexception", "doctest", "junitxml", "pastebin", "stepwise", "legacypath", "tmpdir",
+                  "monkeypatch", "recwarn", "setuponly", "setupplan", "unittest", "subtests", "debugging")
+
+
 def main(argv: list[str]) -> int:
     config_path, index, workdir = argv[0], int(argv[1]), Path(argv[2])
     channel = os.fdopen(os.dup(1), "w", buffering=1)
@@ -42,7 +47,9 @@ def main(argv: list[str]) -> int:
 
     plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
     args = [str(HIDDEN_DIR), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
-            "--confcutdir", str(HIDDEN_DIR), "-s", "-p", "no:terminal", "-p", "no:cacheprovider"]
+            "--confcutdir", str(HIDDEN_DIR), "-s"]
+    for plugin_name in UNUSED_PLUGINS:  # each wraps every test; the hidden tests need none of them
+        args += ["-p", f"no:{plugin_name}"]
     try:
         code = pytest.main(args, plugins=[plugin])
     finally:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Limits, Outcome
 from .sandbox import Backend, binds
-from .worker.wire import WireError, dumps, loads
+from .worker.wire import WireError, digest, dumps, loads
 
 _SIGNAL_REASONS = {  # each completes "<function> ..."
     9: "was killed: it ran past a limit (CPU time or memory)",
@@ -179,16 +179,21 @@ class Slot:
 
 
 class Submission:
-    """Calls into one submission's code. Results are cached per identical request."""
+    """Calls into one submission's code. Results are cached per identical call.
+
+    `call_many` sends all cases of a function in one request; the worker answers
+    case by case, and each answer has its own deadline (the per-call limit).
+    """
 
     def __init__(self, slot: Slot):
         self.slot = slot
         self.limits = slot.limits
         self.child = None  # (pid, req_w, resp_r, out_r)
+        self.inbox = bytearray()  # bytes read from the child not yet consumed as frames
         self.imported: dict[str, Outcome] = {}
         self.cache: dict[bytes, Outcome] = {}
         self.stuck: dict[tuple[str, str], Outcome] = {}
-        self.used_seconds = 0.0
+        self.used_seconds = 0.0  # wall time spent waiting on calls into student code
         self.children = 0  # processes started for this submission
         self.output = bytearray()
         self.output_total = 0
@@ -198,13 +203,12 @@ class Submission:
     def import_module(self, module: str) -> Outcome:
         """Import a student module in the worker (once); the value lists its public names."""
         if module not in self.imported:
-            self.imported[module] = self._request(dumps({"op": "import", "module": module}), "import",
-                                                  (module, "<import>"))
+            [self.imported[module]] = self._request({"op": "import", "module": module}, 1, (module, "<import>"))
         return self.imported[module]
 
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
         """Call module.function(*args, **kwargs) in the worker; plain data in, plain data out."""
-        return self.call_given(module, function, args, kwargs)
+        return self.call_many(module, function, [args], kwargs)[0]
 
     def call_given(self, module: str, function: str, args, kwargs=None, given: dict | None = None) -> Outcome:
         """Like `call`, with some of the module's functions replaced for this call only.
@@ -213,96 +217,132 @@ class Submission:
         that function returns `value` for inputs close to `args` (and raises otherwise).
         It lets one item be judged on its own when a helper it uses is wrong.
         """
+        return self.call_many(module, function, [args], kwargs, given)[0]
+
+    def call_many(self, module: str, function: str, cases: list, kwargs=None, given=None) -> list[Outcome]:
+        """module.function(*args, **kwargs) for each args in cases: one Outcome per case, in order."""
         imported = self.import_module(module)
         if not imported.ok:
-            return Outcome(UNAVAILABLE, reason=_unavailable(module, imported), traceback=imported.traceback)
+            return [Outcome(UNAVAILABLE, reason=_unavailable(module, imported), traceback=imported.traceback)
+                    for _ in cases]
         if function not in imported.value:
-            return Outcome(UNAVAILABLE, reason=f"{module}.py has no {function}: define it with that exact name")
-        request = {"op": "call", "module": module, "function": function, "args": list(args), "kwargs": kwargs or {}}
-        if given:
-            request["given"] = given
-        payload = dumps(request)
-        key = hashlib.blake2b(payload, digest_size=16).digest()
-        if key not in self.cache:
-            self.cache[key] = self._request(payload, "call", (module, function + (" with given helpers" if given else "")))
-        return self.cache[key]
+            return [Outcome(UNAVAILABLE, reason=f"{module}.py has no {function}: define it with that exact name")
+                    for _ in cases]
+        base = digest([module, function, kwargs or {}, given or {}])
+        keys = [digest([base, list(args)]) for args in cases]
+        todo = [i for i, key in enumerate(keys) if key not in self.cache]
+        if todo:
+            request = {"op": "call", "module": module, "function": function,
+                       "cases": [list(cases[i]) for i in todo], "kwargs": kwargs or {}}
+            if given:
+                request["given"] = given
+            who = (module, function + (" with given helpers" if given else ""))
+            for i, outcome in zip(todo, self._request(request, len(todo), who)):
+                self.cache[keys[i]] = outcome
+        return [self.cache[key] for key in keys]
 
     def close(self) -> None:
         if self.child is not None:
             self._end_child()
 
     # -- plumbing ------------------------------------------------------------------------
-    def _request(self, payload: bytes, op: str, who: tuple[str, str]) -> Outcome:
+    def _request(self, request: dict, answers: int, who: tuple[str, str]) -> list[Outcome]:
+        """Send one request; read `answers` frames, each within the per-call limit."""
         if who in self.stuck:
-            return Outcome(self.stuck[who].kind, reason=f"was not run again: {self.stuck[who].reason} on an earlier case")
-        budget = self.limits.submission_seconds - self.used_seconds
-        if budget <= 0:
-            return Outcome(LIMIT, reason=f"not run: the submission used up its {self.limits.submission_seconds:g} s "
-                                         "time limit (submission_seconds)")
+            return [Outcome(self.stuck[who].kind, reason=f"was not run again: {self.stuck[who].reason} "
+                                                         "on an earlier case")] * answers
+        if self.limits.submission_seconds - self.used_seconds <= 0:
+            return [Outcome(LIMIT, reason=f"not run: the submission used up its {self.limits.submission_seconds:g} s "
+                                          "time limit (submission_seconds)")] * answers
         if self.child is None:
-            try:
-                self.child = self.slot.spawn_child()
-            except WorkerStartError as exc:
-                if not self.children:
-                    raise  # nothing of the student's has run yet: the grader's fault
-                outcome = Outcome(CRASHED, reason=f"could not be run again: an earlier call left the sandbox "
-                                                  f"unusable ({exc})")
-                self.stuck[who] = outcome
-                return outcome
-            self.children += 1
-            if op == "call":  # a fresh child: bring back the modules imported before
-                for module, outcome in self.imported.items():
-                    if outcome.ok:
-                        self._roundtrip(dumps({"op": "import", "module": module}), budget)
-        started = time.monotonic()
+            failed = self._start_child(who, request["op"])
+            if failed is not None:
+                return [failed] * answers
+        outcomes = []
         try:
-            outcome = self._roundtrip(payload, min(self.limits.call_seconds, budget))
-        finally:
-            self.used_seconds += time.monotonic() - started
-        if op == "call" and not outcome.ok:
-            outcome.reason = f"{who[1]} {outcome.reason}"
-        if outcome.kind in (TIMEOUT, CRASHED, LIMIT):
-            self.stuck[who] = outcome
-            self.limit_hits.append(outcome.reason)
-        return outcome
-
-    def _roundtrip(self, payload: bytes, seconds: float) -> Outcome:
-        pid, req_w, resp_r, out_r = self.child
-        deadline = time.monotonic() + seconds
-        try:
-            _write_all(req_w, len(payload).to_bytes(4, "big") + payload, deadline)
+            self._send(dumps(request))
+            for _ in range(answers):
+                budget = self.limits.submission_seconds - self.used_seconds
+                outcome = self._receive(min(self.limits.call_seconds, budget))
+                outcomes.append(outcome)
+                if self.child is None:  # it died or was stopped: the rest never ran
+                    break
         except (BrokenPipeError, TimeoutError):
-            return self._fail(CRASHED, None)
-        response = bytearray()
+            outcomes.append(self._fail(CRASHED, None))
+        for outcome in outcomes:
+            if request["op"] == "call" and not outcome.ok:
+                outcome.reason = f"{who[1]} {outcome.reason}"
+        last = outcomes[-1]
+        if last.kind in (TIMEOUT, CRASHED, LIMIT):
+            self.stuck[who] = last
+            self.limit_hits.append(last.reason)
+        while len(outcomes) < answers:
+            outcomes.append(Outcome(last.kind, reason=f"was not run: {last.reason} on an earlier case"))
+        return outcomes
+
+    def _start_child(self, who, op) -> Outcome | None:
+        try:
+            self.child = self.slot.spawn_child()
+        except WorkerStartError as exc:
+            if not self.children:
+                raise  # nothing of the student's has run yet: the grader's fault
+            outcome = Outcome(CRASHED, reason=f"could not be run again: an earlier call left the sandbox "
+                                              f"unusable ({exc})")
+            self.stuck[who] = outcome
+            return outcome
+        self.children += 1
+        self.inbox.clear()
+        if op == "call":  # a fresh child: bring back the modules imported before
+            for module, outcome in self.imported.items():
+                if outcome.ok:
+                    self._send(dumps({"op": "import", "module": module}))
+                    self._receive(self.limits.call_seconds)
+                    if self.child is None:
+                        return Outcome(CRASHED, reason=f"could not be run again: importing {module}.py failed")
+        return None
+
+    def _send(self, payload: bytes) -> None:
+        _write_all(self.child[1], len(payload).to_bytes(4, "big") + payload, time.monotonic() + 10)
+
+    def _receive(self, seconds: float) -> Outcome:
+        """The next answer frame, or the reason there is none (time, output or size limit, a crash)."""
+        pid, req_w, resp_r, out_r = self.child
+        started = time.monotonic()
+        deadline = started + seconds
         cap = self.limits.result_kb * 1024
         out_cap = self.limits.output_kb * 1024
-        while True:
-            if len(response) >= 4 and len(response) - 4 >= int.from_bytes(response[:4], "big"):
-                break
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return self._fail(TIMEOUT, f"did not finish within {seconds:g} s (time limit per call): "
-                                           "look for an endless loop")
-            ready, _, _ = select.select([resp_r, out_r], [], [], remaining)
-            if out_r in ready:
-                chunk = _read_some(out_r)
-                if chunk:  # b"" (closed) or None: nothing to add
-                    self.output_total += len(chunk)
-                    self.output += chunk[: max(0, out_cap - len(self.output))]
-                    if self.output_total > out_cap:
-                        return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
-                                                 "(output limit): remove the prints in loops")
-            if resp_r in ready:
-                chunk = _read_some(resp_r)
-                if chunk == b"":
-                    return self._fail(CRASHED, None)
-                response += chunk or b""
-                if len(response) > cap + 4:
-                    return self._fail(LIMIT, f"returned more than {self.limits.result_kb} KiB of data")
         try:
-            message = loads(bytes(response[4:]))
+            while len(self.inbox) < 4 or len(self.inbox) - 4 < int.from_bytes(self.inbox[:4], "big"):
+                if len(self.inbox) > cap + 4:
+                    return self._fail(LIMIT, f"returned more than {self.limits.result_kb} KiB of data")
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return self._fail(TIMEOUT, f"did not finish within {seconds:g} s (time limit per call): "
+                                               "look for an endless loop")
+                ready, _, _ = select.select([resp_r, out_r], [], [], remaining)
+                if out_r in ready:
+                    chunk = _read_some(out_r)
+                    if chunk:  # b"" (closed) or None: nothing to add
+                        self.output_total += len(chunk)
+                        self.output += chunk[: max(0, out_cap - len(self.output))]
+                        if self.output_total > out_cap:
+                            return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
+                                                     "(output limit): remove the prints in loops")
+                if resp_r in ready:
+                    chunk = _read_some(resp_r)
+                    if chunk == b"":
+                        return self._fail(CRASHED, None)
+                    self.inbox += chunk or b""
+        finally:
+            self.used_seconds += time.monotonic() - started
+        size = int.from_bytes(self.inbox[:4], "big")
+        frame = bytes(self.inbox[4 : 4 + size])
+        del self.inbox[: 4 + size]
+        try:
+            message = loads(frame)
         except Exception as exc:  # noqa: BLE001 - whatever the bytes, they are the student's: fail closed
             detail = str(exc) if isinstance(exc, WireError) else type(exc).__name__
+            self._end_child()  # the stream cannot be trusted after a forged frame
             return Outcome(INVALID, reason=f"returned something that is not plain numbers: {detail}")
         return _outcome(message)
 

@@ -41,18 +41,17 @@ def test_representable(sub, ref, score):
 def test_step(sub, ref, cases, score):
     score.checked = "step(z) on a scalar, vectors and a matrix, with z = 0 among the inputs"
     score.hint = "g(z) = 1 where z >= 0 and 0 elsewhere, with the same shape as z"
-    for (z,) in cases.step:
-        score.check(sub.call("step_network", "step", z), ref.call("step_network", "step", z), "step(z)",
-                    {"g0_zero": mc.step_g0_zero(z)})
+    for (z,), got in zip(cases.step, sub.call_many("step_network", "step", cases.step)):
+        score.check(got, ref.call("step_network", "step", z), "step(z)", {"g0_zero": mc.step_g0_zero(z)})
 
 
 @rubric("q1.step_network", misconceptions=("g0_zero",))
 def test_step_network(sub, ref, cases, score):
     score.checked = "step_network(x, w0, w, b, v) for 1, 3 and 5 hidden units, with x at every unit's breakpoint"
     score.hint = "the (N, H) pre-activations are b + np.outer(x, v); apply step, then multiply by w and add w0"
-    for args in cases.step_network:
-        score.check(sub.call("step_network", "step_network", *args), ref.call("step_network", "step_network", *args),
-                    "step_network(x, ...)", {"g0_zero": mc.step_network_g0_zero(*args)})
+    for args, got in zip(cases.step_network, sub.call_many("step_network", "step_network", cases.step_network)):
+        score.check(got, ref.call("step_network", "step_network", *args), "step_network(x, ...)",
+                    {"g0_zero": mc.step_network_g0_zero(*args)})
 
 
 def _grade_params(score, outcome, function, x, target, alternatives):
@@ -79,12 +78,11 @@ def _probe_points(breakpoints):
 def test_indicator(sub, cases, score):
     score.checked = "the network from indicator_params(lo, hi, c), evaluated at, just left of and just right of lo and hi"
     score.hint = "a unit g(x - t) switches on at x = t (g(0) = 1): combine one that switches on at lo with one that cancels it from hi on"
-    for lo, hi, c in cases.indicator:
+    for (lo, hi, c), got in zip(cases.indicator, sub.call_many("step_network", "indicator_params", cases.indicator)):
         x = _probe_points([lo, hi])
         target = np.where((x >= lo) & (x < hi), c, 0.0)
         wrong_end = np.where((x > lo) & (x <= hi), c, 0.0)
-        _grade_params(score, sub.call("step_network", "indicator_params", lo, hi, c), "indicator_params", x, target,
-                      {"right_closed": wrong_end})
+        _grade_params(score, got, "indicator_params", x, target, {"right_closed": wrong_end})
 
 
 @rubric("q1.piecewise_constant", misconceptions=("right_closed",))
@@ -92,8 +90,8 @@ def test_piecewise_constant(sub, cases, score):
     score.checked = ("the network from piecewise_constant_params(breakpoints, values) for 1, 3 and 5 breakpoints, "
                      "evaluated at, just left of and just right of every breakpoint")
     score.hint = "start from values[0] and add one step per breakpoint, jumping by values[j] - values[j-1]"
-    for t, values in cases.piecewise_constant:
+    answers = sub.call_many("step_network", "piecewise_constant_params", cases.piecewise_constant)
+    for (t, values), got in zip(cases.piecewise_constant, answers):
         x = _probe_points(t)
         target = values[np.searchsorted(t, x, side="right")]
-        _grade_params(score, sub.call("step_network", "piecewise_constant_params", t, values),
-                      "piecewise_constant_params", x, target, {"right_closed": mc.right_closed(x, t, values)})
+        _grade_params(score, got, "piecewise_constant_params", x, target, {"right_closed": mc.right_closed(x, t, values)})

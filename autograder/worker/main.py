@@ -93,44 +93,58 @@ def _given(name: str, table: list):
 
 
 def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
-    """Child loop: answer import and call requests until end of file."""
+    """Child loop: answer import and call requests until end of file; one answer frame per case."""
     modules = {}
     while True:
         frame = read_frame_blocking(req_fd)
         if frame is None:
             return
         request = loads(frame)
-        try:
-            if request["op"] == "import":
-                name = request["module"]
-                try:
-                    modules[name] = __import__(name)
-                    answer = {"ok": sorted(k for k in vars(modules[name]) if not k.startswith("_"))}
-                except BaseException as exc:  # a student module may raise anything, even SystemExit
-                    answer = {"error": _describe(exc, submission)}
-            else:
-                module = modules[request["module"]]
-                function = getattr(module, request["function"])
-                saved = {name: getattr(module, name, None) for name in request.get("given", {})}
-                for name, table in request.get("given", {}).items():
-                    setattr(module, name, _given(name, table))
-                try:
-                    value = function(*request["args"], **request.get("kwargs", {})) if callable(function) else function
-                    answer = {"ok": value}
-                except BaseException as exc:
-                    answer = {"error": _describe(exc, submission)}
-                finally:
-                    for name, original in saved.items():
-                        setattr(module, name, original)
+        if request.get("op") == "import":
+            name = request["module"]
             try:
-                payload = dumps(answer)
-            except (TypeError, ValueError) as exc:
-                payload = dumps({"error": {"type": "UnsendableResult", "message": f"returned {exc}", "traceback": []}})
-        except BaseException as exc:  # noqa: BLE001 - report, never die silently
-            payload = dumps({"error": {"type": type(exc).__name__, "message": str(exc)[:500], "traceback": []}})
+                modules[name] = __import__(name)
+                answer = {"ok": sorted(k for k in vars(modules[name]) if not k.startswith("_"))}
+            except BaseException as exc:  # a student module may raise anything, even SystemExit
+                answer = {"error": _describe(exc, submission)}
+            _answer(resp_fd, answer)
+            continue
+        module = modules.get(request.get("module"))
+        for args in request.get("cases", []):
+            _answer(resp_fd, _call(module, request, args, submission))
+
+
+def _call(module, request: dict, args: list, submission: str) -> dict:
+    """One call of the student's function, with any given helpers in place for its duration."""
+    if module is None:
+        return {"error": {"type": "ImportError", "message": "module not imported", "traceback": []}}
+    given = request.get("given") or {}
+    saved = {name: getattr(module, name, None) for name in given}
+    try:
+        for name, table in given.items():
+            setattr(module, name, _given(name, table))
+        function = getattr(module, request["function"])
+        value = function(*args, **request.get("kwargs", {})) if callable(function) else function
+        return {"ok": value}
+    except BaseException as exc:  # noqa: BLE001 - SystemExit, KeyboardInterrupt... are the student's too
+        return {"error": _describe(exc, submission)}
+    finally:
+        for name, original in saved.items():
+            setattr(module, name, original)
+
+
+def _answer(resp_fd: int, answer: dict) -> None:
+    try:
+        payload = dumps(answer)
+    except BaseException as exc:  # noqa: BLE001 - an unsendable value, or a __repr__ that raises
+        payload = dumps({"error": {"type": "UnsendableResult", "message": f"returned {str(exc)[:300]}",
+                                   "traceback": []}})
+    try:
         sys.stdout.flush()
         sys.stderr.flush()
-        write_frame(resp_fd, payload)
+    except BaseException:  # noqa: BLE001 - the student may have closed or replaced them
+        pass
+    write_frame(resp_fd, payload)
 
 
 def _child(control: socket.socket, fds: list, message: dict) -> None:
