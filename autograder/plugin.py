@@ -69,6 +69,16 @@ class Current:
     errors: dict[str, str] = field(default_factory=dict)  # rubric id -> grader error
 
 
+class _Current:
+    """Stands for an attribute of the submission being graded now (e.g. its worker handle)."""
+
+    def __init__(self, plugin: "GradingPlugin", name: str):
+        self._plugin, self._name = plugin, name
+
+    def __getattr__(self, attr):
+        return getattr(getattr(self._plugin.current, self._name), attr)
+
+
 class GradingPlugin:
     """Grades each submission from `jobs` with the collected hidden tests; hands results to `deliver`."""
 
@@ -81,21 +91,23 @@ class GradingPlugin:
         self.faults = 0
 
     # -- fixtures ---------------------------------------------------------------------------
-    @pytest.fixture
+    # `sub`, `ref` and `cases` are set up once per session and always speak for the submission
+    # being graded now; only `score` is made for each test.
+    @pytest.fixture(scope="session")
     def sub(self):
-        return self.current.sub
+        return _Current(self, "sub")
 
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def ref(self):
         return self.reference
 
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def cases(self):
-        return self.current.cases
+        return _Current(self, "cases")
 
     @pytest.fixture
     def score(self, request):
-        item_id = request.node.get_closest_marker("rubric").args[0]
+        item_id = self.rubric_of[request.node.nodeid]
         score = ItemScore(self.config.items[item_id])
         self.current.scores[item_id] = score
         return score
@@ -120,13 +132,14 @@ class GradingPlugin:
             sub = self.slot.open(files.files)
             self.current = Current(job, sub, Cases(self.config.seed, job.student))
             try:
-                for i, item in enumerate(items):
-                    nextitem = items[i + 1] if i + 1 < len(items) else None
+                for i, item in enumerate(items):  # nextitem never None: session fixtures stay up
+                    nextitem = items[i + 1] if i + 1 < len(items) else items[0]
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             finally:
                 sub.close()
             result = self._result(files.notes, sub)
             result.seconds = round(time.monotonic() - started, 4)
+            result.student_seconds = round(sub.used_seconds, 4)
             self.deliver(result)
         return True
 

@@ -9,7 +9,6 @@ import importlib.util
 from pathlib import Path
 
 from .stubs import MODULES
-from .worker.wire import digest
 
 
 def load_solutions(folder: Path) -> dict:
@@ -28,15 +27,18 @@ def load_solutions(folder: Path) -> dict:
 
 
 class Reference:
-    """Reference answers for one student's inputs; `reset()` between students."""
+    """Reference answers, held only by the grader. `reset()` between students.
+
+    `each` computes the answers for one student's list of cases once, however many
+    items need them (the four gradients come from one backprop per case).
+    """
 
     def __init__(self, modules: dict):
         self.modules = modules
-        self.memo: dict[bytes, object] = {}
-        self.computed = 0
+        self.lists: dict[tuple, tuple[list, list]] = {}
 
     def reset(self) -> None:
-        self.memo.clear()
+        self.lists.clear()
 
     def __getattr__(self, module: str):
         try:
@@ -45,16 +47,17 @@ class Reference:
             raise AttributeError(module) from None
 
     def call(self, module: str, function: str, *args):
-        """module.function(*args) from the reference solutions, computed once per input."""
-        return self._memo((module, function), getattr(self.modules[module], function), args)
+        """module.function(*args) from the reference solutions."""
+        return getattr(self.modules[module], function)(*args)
 
-    def cached(self, function, *args):
-        """Any grader-side function of the inputs (e.g. a misconception's answers), computed once per input."""
-        return self._memo(("", function.__qualname__), function, args)
+    def each(self, module: str, function: str, cases: list) -> list:
+        """module.function(*args) for every args in one student's list of cases, computed once per list."""
+        return self.each_with(getattr(self.modules[module], function), cases)
 
-    def _memo(self, name: tuple, function, args):
-        key = digest([*name, list(args)])
-        if key not in self.memo:
-            self.memo[key] = function(*args)
-            self.computed += 1
-        return self.memo[key]
+    def each_with(self, function, cases: list) -> list:
+        """Any grader-side function (e.g. a misconception's answers) of every case, computed once per list."""
+        key = (function, id(cases))
+        entry = self.lists.get(key)
+        if entry is None or entry[0] is not cases:  # the entry keeps `cases` alive, so its id is not reused
+            entry = self.lists[key] = (cases, [function(*args) for args in cases])
+        return entry[1]

@@ -41,7 +41,8 @@ class StudentResult:
     fault: str = ""  # non-empty when the grader itself failed on this submission
     late_days: int = 0
     penalty: float = 0.0  # points taken off for lateness
-    seconds: float = 0.0
+    seconds: float = 0.0  # wall time to grade this submission (kept out of results.json: regrades are identical)
+    student_seconds: float = 0.0  # of which waiting on calls into the student's code
 
     def question_score(self, qid: str) -> float:
         return sum(i.score for i in self.items if i.id.split(".")[0] == qid)

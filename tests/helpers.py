@@ -7,35 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-MODULES = ("step_network.py", "xor_relu.py", "backprop.py")
-
-
-def solution(name: str) -> str:
-    """A solution module's source without the solution markers (what a correct student writes)."""
-    return "".join(line for line in (ROOT / "solutions" / name).read_text().splitlines(True)
-                   if "### BEGIN SOLUTION" not in line and "### END SOLUTION" not in line)
-
-
-def variant(**changes) -> dict[str, str]:
-    """The three solution modules with edits: module_stem=[(old, new), ...] (each old must occur)."""
-    files = {name: solution(name) for name in MODULES}
-    for stem, edits in changes.items():
-        text = files[f"{stem}.py"]
-        for old, new in edits:
-            assert old in text, f"{old!r} not in {stem}.py"
-            text = text.replace(old, new)
-        files[f"{stem}.py"] = text
-    return files
-
-
-def write_class(root: Path, students: dict[str, dict[str, str]]) -> Path:
-    for student, files in students.items():
-        folder = root / student
-        folder.mkdir(parents=True, exist_ok=True)
-        for name, text in files.items():
-            (folder / name).write_text(text)
-    return root
+from autograder.samples import MODULES, ROOT, solution, variant, write_class  # noqa: F401  (re-exported for tests)
 
 
 def run_grader(submissions: Path, out: Path, *extra: str, config: Path | None = None):

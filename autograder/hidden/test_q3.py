@@ -53,9 +53,10 @@ def _helpers_given(sub, ref, args, score):
 
 
 def _grade_gradient(key, what, names, sub, ref, cases, score):
-    for args, got in zip(cases.network, sub.call_many("backprop", "backprop", cases.network)):
-        want = ref.call("backprop", "backprop", *args)[key]
-        variants = ref.cached(mc.backprop_variants, *args)
+    answers = zip(cases.network, sub.call_many("backprop", "backprop", cases.network),
+                  ref.each("backprop", "backprop", cases.network), ref.each_with(mc.backprop_variants, cases.network))
+    for args, got, right, variants in answers:
+        want = right[key]
         alternatives = {name: variants[name][key] for name in names if key in variants[name]}
         case = score.judge(got, want, what, alternatives, pick=key)
         if case.credit < 1.0:

@@ -59,8 +59,11 @@ def dumps(value) -> bytes:
     return b"".join(parts)
 
 
-def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000):
-    """Decode a message produced by `dumps`, refusing anything but plain data."""
+def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000, writable: bool = True):
+    """Decode a message produced by `dumps`, refusing anything but plain data.
+
+    writable=False leaves arrays as read-only views of `data` (the grader never changes them).
+    """
     view = memoryview(data)
     pos = 0
 
@@ -81,7 +84,7 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000)
         raise WireError(f"{count} arrays in one message (at most {max_blobs})")
     arrays = []
     for _ in range(count):
-        arrays.append(npy_array(bytes(take(_U32.unpack(take(4))[0])), max_elements))
+        arrays.append(npy_array(bytes(take(_U32.unpack(take(4))[0])), max_elements, writable))
     if pos != len(view):
         raise WireError("trailing bytes after the message")
 
@@ -124,7 +127,7 @@ def npy_bytes(arr: np.ndarray) -> bytes:
     return _MAGIC + struct.pack("<H", len(header)) + header + arr.tobytes()
 
 
-def npy_array(blob: bytes, max_elements: int) -> np.ndarray:
+def npy_array(blob: bytes, max_elements: int, writable: bool = True) -> np.ndarray:
     """Parse .npy bytes strictly: format 1.0, a plain dtype of kind biufc, exact size; never unpickles.
 
     Returns a writable array (a student's function may change its arguments in place).
@@ -152,7 +155,7 @@ def npy_array(blob: bytes, max_elements: int) -> np.ndarray:
     if len(data) != count * dtype.itemsize:
         raise WireError("array data does not match its shape")
     arr = np.frombuffer(data, dtype=dtype, count=count).reshape(shape, order="F" if fortran else "C")
-    return arr.copy()
+    return arr.copy() if writable else arr
 
 
 def digest(value) -> bytes:
