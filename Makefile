@@ -15,7 +15,7 @@ JOBS        ?=
 REGRADE     ?=
 COURSE      := --course-dir $(COURSE_DIR) --config $(CONFIG)
 
-.PHONY: install test check stubs grade release collect feedback doctor clean
+.PHONY: install test check stubs grade release collect feedback bench doctor clean
 
 install: $(STAMP)
 
@@ -54,8 +54,12 @@ collect: $(STAMP)
 feedback: $(STAMP)
 	$(PY) -m autograder feedback $(COURSE)
 
+STUDENTS    ?= 1000
+bench: $(STAMP)
+	$(PY) -m autograder.bench --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))
+
 doctor: $(STAMP)
 	$(PY) -m autograder doctor --config $(CONFIG)
 
 clean:
-	rm -rf $(OUT) .pytest_cache
+	rm -rf $(OUT) bench-out .pytest_cache

@@ -49,7 +49,7 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "atol": Key((int, float), 1e-8, "absolute tolerance of numeric checks", minimum=0),
     },
     "limits": {
-        "call_seconds": Key((int, float), 2.0, "wall-clock seconds for one call into student code", minimum=0.01),
+        "call_seconds": Key((int, float), 1.0, "wall-clock seconds for one call into student code", minimum=0.01),
         "submission_seconds": Key((int, float), 20.0, "wall-clock seconds for all calls of one submission", minimum=0.01),
         "cpu_seconds": Key(int, 10, "CPU seconds for one submission process", minimum=1),
         "memory_mb": Key(int, 1024, "address space of one submission process, MiB", minimum=64),

@@ -9,7 +9,7 @@ from typing import Any
 class Limits:
     """Per-call and per-submission limits (see config.yaml `limits`)."""
 
-    call_seconds: float = 2.0
+    call_seconds: float = 1.0
     submission_seconds: float = 20.0
     cpu_seconds: int = 10
     memory_mb: int = 1024

@@ -19,7 +19,7 @@ MISTAKES = {  # sample student -> words their feedback must contain
     "cai": ["multiply U^T delta_1 by the ReLU mask 1{h > 0}"],
     "dee": ["g(0) = 1, so compare with z >= 0, not z > 0"],
     "eve": ["syntax error at line 30", "xor_relu.py could not be imported"],
-    "fay": ["piecewise_constant_params did not finish within 2 s (time limit per call)"],
+    "fay": ["piecewise_constant_params did not finish within 1 s (time limit per call)"],
     "gus": ["step is not implemented yet", "backprop is not implemented yet", "not answered yet"],
     "hal": ["subtract max(z) from z", "dJ/dz2 = y_hat - y, not y - y_hat"],
 }

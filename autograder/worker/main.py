@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 import traceback
+import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # python -I leaves the script's folder out
 if "NNB_JAIL" in os.environ:  # the namespaces backend: enter the sandbox's filesystem view first
@@ -104,7 +105,7 @@ def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
         if request.get("op") == "import":
             name = request["module"]
             try:
-                modules[name] = __import__(name)
+                modules[name] = _import(name, submission)
                 answer = {"ok": sorted(k for k in vars(modules[name]) if not k.startswith("_"))}
             except BaseException as exc:  # a student module may raise anything, even SystemExit
                 answer = {"error": _describe(exc, submission)}
@@ -113,6 +114,26 @@ def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
         module = modules.get(request.get("module"))
         for args in request.get("cases", []):
             _answer(resp_fd, _call(module, request, args, submission))
+
+
+def _import(name: str, submission: str):
+    """Import a student module from the submission folder (as `import name` would, minus the path search)."""
+    if name in sys.modules:
+        return sys.modules[name]
+    path = os.path.join(submission, name + ".py")
+    if not os.path.isfile(path):
+        return __import__(name)  # raises ModuleNotFoundError, as a student would see it
+    with open(path, "rb") as handle:
+        code = compile(handle.read(), path, "exec", dont_inherit=True)
+    module = types.ModuleType(name)
+    module.__file__ = path
+    sys.modules[name] = module
+    try:
+        exec(code, module.__dict__)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
 
 
 def _call(module, request: dict, args: list, submission: str) -> dict:
