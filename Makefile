@@ -15,7 +15,7 @@ JOBS        ?=
 REGRADE     ?=
 COURSE      := --course-dir $(COURSE_DIR) --config $(CONFIG)
 
-.PHONY: install test check stubs grade release collect feedback bench doctor clean
+.PHONY: install test check stubs grade release collect feedback bench gradescope doctor clean
 
 install: $(STAMP)
 
@@ -53,6 +53,9 @@ collect: $(STAMP)
 
 feedback: $(STAMP)
 	$(PY) -m autograder feedback $(COURSE)
+
+gradescope: $(STAMP)
+	$(PY) -m autograder.gradescope build --out dist/autograder.zip
 
 STUDENTS    ?= 1000
 bench: $(STAMP)

@@ -1,0 +1,122 @@
+"""The same grader as a Gradescope autograder: one container per submission, one config.
+
+    python -m autograder.gradescope build [--out dist/autograder.zip]   (make gradescope)
+    python -m autograder.gradescope run [--root /autograder]            (what run_autograder calls)
+
+Gradescope unpacks the zip into /autograder/source, runs setup.sh once to build the
+image, then run_autograder for each submission in /autograder/submission, expecting
+/autograder/results/results.json. The zip carries the grader, the hidden tests, the
+reference solutions and config.yaml; student code still runs in the sandbox, as an
+unprivileged uid that cannot read /autograder/source or write /autograder/results.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import stat
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ("autograder", "solutions", "config.yaml", "pyproject.toml", "README.md")
+RUNTIME = "numpy>=1.24,<3 pytest>=7.4,<10 pyyaml>=6.0,<7"
+
+SETUP_SH = f"""#!/usr/bin/env bash
+# Gradescope runs this once, as root, to build the autograder image (Ubuntu).
+set -euxo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y python3 python3-venv python3-pip bubblewrap
+python3 -m venv /autograder/venv
+/autograder/venv/bin/pip install --no-cache-dir {RUNTIME}
+# Only root may read the grader, the hidden tests and the solutions, whatever backend ends up running.
+chown -R root:root /autograder/source
+chmod -R go-rwx /autograder/source
+chmod 755 /autograder
+/autograder/venv/bin/python -c "import sys; sys.path.insert(0, '/autograder/source'); from autograder.cli import main; main(['doctor', '--config', '/autograder/source/config.yaml'])"
+"""
+
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for each submission, as root, in /autograder.
+# AUTOGRADER_ROOT and AUTOGRADER_PYTHON exist for testing outside Gradescope.
+set -u
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+cd "$ROOT/source" && exec "$PYTHON" -m autograder.gradescope run --root "$ROOT"
+"""
+
+
+def build(out: Path) -> Path:
+    """dist/autograder.zip: setup.sh and run_autograder at the root, then the grader's files."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in (("setup.sh", SETUP_SH), ("run_autograder", RUN_AUTOGRADER)):
+            info = zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0))
+            info.external_attr = (stat.S_IFREG | 0o755) << 16
+            archive.writestr(info, text)
+        for top in SHIPPED:
+            path = ROOT / top
+            files = [path] if path.is_file() else sorted(p for p in path.rglob("*") if p.is_file())
+            for file in files:
+                if "__pycache__" in file.parts or file.suffix == ".pyc":
+                    continue
+                info = zipfile.ZipInfo(file.relative_to(ROOT).as_posix(), date_time=(2026, 1, 1, 0, 0, 0))
+                info.external_attr = (stat.S_IFREG | 0o644) << 16
+                archive.writestr(info, file.read_bytes())
+    return out
+
+
+def student_id(root: Path) -> str:
+    """Who submitted (from Gradescope's submission_metadata.json): seeds their own test cases."""
+    try:
+        users = json.loads((root / "submission_metadata.json").read_text()).get("users") or []
+        user = users[0]
+        return str(user.get("email") or user.get("id") or "submission")
+    except (OSError, ValueError, IndexError, AttributeError):
+        return "submission"
+
+
+def run(root: Path) -> int:
+    """Grade /autograder/submission; write /autograder/results/results.json (fail closed on any error)."""
+    from .batch import fault_result, grade_submissions
+    from .config import load_config
+    from .discover import SubmissionDir
+    from .plugin import declared_tests
+    from .results import gradescope_json
+
+    config = load_config(root / "source" / "config.yaml", declared_tests())
+    results_dir = root / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    job = SubmissionDir(student_id(root), root / "submission")
+    try:
+        report = grade_submissions(config, [job], workers=1)
+        result = report.results[0]
+    except Exception as exc:  # noqa: BLE001 - Gradescope must still get every item, at 0, with a reason
+        result = fault_result(job, config, f"grader error: {exc}")
+    text = gradescope_json(result, config)
+    tmp = results_dir / ".results.json.tmp"
+    tmp.write_text(text)
+    os.replace(tmp, results_dir / "results.json")
+    print(f"graded {job.student}: {result.total:g} / {config.max_total:g}" + (f" (fault: {result.fault})" if result.fault else ""))
+    return 0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m autograder.gradescope", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+    b = sub.add_parser("build", help="make the autograder zip to upload to Gradescope")
+    b.add_argument("--out", default=str(ROOT / "dist" / "autograder.zip"))
+    r = sub.add_parser("run", help="grade one submission laid out as Gradescope does")
+    r.add_argument("--root", default="/autograder")
+    args = parser.parse_args(argv)
+    if args.command == "build":
+        path = build(Path(args.out))
+        print(f"wrote {path}: upload it as the autograder of a Gradescope programming assignment")
+        return 0
+    return run(Path(args.root))
+
+
+if __name__ == "__main__":
+    sys.exit(main())
