@@ -4,7 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 
 from .config import Config
 
@@ -56,7 +56,10 @@ class StudentResult:
         return max(0.0, self.raw_total - self.penalty)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Plain data (what dataclasses.asdict gives, without its deep copies)."""
+        data = dict(vars(self))
+        data["items"] = [dict(vars(item)) for item in self.items]
+        return data
 
     @classmethod
     def from_dict(cls, data: dict) -> "StudentResult":

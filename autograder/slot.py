@@ -47,6 +47,9 @@ class Slot:
         self.control: socket.socket | None = None
         self.spawned = 0
         self.keep = self._mountpoints()
+        self.modules: list[str] = []  # the submission's modules (file names without .py)
+        self.files: dict[str, bytes] | None = None  # to place before the submission's first process
+        self.unconfirmed_kill = False  # a kill was sent whose reply is not read yet
 
     # -- zygote -------------------------------------------------------------------------
     def start(self) -> None:
@@ -82,6 +85,7 @@ class Slot:
     def _control(self, message: dict, fds: list[int] = ()) -> dict:
         if self.control is None:
             self.start()
+        self._settle()
         socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
         reply = self.control.recv(65536)
         if not reply:
@@ -90,10 +94,15 @@ class Slot:
 
     def stop(self) -> None:
         """End the worker and everything in it; the workspace goes too."""
+        try:
+            self._settle()  # the last submission's processes are ended by the zygote, which knows them all
+        except OSError:
+            pass
         self._stop_worker()
         shutil.rmtree(self.root, ignore_errors=True)
 
     def _stop_worker(self) -> None:
+        self.unconfirmed_kill = False
         if self.control is not None:
             try:
                 self.control.close()
@@ -114,16 +123,37 @@ class Slot:
 
     # -- submissions ----------------------------------------------------------------------
     def open(self, files: dict[str, bytes]) -> "Submission":
-        """Place one submission's files in the slot and return a handle to call into it."""
+        """A handle to call into one submission; its files are placed when its first process starts."""
+        self.files = files
+        self.modules = [name[:-3] for name in sorted(files)]
+        return Submission(self)
+
+    def _place(self) -> None:
+        """Once the previous submission's processes are confirmed dead: empty scratch, put the files in."""
+        self._settle()
         _empty(self.root / "scratch", self.keep)  # nothing an earlier submission left reaches this one
         target = self.root / "submission"
         for entry in target.iterdir():
             entry.unlink()
-        for name, data in files.items():
+        for name, data in self.files.items():
             path = target / name
             path.write_bytes(data)
             os.chmod(path, 0o644)
-        return Submission(self)
+        self.files = None
+
+    def end_child_later(self) -> None:
+        """Ask the zygote to end the child, without waiting: the reply is read before the next request."""
+        try:
+            socket.send_fds(self.control, [b'{"op": "kill"}'], [])
+            self.unconfirmed_kill = True
+        except (OSError, AttributeError):
+            self.restart()
+
+    def _settle(self) -> None:
+        if self.unconfirmed_kill:
+            self.unconfirmed_kill = False
+            if not self.control.recv(65536):
+                raise OSError("worker zygote closed its control socket")
 
     def _mountpoints(self) -> set[Path]:
         """Folders in the scratch folder that hold the sandbox's read-only binds (a project under /tmp)."""
@@ -137,6 +167,10 @@ class Slot:
 
     def spawn_child(self):
         """A fresh child process for the submission now in the slot: (pid, req_w, resp_r, out_r)."""
+        if self.control is None:
+            self.start()
+        if self.files is not None:
+            self._place()
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
@@ -203,9 +237,18 @@ class Submission:
 
     # -- public -----------------------------------------------------------------------
     def import_module(self, module: str) -> Outcome:
-        """Import a student module in the worker (once); the value lists its public names."""
+        """Import a student module in the worker (once); the value lists its public names.
+
+        The first import brings in every graded module of the submission in one request;
+        a module after one that hangs or crashes is left to be imported on its own.
+        """
         if module not in self.imported:
-            [self.imported[module]] = self._request({"op": "import", "module": module}, 1, (module, "<import>"))
+            batch = [module] + [m for m in self.slot.modules if m != module and m not in self.imported]
+            answers = self._request({"op": "import", "modules": batch}, len(batch), (module, "<import>"))
+            for name, outcome in zip(batch, answers):
+                self.imported[name] = outcome
+                if outcome.kind in (TIMEOUT, CRASHED, LIMIT, INVALID):
+                    break
         return self.imported[module]
 
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
@@ -253,8 +296,13 @@ class Submission:
         return answers
 
     def close(self) -> None:
+        """End this submission's process; the slot confirms it before the next submission starts."""
         if self.child is not None:
-            self._end_child()
+            pid, req_w, resp_r, out_r = self.child
+            self.child = None
+            for fd in (req_w, resp_r, out_r):
+                os.close(fd)
+            self.slot.end_child_later()
 
     # -- plumbing ------------------------------------------------------------------------
     def _request(self, request: dict, answers: int, who: tuple[str, str]) -> list[Outcome]:
@@ -303,13 +351,13 @@ class Submission:
             return outcome
         self.children += 1
         self.inbox.clear()
-        if op == "call":  # a fresh child: bring back the modules imported before
-            for module, outcome in self.imported.items():
-                if outcome.ok:
-                    self._send(dumps({"op": "import", "module": module}))
-                    self._receive(self.limits.call_seconds)
-                    if self.child is None:
-                        return Outcome(CRASHED, reason=f"could not be run again: importing {module}.py failed")
+        back = [m for m, outcome in self.imported.items() if outcome.ok]
+        if op == "call" and back:  # a fresh child: bring back the modules imported before
+            self._send(dumps({"op": "import", "modules": back}))
+            for module in back:
+                self._receive(self.limits.call_seconds)
+                if self.child is None:
+                    return Outcome(CRASHED, reason=f"could not be run again: importing {module}.py failed")
         return None
 
     def _send(self, payload: bytes) -> None:

@@ -10,9 +10,9 @@ Control messages (JSON lines over the socket, pipe ends as SCM_RIGHTS):
     {"op": "spawn", "submission": dir, "scratch": dir, "limits": {...}} + 3 fds -> {"pid": n}
     {"op": "kill"} -> {"status": "..."}   ends the child and every process it left
     {"op": "exit"}
-Child requests (wire frames): {"op": "import", "module": m} and
-    {"op": "call", "module": m, "function": f, "args": [...], "kwargs": {...}};
-each answered by {"ok": value} or {"error": {...}}.
+Child requests (wire frames): {"op": "import", "modules": [m, ...]} and
+    {"op": "call", "module": m, "function": f, "cases": [[args], ...], "kwargs": {...}, "given": {...}};
+answered by one frame per module or case: {"ok": value} or {"error": {...}}.
 """
 import ctypes
 import gc
@@ -103,13 +103,13 @@ def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
             return
         request = loads(frame)
         if request.get("op") == "import":
-            name = request["module"]
-            try:
-                modules[name] = _import(name, submission)
-                answer = {"ok": sorted(k for k in vars(modules[name]) if not k.startswith("_"))}
-            except BaseException as exc:  # a student module may raise anything, even SystemExit
-                answer = {"error": _describe(exc, submission)}
-            _answer(resp_fd, answer)
+            for name in request["modules"]:
+                try:
+                    modules[name] = _import(name, submission)
+                    answer = {"ok": sorted(k for k in vars(modules[name]) if not k.startswith("_"))}
+                except BaseException as exc:  # a student module may raise anything, even SystemExit
+                    answer = {"error": _describe(exc, submission)}
+                _answer(resp_fd, answer)
             continue
         module = modules.get(request.get("module"))
         for args in request.get("cases", []):
