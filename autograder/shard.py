@@ -23,7 +23,8 @@ from .slot import Slot
 
 UNUSED_PLUGINS = ("terminal", "cacheprovider", "logging", "warnings", "faulthandler", "unraisableexception",
                   "threadexception", "doctest", "junitxml", "pastebin", "stepwise", "legacypath", "tmpdir",
-                  "monkeypatch", "recwarn", "setuponly", "setupplan", "unittest", "subtests", "debugging")
+                  "monkeypatch", "recwarn", "setuponly", "setupplan", "unittest", "subtests", "debugging", "capture",
+                  "skipping", "assertion")
 
 
 def main(argv: list[str]) -> int:
@@ -47,7 +48,7 @@ def main(argv: list[str]) -> int:
 
     plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
     args = [str(HIDDEN_DIR), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
-            "--confcutdir", str(HIDDEN_DIR), "-s"]
+            "--confcutdir", str(HIDDEN_DIR)]
     for plugin_name in UNUSED_PLUGINS:  # each wraps every test; the hidden tests need none of them
         args += ["-p", f"no:{plugin_name}"]
     try:
