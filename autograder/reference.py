@@ -52,12 +52,15 @@ class Reference:
 
     def each(self, module: str, function: str, cases: list) -> list:
         """module.function(*args) for every args in one student's list of cases, computed once per list."""
-        return self.each_with(getattr(self.modules[module], function), cases)
+        return self._once((module, function, id(cases)), cases,
+                          lambda: [getattr(self.modules[module], function)(*args) for args in cases])
 
-    def each_with(self, function, cases: list) -> list:
-        """Any grader-side function (e.g. a misconception's answers) of every case, computed once per list."""
-        key = (function, id(cases))
+    def one(self, function, cases: list, i: int):
+        """A grader-side function (e.g. a misconception's answers) of cases[i], computed once."""
+        return self._once((function, id(cases), i), cases, lambda: function(*cases[i]))
+
+    def _once(self, key: tuple, cases: list, compute):
         entry = self.lists.get(key)
         if entry is None or entry[0] is not cases:  # the entry keeps `cases` alive, so its id is not reused
-            entry = self.lists[key] = (cases, [function(*args) for args in cases])
+            entry = self.lists[key] = (cases, compute())
         return entry[1]

@@ -111,7 +111,8 @@ class ItemScore:
     def judge_value(self, value, want, what: str, alternatives: dict | None = None) -> Case:
         """Compare a returned value with `want`. An extra size-1 axis passes with a note; a transpose does not.
 
-        `alternatives` maps misconception names to what that mistake would return.
+        `alternatives` maps misconception names to what that mistake would return, or to a
+        function computing it: only called when the answer is not right.
         """
         want = np.asarray(want, dtype=float)
         try:
@@ -127,6 +128,9 @@ class ItemScore:
         if finite and self.close(got, want):
             return Case(1.0, note, note=bool(note))
         for name, alt in (alternatives or {}).items():
+            alt = alt() if callable(alt) else alt
+            if alt is None:  # this mistake does not change this value
+                continue
             alt = np.asarray(alt, dtype=float)
             if got.shape == alt.shape and np.allclose(got, alt, rtol=self.item.rtol, atol=self.item.atol, equal_nan=True):
                 if finite or MISCONCEPTIONS[name].nonfinite_ok:

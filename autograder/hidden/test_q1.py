@@ -42,7 +42,7 @@ def test_step(sub, ref, cases, score):
     score.checked = "step(z) on a scalar, vectors and a matrix, with z = 0 among the inputs"
     score.hint = "g(z) = 1 where z >= 0 and 0 elsewhere, with the same shape as z"
     for (z,), got in zip(cases.step, sub.call_many("step_network", "step", cases.step)):
-        score.check(got, ref.call("step_network", "step", z), "step(z)", {"g0_zero": mc.step_g0_zero(z)})
+        score.check(got, ref.call("step_network", "step", z), "step(z)", {"g0_zero": lambda: mc.step_g0_zero(z)})
 
 
 @rubric("q1.step_network", misconceptions=("g0_zero",))
@@ -51,7 +51,7 @@ def test_step_network(sub, ref, cases, score):
     score.hint = "the (N, H) pre-activations are b + np.outer(x, v); apply step, then multiply by w and add w0"
     for args, got in zip(cases.step_network, sub.call_many("step_network", "step_network", cases.step_network)):
         score.check(got, ref.call("step_network", "step_network", *args), "step_network(x, ...)",
-                    {"g0_zero": mc.step_network_g0_zero(*args)})
+                    {"g0_zero": lambda: mc.step_network_g0_zero(*args)})
 
 
 def _grade_params(score, outcome, function, x, target, alternatives):
@@ -94,4 +94,4 @@ def test_piecewise_constant(sub, cases, score):
     for (t, values), got in zip(cases.piecewise_constant, answers):
         x = _probe_points(t)
         target = values[np.searchsorted(t, x, side="right")]
-        _grade_params(score, got, "piecewise_constant_params", x, target, {"right_closed": mc.right_closed(x, t, values)})
+        _grade_params(score, got, "piecewise_constant_params", x, target, {"right_closed": lambda: mc.right_closed(x, t, values)})

@@ -21,7 +21,7 @@ def test_relu_network(sub, ref, cases, score):
     score.hint = "with points as rows of x, the hidden pre-activations are x @ W1.T + b1, shape (N, 2)"
     for args, got in zip(cases.relu_network, sub.call_many("xor_relu", "relu_network", cases.relu_network)):
         score.check(got, ref.call("xor_relu", "relu_network", *args), "relu_network(x, ...)",
-                    {"W1_not_transposed": mc.relu_network_untransposed(*args)})
+                    {"W1_not_transposed": lambda: mc.relu_network_untransposed(*args)})
 
 
 @rubric("q2.xor_weights")
