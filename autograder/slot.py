@@ -85,7 +85,7 @@ class Slot:
     def _control(self, message: dict, fds: list[int] = ()) -> dict:
         if self.control is None:
             self.start()
-        self._settle()
+        self.settle()
         socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
         reply = self.control.recv(65536)
         if not reply:
@@ -95,7 +95,7 @@ class Slot:
     def stop(self) -> None:
         """End the worker and everything in it; the workspace goes too."""
         try:
-            self._settle()  # the last submission's processes are ended by the zygote, which knows them all
+            self.settle()  # the last submission's processes are ended by the zygote, which knows them all
         except OSError:
             pass
         self._stop_worker()
@@ -130,7 +130,7 @@ class Slot:
 
     def _place(self) -> None:
         """Once the previous submission's processes are confirmed dead: empty scratch, put the files in."""
-        self._settle()
+        self.settle()
         _empty(self.root / "scratch", self.keep)  # nothing an earlier submission left reaches this one
         target = self.root / "submission"
         for entry in target.iterdir():
@@ -149,7 +149,8 @@ class Slot:
         except (OSError, AttributeError):
             self.restart()
 
-    def _settle(self) -> None:
+    def settle(self) -> None:
+        """Wait until an ended submission's processes are confirmed gone (see end_child_later)."""
         if self.unconfirmed_kill:
             self.unconfirmed_kill = False
             if not self.control.recv(65536):

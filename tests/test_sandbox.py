@@ -55,6 +55,7 @@ def run(slot, source: str, function: str = "probe", *args):
         return sub.call("backprop", function, *args), sub
     finally:
         sub.close()
+        slot.settle()  # as the next submission would: everything of this one is gone
 
 
 def test_a_correct_submission_works(slot):
