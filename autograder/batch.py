@@ -41,7 +41,7 @@ class _Shard:
         self.index = index
         self.job: SubmissionDir | None = None
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.shard", str(config.path), str(index), str(workdir)],
+            [sys.executable, "-m", "autograder.shard", str(config.path), str(index)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(workdir / f"shard{index}.log", "ab"),
             text=True, bufsize=1, cwd=Path(__file__).resolve().parent.parent)
 

@@ -8,7 +8,6 @@ process it started, and the next call gets a fresh child.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import select

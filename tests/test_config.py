@@ -89,5 +89,5 @@ def test_cases_always_hold_the_edge_cases():
     assert sum(zero_preactivation) >= 4
     assert any(not np.all(np.isin(y, (0.0, 1.0))) for _, y, *_ in cases.network)  # soft labels
     assert all(np.isclose(np.sum(y), 1.0) for _, y, *_ in cases.network)
-    for x, w0, w, b, v in cases.step_network:  # x hits every unit's breakpoint exactly
+    for x, _, _, b, v in cases.step_network:  # x hits every unit's breakpoint exactly
         assert all(np.any(bi + vi * x == 0) for bi, vi in zip(b, v))

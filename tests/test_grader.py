@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from helpers import ROOT, read_grades, read_result, run_grader, solution, variant, write_class
+from helpers import ROOT, read_grades, read_result, run_grader, variant, write_class
 
 BACKPROP_SIGN = [("delta1 = y_hat - y", "delta1 = y - y_hat")]
 ZOO = {
