@@ -57,7 +57,7 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
         reasons = list(dict.fromkeys(
             ([f"grader fault: {r.fault}"] if r.fault else []) + r.limit_hits
             + [m for i in r.items for _, m in i.problems
-               if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run again")]
+               if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")]
             + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
         if reasons:
             troubled.append((r.student, reasons))
