@@ -11,6 +11,7 @@ import html
 from datetime import datetime, timezone
 
 from .config import Config
+from .misconceptions import MISCONCEPTIONS
 from .results import ItemResult, StudentResult, _num
 
 CSS = """
@@ -35,6 +36,15 @@ def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool
     if item.visibility == "after_due_date" and config.due is not None:
         return (now or datetime.now(timezone.utc)) >= config.due
     return True  # visible, and after_published: a feedback page is the publication
+
+
+def _shared(items: list[ItemResult]) -> list[tuple[str, list[str]]]:
+    """Recognised mistakes that cost points in more than one item: (label, item ids)."""
+    by_mistake: dict[str, list[str]] = {}
+    for item in items:
+        for name in item.misconceptions:
+            by_mistake.setdefault(name, []).append(item.id)
+    return [(MISCONCEPTIONS[name].label, ids) for name, ids in by_mistake.items() if len(ids) > 1]
 
 
 def _state(item: ItemResult) -> str:
@@ -66,6 +76,8 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
         parts.append("<h2>Where you lost points</h2><ul id='todo'>" + "".join(
             f"<li><a href='#{e(i.id)}'>{e(i.title)}</a> <code>{e(i.id)}</code>: {_num(i.score)} / "
             f"{_num(i.max_score)}</li>" for i in todo) + "</ul>")
+        parts += [f"<div class='note'>One mistake behind {len(items)} items: <b>{e(label)}</b> "
+                  f"({', '.join(items)}). Fixing it once fixes them all.</div>" for label, items in _shared(todo)]
     for question in config.questions:
         got = result.question_score(question.id)
         width = 100 * got / question.points if question.points else 0
@@ -113,6 +125,8 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
     if todo:
         lines += ["Where you lost points:", ""] + [
             f"- {i.title} (`{i.id}`): {_num(i.score)} / {_num(i.max_score)}" for i in todo] + [""]
+        lines += [f"> One mistake behind {len(items)} items: **{label}** ({', '.join(items)}). "
+                  "Fixing it once fixes them all." for label, items in _shared(todo)] + [""]
     for question in config.questions:
         lines += [f"## {question.id.upper()} · {question.title}: "
                   f"{_num(result.question_score(question.id))} / {_num(question.points)}", ""]

@@ -21,7 +21,8 @@ MISTAKES = {  # sample student -> words their feedback must contain
     "eve": ["syntax error at line 30", "xor_relu.py could not be imported"],
     "fay": ["piecewise_constant_params did not finish within 1 s (time limit per call)"],
     "gus": ["step is not implemented yet", "backprop is not implemented yet", "not answered yet"],
-    "hal": ["subtract max(z) from z", "dJ/dz2 = y_hat - y, not y - y_hat"],
+    "hal": ["subtract max(z) from z", "dJ/dz2 = y_hat - y, not y - y_hat",
+            "One mistake behind 4 items", "delta_1 = y - y_hat (sign flipped)"],
 }
 
 
