@@ -102,14 +102,14 @@ def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
                         launch()
                     continue
                 message = json.loads(line)
+                if "ready" in message or "result" in message:  # keep the shard busy first, then write
+                    shard.give(queue.popleft() if queue else None)
                 if "result" in message:
                     result = StudentResult.from_dict(message["result"])
                     if result.fault:
                         report.faults += 1
                     report.results.append(result)
                     on_result(result)
-                if "ready" in message or "result" in message:
-                    shard.give(queue.popleft() if queue else None)
                 if "done" in message:
                     shard.job = None
     finally:
@@ -138,10 +138,19 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def write_student(out: Path, config: Config, result: StudentResult) -> None:
-    """OUT/results/<student>.json and OUT/feedback/<student>.html and .md, each written atomically."""
-    _atomic_write(out / "results" / f"{result.student}.json", gradescope_json(result, config))
-    _atomic_write(out / "feedback" / f"{result.student}.html", to_html(result, config))
-    _atomic_write(out / "feedback" / f"{result.student}.md", to_markdown(result, config))
+    """OUT/results/<student>.json and OUT/feedback/<student>.html and .md.
+
+    Written in place, not atomically: they are rewritten from the saved state on every
+    run, so a run killed halfway leaves nothing wrong for long (the state is atomic).
+    """
+    for path, text in ((out / "results" / f"{result.student}.json", gradescope_json(result, config)),
+                       (out / "feedback" / f"{result.student}.html", to_html(result, config)),
+                       (out / "feedback" / f"{result.student}.md", to_markdown(result, config))):
+        try:
+            path.write_text(text)
+        except FileNotFoundError:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text)
 
 
 def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> StudentResult:
