@@ -216,7 +216,7 @@ def _read_frame(fd: int, deadline: float):
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([fd], [], [], remaining)[0] or len(data) > 65536:
             return None
-        chunk = _read_some(fd)
+        chunk = read_some(fd)
         if chunk == b"":
             return None
         data += chunk or b""
@@ -248,7 +248,7 @@ def _empty(folder: Path, keep: set[Path] = frozenset()) -> None:
             entry.unlink()
 
 
-def _read_some(fd: int) -> bytes | None:
+def read_some(fd: int) -> bytes | None:
     """Up to 1 MiB from a non-blocking pipe: b"" at end of file, None if nothing is there yet."""
     try:
         return os.read(fd, 1 << 20)

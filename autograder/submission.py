@@ -12,9 +12,8 @@ import select
 import time
 
 from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Outcome
-from .slot import Slot, WorkerStartError, _read_some
+from .slot import Slot, WorkerStartError, read_some
 from .worker.wire import WireError, digest, dumps, loads
-
 
 _SIGNAL_REASONS = {  # each completes "<function> ..."
     9: "was killed: it ran past a limit (CPU time or memory)",
@@ -192,7 +191,7 @@ class Submission:
                                                "look for an endless loop")
                 ready, _, _ = select.select([resp_r, out_r], [], [], remaining)
                 if out_r in ready:
-                    chunk = _read_some(out_r)
+                    chunk = read_some(out_r)
                     if chunk:  # b"" (closed) or None: nothing to add
                         self.output_total += len(chunk)
                         self.output += chunk[: max(0, out_cap - len(self.output))]
@@ -200,7 +199,7 @@ class Submission:
                             return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
                                                      "(output limit): remove the prints in loops")
                 if resp_r in ready:
-                    chunk = _read_some(resp_r)
+                    chunk = read_some(resp_r)
                     if chunk == b"":
                         return self._fail(CRASHED, None)
                     self.inbox += chunk or b""
