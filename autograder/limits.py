@@ -47,7 +47,3 @@ class Outcome:
     @property
     def ok(self) -> bool:
         return self.kind == OK
-
-    @property
-    def not_implemented(self) -> bool:
-        return self.kind == ERROR and self.reason.endswith("is not implemented yet")

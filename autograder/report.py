@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import io
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -147,7 +147,3 @@ def to_html(results: list[StudentResult], config: Config) -> str:
     parts.append("</body></html>")
     return "\n".join(parts)
 
-
-def misconception_counts(results: list[StudentResult]) -> Counter:
-    """{misconception: students who made it}, for checks against the report."""
-    return Counter(name for r in results for name in {n for i in r.items for n in i.misconceptions})

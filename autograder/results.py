@@ -8,8 +8,6 @@ from dataclasses import dataclass, field
 
 from .config import Config
 
-CSV_HEAD = ["student", "q1", "q2", "q3", "total", "max_total"]
-
 
 @dataclass
 class ItemResult:

@@ -69,13 +69,6 @@ class ItemScore:
     def failed(self, message: str) -> None:
         self.cases.append(Case(0.0, message))
 
-    def misconception(self, name: str) -> None:
-        self.cases.append(Case(self.item.misconceptions.get(name, 0.0), MISCONCEPTIONS[name].message, name))
-
-    def outcome_failed(self, outcome: Outcome, what: str) -> None:
-        self.cases.append(self.judge(outcome, 0.0, what))
-
-    # -- comparing -------------------------------------------------------------------------
     def close(self, got: np.ndarray, want: np.ndarray) -> bool:
         """np.allclose(got, want) for finite arrays of one shape, without its overhead."""
         if got.shape != want.shape:

@@ -38,7 +38,6 @@ class Slot:
         self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-"))
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
-        self.spawned = 0
         self.keep = self._mountpoints()
         self.modules: list[str] = []  # the submission's modules (file names without .py)
         self.files: dict[str, bytes] | None = None  # to place before the submission's first process
@@ -170,7 +169,6 @@ class Slot:
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
-        self.spawned += 1
         message = {"op": "spawn", "submission": self.backend.submission_path(self.root),
                    "scratch": self.backend.scratch_base(self.root),
                    "limits": self.limits.rlimits()}
