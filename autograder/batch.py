@@ -34,6 +34,7 @@ class BatchReport:
     faults: int = 0
     seconds: float = 0.0
     reused: int = 0  # results kept from an earlier run (nothing they depend on changed)
+    timestamps: dict[str, str | None] = field(default_factory=dict)  # nbgrader's submission time, by student
 
 
 class _Shard:
@@ -189,6 +190,7 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)
     report.reused = len(kept)
+    report.timestamps = {job.student: job.timestamp for job in jobs}
     report.results = sorted(kept + report.results, key=lambda r: r.student)
     _atomic_write(out / "grades.csv", grades_csv(report.results, config))
     _atomic_write(out / "report.html", report_html(report.results, config))

@@ -72,25 +72,12 @@ def cmd_grade(args) -> int:
     if course is not None:
         from .gradebook import record
 
-        stamps = {job.student: job.timestamp for job in _jobs(submissions, config)}
-        record(course.db_url, course.course_id, config, report.results, stamps)
-        for result in report.results:
-            course.write_feedback(result.student, config.name, _feedback_page(result, config))
+        record(course.db_url, course.course_id, config, report.results, report.timestamps)
+        for result in report.results:  # the page grading just wrote, where nbgrader delivers it
+            course.write_feedback(result.student, config.name, out / "feedback" / f"{result.student}.html")
         print(f"Gradebook: {course.root / 'gradebook.db'} (nbgrader export, formgrader)\n"
               f"Course feedback: {course.root / 'feedback'}/<student>/{config.name}/ (make feedback releases it)")
     return 1 if report.faults else 0
-
-
-def _jobs(submissions, config):
-    from .discover import find_submissions
-
-    return find_submissions(submissions, config.name)
-
-
-def _feedback_page(result, config):
-    from .feedback import to_html
-
-    return to_html(result, config)
 
 
 def _course(args):

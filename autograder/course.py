@@ -108,12 +108,12 @@ class Course:
         """`nbgrader collect`: the latest submission of each student into submitted/."""
         self.nbgrader("collect", config.name, "--update")
 
-    def write_feedback(self, student: str, assignment: str, page: str) -> Path | None:
-        """Put a feedback page where `nbgrader release_feedback` looks for it (needs the submission's secret)."""
+    def write_feedback(self, student: str, assignment: str, page: Path) -> Path:
+        """Copy a feedback page where `nbgrader release_feedback` looks for it (with the submission's secret)."""
         submitted = self.submitted / student / assignment
         folder = self.root / "feedback" / student / assignment
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{NOTEBOOK}.html").write_text(page)
+        shutil.copyfile(page, folder / f"{NOTEBOOK}.html")
         for name in ("timestamp.txt", "submission_secret.txt"):
             if (submitted / name).is_file():
                 shutil.copy2(submitted / name, folder / name)

@@ -6,23 +6,32 @@ from one backprop); `Reference.call` computes each once per input and student.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 from .stubs import MODULES
+
+
+def load_module(path: Path, name: str):
+    """Import one file as a module named `name`, by path (no sys.path search), writing no __pycache__."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = write_bytecode
+    return module
 
 
 def load_solutions(folder: Path) -> dict:
     """Import solutions/<module>.py under private names; returns {module name: module}."""
     modules = {}
     for filename in MODULES:
-        name = filename[:-3]
         path = Path(folder) / filename
         if not path.is_file():
             raise FileNotFoundError(f"reference solution {path} is missing (assignment.solutions in config.yaml)")
-        spec = importlib.util.spec_from_file_location(f"_nnb_reference_{name}", path)
-        module = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(module)
-        modules[name] = module
+        modules[filename[:-3]] = load_module(path, f"_nnb_reference_{filename[:-3]}")
     return modules
 
 

@@ -9,14 +9,14 @@ same module names) can never be picked up instead.
 """
 from __future__ import annotations
 
-import importlib.util
 import inspect
 import math
-import sys
 from pathlib import Path
 
 import numpy as np
 import pytest
+
+from autograder.reference import load_module
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -24,13 +24,7 @@ SOLUTIONS = ROOT / "solutions"
 
 def _load(name: str):
     path = SOLUTIONS / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"_reference_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in solutions/
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = write_bytecode
+    module = load_module(path, f"_reference_{name}")
     assert Path(module.__file__).resolve() == path.resolve()
     return module
 

@@ -10,7 +10,6 @@
 from __future__ import annotations
 
 import ast
-import importlib.util
 import inspect
 import json
 import os
@@ -24,6 +23,7 @@ import numpy as np
 import pytest
 
 from autograder import stubs
+from autograder.reference import load_module
 from autograder.stubs import BEGIN, END, MODULES, MarkerError, make_stub, solution_lines
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,17 +43,6 @@ GIVEN = {"step_network.py": (), "xor_relu.py": ("X", "Y"), "backprop.py": ("loss
 def test_the_stub_tool_under_test_is_this_projects():
     assert Path(stubs.__file__).resolve() == (ROOT / "autograder" / "stubs.py").resolve()
     assert set(MODULES) == set(ANSWERED_FUNCTIONS)
-
-
-def _load(path: Path, name: str):
-    spec = importlib.util.spec_from_file_location(name, path)
-    module = importlib.util.module_from_spec(spec)
-    write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True  # no __pycache__ in assignment/
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.dont_write_bytecode = write_bytecode
-    return module
 
 
 def _text_files(folder: Path):
@@ -94,8 +83,8 @@ def test_committed_stub_is_what_make_stub_makes(name):
 
 @pytest.mark.parametrize("name", MODULES)
 def test_stub_is_valid_python_with_the_same_names_and_signatures(name):
-    solution = _load(SOLUTIONS / name, f"_solution_for_stub_{name[:-3]}")
-    stub = _load(ASSIGNMENT / name, f"_stub_{name[:-3]}")
+    solution = load_module(SOLUTIONS / name, f"_solution_for_stub_{name[:-3]}")
+    stub = load_module(ASSIGNMENT / name, f"_stub_{name[:-3]}")
     ast.parse((ASSIGNMENT / name).read_text(encoding="utf-8"))
     public = {n for n in vars(solution) if not n.startswith("_")}
     assert public <= set(vars(stub)), f"missing in the stub: {public - set(vars(stub))}"
@@ -140,7 +129,7 @@ def _dummy_args(func) -> list:
 
 @pytest.mark.parametrize("name", MODULES)
 def test_every_answer_in_a_stub_raises_not_implemented(name):
-    stub = _load(ASSIGNMENT / name, f"_stub_raise_{name[:-3]}")
+    stub = load_module(ASSIGNMENT / name, f"_stub_raise_{name[:-3]}")
     for fname in ANSWERED_FUNCTIONS[name]:
         func = getattr(stub, fname)
         with pytest.raises(NotImplementedError) as info:
@@ -164,24 +153,24 @@ def test_answered_functions_are_exactly_those_with_regions(name):
 
 
 def test_representable_stub_is_all_none():
-    stub = _load(ASSIGNMENT / "step_network.py", "_stub_repr_step_network")
+    stub = load_module(ASSIGNMENT / "step_network.py", "_stub_repr_step_network")
     assert set(stub.REPRESENTABLE) == {"linear", "hinge", "quadratic", "piecewise_constant"}
     assert all(value is None for value in stub.REPRESENTABLE.values())
 
 
 def test_given_helpers_are_kept():
-    xor_stub = _load(ASSIGNMENT / "xor_relu.py", "_stub_given_xor_relu")
+    xor_stub = load_module(ASSIGNMENT / "xor_relu.py", "_stub_given_xor_relu")
     np.testing.assert_array_equal(xor_stub.X, [[1.0, 1.0], [1.0, -1.0], [-1.0, 1.0], [-1.0, -1.0]])
     np.testing.assert_array_equal(xor_stub.Y, [1.0, -1.0, -1.0, 1.0])
-    bp_stub = _load(ASSIGNMENT / "backprop.py", "_stub_given_backprop")
+    bp_stub = load_module(ASSIGNMENT / "backprop.py", "_stub_given_backprop")
     assert callable(bp_stub.loss)
-    bp_solution = _load(SOLUTIONS / "backprop.py", "_solution_given_backprop")
+    bp_solution = load_module(SOLUTIONS / "backprop.py", "_solution_given_backprop")
     assert inspect.getsource(bp_stub.loss) == inspect.getsource(bp_solution.loss)
     # loss is given, but it needs forward, which the student has not written yet
     with pytest.raises(NotImplementedError, match="forward is not implemented yet"):
         bp_stub.loss(np.zeros(2), np.array([1.0]), np.zeros((1, 2)), np.zeros(1), np.zeros((1, 1)), np.zeros(1))
     for name, given in GIVEN.items():
-        stub = _load(ASSIGNMENT / name, f"_stub_given2_{name[:-3]}")
+        stub = load_module(ASSIGNMENT / name, f"_stub_given2_{name[:-3]}")
         for helper in given:
             assert hasattr(stub, helper), f"{name} stub lost {helper}"
 
