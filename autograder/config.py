@@ -10,6 +10,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass, field, fields
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -122,7 +123,7 @@ class Config:
     backend: str
     questions: tuple[Question, ...]
 
-    @property
+    @cached_property
     def items(self) -> dict[str, Item]:
         return {item.id: item for q in self.questions for item in q.items}
 

@@ -88,6 +88,7 @@ class GradingPlugin:
         self.reference = Reference(_load_reference(config))
         self.current: Current | None = None
         self.rubric_of: dict[str, str] = {}  # test node id -> rubric id
+        self.running = ""  # rubric id of the test running now
         self.faults = 0
 
     # -- fixtures ---------------------------------------------------------------------------
@@ -106,8 +107,8 @@ class GradingPlugin:
         return _Current(self, "cases")
 
     @pytest.fixture
-    def score(self, request):
-        item_id = self.rubric_of[request.node.nodeid]
+    def score(self):
+        item_id = self.running  # not pytest's `request`: that would build a fixture definition per test
         score = ItemScore(self.config.items[item_id])
         self.current.scores[item_id] = score
         return score
@@ -134,6 +135,7 @@ class GradingPlugin:
             try:
                 for i, item in enumerate(items):  # nextitem never None: session fixtures stay up
                     nextitem = items[i + 1] if i + 1 < len(items) else items[0]
+                    self.running = self.rubric_of[item.nodeid]
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             finally:
                 sub.close()
