@@ -25,7 +25,7 @@ _SIGNAL_REASONS = {  # each completes "<function> ..."
 
 
 class Submission:
-    """Calls into one submission's code. Results are cached per identical call.
+    """Calls into one submission's code. Answers are kept: a list of cases or equal arguments run once.
 
     `call_many` sends all cases of a function in one request; the worker answers
     case by case, and each answer has its own deadline (the per-call limit).
@@ -64,7 +64,7 @@ class Submission:
 
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
         """Call module.function(*args, **kwargs) in the worker; plain data in, plain data out."""
-        return self.call_many(module, function, [args], kwargs)[0]
+        return self._call_once(module, function, args, kwargs, None)
 
     def call_given(self, module: str, function: str, args, kwargs=None, given: dict | None = None) -> Outcome:
         """Like `call`, with some of the module's functions replaced for this call only.
@@ -73,10 +73,26 @@ class Submission:
         that function returns `value` for inputs close to `args` (and raises otherwise).
         It lets one item be judged on its own when a helper it uses is wrong.
         """
-        return self.call_many(module, function, [args], kwargs, given)[0]
+        return self._call_once(module, function, args, kwargs, given)
 
-    def call_many(self, module: str, function: str, cases: list, kwargs=None, given=None) -> list[Outcome]:
-        """module.function(*args, **kwargs) for each args in cases: one Outcome per case, in order."""
+    def call_many(self, module: str, function: str, cases: list) -> list[Outcome]:
+        """module.function(*args) for each args in cases: one Outcome per case, in order.
+
+        The same list (one student's cases) is graded by several items: it is answered once.
+        """
+        entry = self.lists.get((module, function, id(cases)))
+        if entry is None or entry[0] is not cases:  # the entry keeps the list alive: its id is not reused
+            entry = self.lists[(module, function, id(cases))] = (cases, self._run(module, function, cases))
+        return entry[1]
+
+    def _call_once(self, module: str, function: str, args, kwargs, given) -> Outcome:
+        """One call, answered once per equal arguments (items retry the same inputs)."""
+        key = digest([module, function, list(args), kwargs or {}, given or {}])
+        if key not in self.cache:
+            self.cache[key] = self._run(module, function, [args], kwargs, given)[0]
+        return self.cache[key]
+
+    def _run(self, module: str, function: str, cases: list, kwargs=None, given=None) -> list[Outcome]:
         imported = self.import_module(module)
         if not imported.ok:
             return [Outcome(UNAVAILABLE, reason=_unavailable(module, imported), traceback=imported.traceback)
@@ -84,27 +100,11 @@ class Submission:
         if function not in imported.value:
             return [Outcome(UNAVAILABLE, reason=f"{module}.py has no {function}: define it with that exact name")
                     for _ in cases]
-        if isinstance(cases, list) and not kwargs and not given:
-            # The same list of cases (one student's) is graded by several items: answer it once.
-            # The entry keeps the list alive, so its id cannot be reused while the cache exists.
-            entry = self.lists.get((module, function, id(cases)))
-            if entry is not None and entry[0] is cases:
-                return entry[1]
-        base = digest([module, function, kwargs or {}, given or {}])
-        keys = [digest([base, list(args)]) for args in cases]
-        todo = [i for i, key in enumerate(keys) if key not in self.cache]
-        if todo:
-            request = {"op": "call", "module": module, "function": function,
-                       "cases": [list(cases[i]) for i in todo], "kwargs": kwargs or {}}
-            if given:
-                request["given"] = given
-            who = (module, function + (" with given helpers" if given else ""))
-            for i, outcome in zip(todo, self._request(request, len(todo), who)):
-                self.cache[keys[i]] = outcome
-        answers = [self.cache[key] for key in keys]
-        if isinstance(cases, list) and not kwargs and not given:
-            self.lists[(module, function, id(cases))] = (cases, answers)
-        return answers
+        request = {"op": "call", "module": module, "function": function, "cases": [list(args) for args in cases],
+                   "kwargs": kwargs or {}}
+        if given:
+            request["given"] = given
+        return self._request(request, len(cases), (module, function + (" with given helpers" if given else "")))
 
     def close(self) -> None:
         """End this submission's process; the slot confirms it before the next submission starts."""

@@ -117,14 +117,48 @@ _HEADER = re.compile(rb"\{'descr': '([<>|=][a-zA-Z]\d{1,2})', 'fortran_order': (
                      rb"'shape': \(((?:\d{1,12}, ?)*\d{0,12})\),? ?\} *\n")
 
 
+_HEADERS: dict[tuple, bytes] = {}  # (dtype, shape) -> .npy header: shapes repeat, building one costs a repr
+_PARSED: dict[bytes, tuple] = {}  # header bytes -> (dtype, shape, fortran order, element count), once validated
+_CACHE_CAP = 4096  # entries per table: shapes a student controls cannot grow it without bound
+
+
 def npy_bytes(arr: np.ndarray) -> bytes:
     """The .npy (format 1.0) bytes of an array of booleans or numbers; never pickles."""
     if arr.dtype.kind not in ARRAY_KINDS or arr.dtype.fields is not None:
         raise TypeError(f"an array of dtype {arr.dtype}, which is not booleans or numbers")
     arr = arr if arr.flags.c_contiguous else arr.copy(order="C")  # (ascontiguousarray would make 0-d arrays 1-d)
-    header = repr({"descr": arr.dtype.str, "fortran_order": False, "shape": arr.shape}).encode("latin1")
-    header += b" " * (63 - (len(_MAGIC) + 2 + len(header)) % 64) + b"\n"  # pad to a multiple of 64
-    return _MAGIC + struct.pack("<H", len(header)) + header + arr.tobytes()
+    key = (arr.dtype.str, arr.shape)
+    header = _HEADERS.get(key)
+    if header is None:
+        header = repr({"descr": arr.dtype.str, "fortran_order": False, "shape": arr.shape}).encode("latin1")
+        header += b" " * (63 - (len(_MAGIC) + 2 + len(header)) % 64) + b"\n"  # pad to a multiple of 64
+        header = _MAGIC + struct.pack("<H", len(header)) + header
+        if len(_HEADERS) < _CACHE_CAP:
+            _HEADERS[key] = header
+    return header + arr.tobytes()
+
+
+def _parse_header(header: bytes) -> tuple:
+    """(dtype, shape, fortran, count) of a .npy 1.0 header dict, or WireError."""
+    parsed = _PARSED.get(header)
+    if parsed is not None:
+        return parsed
+    match = _HEADER.fullmatch(header)
+    if match is None:
+        raise WireError("malformed .npy header")
+    try:
+        dtype = np.dtype(match.group(1).decode())
+    except TypeError:
+        raise WireError("malformed .npy dtype") from None
+    shape = tuple(int(d) for d in match.group(3).replace(b",", b" ").split())
+    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
+        raise WireError(f"array of dtype {dtype} (only booleans and numbers are accepted)")
+    if any(d < 0 for d in shape) or len(shape) > 32:
+        raise WireError("malformed .npy shape")
+    parsed = (dtype, shape, match.group(2) == b"True", math.prod(shape))
+    if len(_PARSED) < _CACHE_CAP:
+        _PARSED[header] = parsed
+    return parsed
 
 
 def npy_array(blob: bytes, max_elements: int, writable: bool = True) -> np.ndarray:
@@ -135,20 +169,7 @@ def npy_array(blob: bytes, max_elements: int, writable: bool = True) -> np.ndarr
     if blob[:8] != _MAGIC or len(blob) < 10:
         raise WireError("not .npy format 1.0 bytes")
     (length,) = struct.unpack("<H", blob[8:10])
-    match = _HEADER.fullmatch(blob[10 : 10 + length])
-    if match is None:
-        raise WireError("malformed .npy header")
-    try:
-        dtype = np.dtype(match.group(1).decode())
-    except TypeError:
-        raise WireError("malformed .npy dtype") from None
-    shape = tuple(int(d) for d in match.group(3).replace(b",", b" ").split())
-    fortran = match.group(2) == b"True"
-    if dtype.kind not in ARRAY_KINDS or dtype.fields is not None or dtype.hasobject:
-        raise WireError(f"array of dtype {dtype} (only booleans and numbers are accepted)")
-    if any(d < 0 for d in shape) or len(shape) > 32:
-        raise WireError("malformed .npy shape")
-    count = math.prod(shape)
+    dtype, shape, fortran, count = _parse_header(blob[10 : 10 + length])
     if count > max_elements:
         raise WireError(f"array of {count} elements (at most {max_elements})")
     data = blob[10 + length :]
