@@ -30,29 +30,32 @@ class WireError(ValueError):
     """A message that is not valid plain data (or exceeds a cap)."""
 
 
+_PLAIN = frozenset((type(None), bool, int, float, str))  # JSON as they are: no walking into them
+
+
 def dumps(value) -> bytes:
     """Encode plain data: None, bool, int, float, str, list, tuple, dict[str, ...], numpy arrays/scalars."""
     blobs: list[bytes] = []
 
-    def enc(v, depth=0):
+    def enc(v, depth):
+        if type(v) in _PLAIN:
+            return v
         if depth > MAX_DEPTH:
             raise TypeError(f"nested more than {MAX_DEPTH} levels deep")
-        if v is None or type(v) in (bool, int, float, str):
-            return v
         if isinstance(v, (np.ndarray, np.generic, complex)):
             blobs.append(npy_bytes(np.asarray(v)))
             return {"$nd": len(blobs) - 1}
         if type(v) is list:
-            return [enc(x, depth + 1) for x in v]
+            return [x if type(x) in _PLAIN else enc(x, depth + 1) for x in v]
         if type(v) is tuple:
-            return {"$tuple": [enc(x, depth + 1) for x in v]}
+            return {"$tuple": [x if type(x) in _PLAIN else enc(x, depth + 1) for x in v]}
         if type(v) is dict:
             if not all(type(k) is str for k in v):
                 raise TypeError("a dict with keys that are not strings")
             return {"$dict": [[k, enc(x, depth + 1)] for k, x in v.items()]}
         raise TypeError(f"a value of type {type(v).__name__}, which is not numbers, arrays, lists, tuples or dicts")
 
-    header = json.dumps(enc(value), allow_nan=True).encode()
+    header = json.dumps(enc(value, 0), allow_nan=True).encode()
     parts = [_U32.pack(len(header)), header, _U32.pack(len(blobs))]
     for blob in blobs:
         parts += [_U32.pack(len(blob)), blob]
@@ -64,51 +67,58 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000,
 
     writable=False leaves arrays as read-only views of `data` (the grader never changes them).
     """
-    view = memoryview(data)
-    pos = 0
+    data = bytes(data)
+    end = len(data)
 
-    def take(n):
-        nonlocal pos
-        if pos + n > len(view):
+    def length_at(pos: int) -> int:
+        if pos + 4 > end:
             raise WireError("truncated message")
-        chunk = view[pos : pos + n]
-        pos += n
-        return chunk
+        return _U32.unpack_from(data, pos)[0]
 
+    pos = 4 + length_at(0)
+    if pos > end:
+        raise WireError("truncated message")
     try:
-        header = json.loads(bytes(take(_U32.unpack(take(4))[0])))
+        header = json.loads(data[4:pos])
     except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise WireError(f"malformed JSON header: {type(exc).__name__}") from None
-    (count,) = _U32.unpack(take(4))
+    count = length_at(pos)
+    pos += 4
     if count > max_blobs:
         raise WireError(f"{count} arrays in one message (at most {max_blobs})")
     arrays = []
     for _ in range(count):
-        arrays.append(npy_array(bytes(take(_U32.unpack(take(4))[0])), max_elements, writable))
-    if pos != len(view):
+        size = length_at(pos)
+        pos += 4
+        if pos + size > end:
+            raise WireError("truncated message")
+        arrays.append(npy_array(data[pos : pos + size], max_elements, writable))
+        pos += size
+    if pos != end:
         raise WireError("trailing bytes after the message")
 
-    def dec(v, depth=0):
+    def dec(v, depth):
         if depth > MAX_DEPTH:
             raise WireError(f"nested more than {MAX_DEPTH} levels deep")
-        if isinstance(v, list):
-            return [dec(x, depth + 1) for x in v]
-        if isinstance(v, dict):
-            if set(v) == {"$nd"} and type(v["$nd"]) is int and 0 <= v["$nd"] < len(arrays):
-                return arrays[v["$nd"]]
-            if set(v) == {"$tuple"} and isinstance(v["$tuple"], list):
-                return tuple(dec(x, depth + 1) for x in v["$tuple"])
-            if set(v) == {"$dict"} and isinstance(v["$dict"], list):
+        if type(v) is list:
+            return [x if type(x) in _PLAIN else dec(x, depth + 1) for x in v]
+        if len(v) == 1:  # a dict: exactly one tag
+            if "$nd" in v:
+                i = v["$nd"]
+                if type(i) is int and 0 <= i < len(arrays):
+                    return arrays[i]
+            elif type(v.get("$tuple")) is list:
+                return tuple(x if type(x) in _PLAIN else dec(x, depth + 1) for x in v["$tuple"])
+            elif type(v.get("$dict")) is list:
                 out = {}
                 for pair in v["$dict"]:
-                    if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+                    if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
                         raise WireError("malformed dict entry")
-                    out[pair[0]] = dec(pair[1], depth + 1)
+                    out[pair[0]] = pair[1] if type(pair[1]) in _PLAIN else dec(pair[1], depth + 1)
                 return out
-            raise WireError("unknown tagged object")
-        return v
+        raise WireError("unknown tagged object")
 
-    return dec(header)
+    return header if type(header) in _PLAIN else dec(header, 0)
 
 
 _MAGIC = b"\x93NUMPY\x01\x00"
