@@ -91,3 +91,26 @@ def test_cases_always_hold_the_edge_cases():
     assert all(np.isclose(np.sum(y), 1.0) for _, y, *_ in cases.network)
     for x, _, _, b, v in cases.step_network:  # x hits every unit's breakpoint exactly
         assert all(np.any(bi + vi * x == 0) for bi, vi in zip(b, v))
+
+
+@pytest.mark.parametrize("student", [f"student{i:03d}" for i in range(60)])
+def test_every_students_cases_can_show_every_mistake(student):
+    """Random draws never hide a misconception: the inputs that reveal each one are there for everyone."""
+    cases = Cases(7, student)
+    for x, y, W, b1, U, b2 in cases.network:
+        z1 = W @ x + b1
+        assert np.any(x != 0)  # a sign error in dJ/dW = delta_2 x^T shows
+        assert np.any(z1 > 0)  # an active unit: dJ/dU and the output depend on the hidden layer
+        assert (len(z1) < 2 or np.any(z1 == 0)) and (len(z1) < 3 or np.any(z1 < 0))  # ReLU'(0), the mask
+        assert W.shape[0] != W.shape[1] and U.shape[0] != U.shape[1]  # a transposed gradient has the wrong shape
+        assert np.all(y >= 0) and np.isclose(y.sum(), 1.0)
+    for x, W1, b1, w2, b2 in cases.relu_network:  # x @ W1 in place of x @ W1.T changes the scores
+        assert not np.allclose(np.maximum(x @ W1.T + b1, 0) @ w2, np.maximum(x @ W1 + b1, 0) @ w2)
+    for _, y_hat in cases.cross_entropy:
+        assert np.all(y_hat > 0)
+    for x, _, _, b, v in cases.step_network:
+        assert all(np.any(bi + vi * x == 0) for bi, vi in zip(b, v))
+    for t, values in cases.piecewise_constant:
+        assert np.all(np.diff(t) > 0)
+    for lo, hi, c in cases.indicator:
+        assert hi > lo and c != 0
