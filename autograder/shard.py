@@ -1,6 +1,6 @@
 """A grading shard: one pytest session and one worker slot, grading submissions from a queue.
 
-Run by the batch (`python -m autograder.shard CONFIG INDEX`). Jobs arrive
+Run by the batch (`python -m autograder.shard CONFIG INDEX [CPU]`). Jobs arrive
 on stdin as JSON lines; the shard answers on stdout with one JSON line per event:
 {"ready": true} once started, then {"result": {...}} per submission. pytest's own
 output goes to stderr.
@@ -29,6 +29,8 @@ UNUSED_PLUGINS = ("terminal", "cacheprovider", "logging", "warnings", "faulthand
 
 def main(argv: list[str]) -> int:
     config_path, index = argv[0], int(argv[1])
+    if len(argv) > 2:  # a core of its own: the sandbox and its processes inherit it
+        os.sched_setaffinity(0, {int(argv[2])})
     channel = os.fdopen(os.dup(1), "w", buffering=1)
     queue = os.fdopen(os.dup(0), "r")
     os.dup2(2, 1)  # anything printed from here on (pytest included) goes to stderr
