@@ -37,27 +37,36 @@ class BatchReport:
     timestamps: dict[str, str | None] = field(default_factory=dict)  # nbgrader's submission time, by student
 
 
+AHEAD = 2  # jobs a shard holds: the one it grades and the next, so it never waits for this process
+
+
 class _Shard:
     def __init__(self, config: Config, index: int, workdir: Path, cpu: int | None):
         self.index, self.cpu = index, cpu
-        self.job: SubmissionDir | None = None
+        self.jobs: deque[SubmissionDir] = deque()  # given and not yet answered, in order
+        self.closed = False
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "autograder.shard", str(config.path), str(index)] + ([str(cpu)] if cpu is not None else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(workdir / f"shard{index}.log", "ab"),
             text=True, bufsize=1, cwd=Path(__file__).resolve().parent.parent,
-            env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1"))
+            env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                     PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
 
-    def give(self, job: SubmissionDir | None) -> None:
-        self.job = job
+    def feed(self, queue: deque) -> None:
+        """Top up this shard's jobs from the queue; tell it when there will be no more."""
         try:
-            if job is None:
-                self.proc.stdin.close()
-            else:
+            while queue and len(self.jobs) < AHEAD and not self.closed:
+                job = queue.popleft()
+                self.jobs.append(job)
                 self.proc.stdin.write(json.dumps({"student": job.student, "path": str(job.path),
                                                   "timestamp": job.timestamp}) + "\n")
+            if not self.closed:
                 self.proc.stdin.flush()
+                if not queue:
+                    self.closed = True
+                    self.proc.stdin.close()
         except (BrokenPipeError, OSError):
-            pass  # the shard died; its end of file is handled by the loop
+            self.closed = True  # the shard died; its end of file is handled by the loop
 
 
 def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:
@@ -96,25 +105,27 @@ def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
                 if not line:  # the shard ended
                     selector.unregister(shard.proc.stdout)
                     code = shard.proc.wait()
-                    if shard.job is not None:
+                    if shard.jobs:  # the one it was grading is recorded; the one waiting goes back
                         report.faults += 1
-                        result = fault_result(shard.job, config, f"grading process ended (exit {code}) on this submission")
+                        result = fault_result(shard.jobs.popleft(), config,
+                                              f"grading process ended (exit {code}) on this submission")
                         report.results.append(result)
                         on_result(result)
+                        queue.extendleft(reversed(shard.jobs))
                     if queue and shards < 2 * workers + 3 + report.faults:
                         launch(shard.cpu)  # the one that ended leaves its core free
                     continue
                 message = json.loads(line)
+                if "result" in message:
+                    shard.jobs.popleft()
                 if "ready" in message or "result" in message:  # keep the shard busy first, then write
-                    shard.give(queue.popleft() if queue else None)
+                    shard.feed(queue)
                 if "result" in message:
                     result = StudentResult.from_dict(message["result"])
                     if result.fault:
                         report.faults += 1
                     report.results.append(result)
                     on_result(result)
-                if "done" in message:
-                    shard.job = None
     finally:
         for key in list(selector.get_map().values()):
             key.data.proc.kill()
