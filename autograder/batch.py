@@ -44,7 +44,7 @@ class _Shard:
     def __init__(self, config: Config, index: int, workdir: Path, cpu: int | None):
         self.index, self.cpu = index, cpu
         self.jobs: deque[SubmissionDir] = deque()  # given and not yet answered, in order
-        self.closed = False
+        self.closed = self.ready = False
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "autograder.shard", str(config.path), str(index)] + ([str(cpu)] if cpu is not None else []),
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(workdir / f"shard{index}.log", "ab"),
@@ -77,27 +77,42 @@ def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:
     return StudentResult(job.student, items, fault=why)
 
 
-def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
-                      on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
-    """Grade `jobs` on `workers` shards; call `on_result` as each submission finishes."""
-    report = BatchReport()
-    started = time.monotonic()
-    queue = deque(jobs)
-    workdir = Path(tempfile.mkdtemp(prefix="nnb-grade-"))
-    os.chmod(workdir, 0o755)
-    selector = selectors.DefaultSelector()
-    shards = 0
+class Shards:
+    """Grading processes, started on entry (they take a moment to be ready) and ended on exit."""
 
-    def launch(cpu: int | None) -> None:
-        nonlocal shards
-        shard = _Shard(config, shards, workdir, cpu)
-        shards += 1
-        selector.register(shard.proc.stdout, selectors.EVENT_READ, shard)
+    def __init__(self, config: Config, workers: int):
+        self.config, self.workers, self.started = config, workers, time.monotonic()
+        self.workdir = Path(tempfile.mkdtemp(prefix="nnb-grade-"))
+        os.chmod(self.workdir, 0o755)
+        self.selector = selectors.DefaultSelector()
+        self.launched = 0
 
-    count = max(1, min(workers, len(queue)))
-    for cpu in _cores_to_pin(count) or [None] * count:
-        launch(cpu)
-    try:
+    def __enter__(self) -> "Shards":
+        for cpu in _cores_to_pin(self.workers) or [None] * self.workers:
+            self._launch(cpu)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for key in list(self.selector.get_map().values()):
+            key.data.proc.kill()
+            key.data.proc.wait()
+        _remove_tree(self.workdir)
+
+    def _launch(self, cpu: int | None) -> None:
+        shard = _Shard(self.config, self.launched, self.workdir, cpu)
+        self.launched += 1
+        self.selector.register(shard.proc.stdout, selectors.EVENT_READ, shard)
+
+    def _log(self) -> str:
+        return "".join((self.workdir / f"shard{i}.log").read_text(errors="replace") for i in range(self.launched))
+
+    def grade(self, jobs: list[SubmissionDir], on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
+        """Grade `jobs`; call `on_result` as each submission finishes. The shards end when done."""
+        config, report, queue = self.config, BatchReport(), deque(jobs)
+        selector = self.selector
+        for key in list(selector.get_map().values()):  # shards already ready wait for their first job
+            if key.data.ready:
+                key.data.feed(queue)
         while selector.get_map():
             for key, _ in selector.select():
                 shard: _Shard = key.data
@@ -112,10 +127,12 @@ def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
                         report.results.append(result)
                         on_result(result)
                         queue.extendleft(reversed(shard.jobs))
-                    if queue and shards < 2 * workers + 3 + report.faults:
-                        launch(shard.cpu)  # the one that ended leaves its core free
+                    if queue and self.launched < 2 * self.workers + 3 + report.faults:
+                        self._launch(shard.cpu)  # the one that ended leaves its core free
                     continue
                 message = json.loads(line)
+                if "ready" in message:
+                    shard.ready = True
                 if "result" in message:
                     shard.jobs.popleft()
                 if "ready" in message or "result" in message:  # keep the shard busy first, then write
@@ -126,18 +143,20 @@ def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
                         report.faults += 1
                     report.results.append(result)
                     on_result(result)
-    finally:
-        for key in list(selector.get_map().values()):
-            key.data.proc.kill()
-        log = "".join((workdir / f"shard{i}.log").read_text(errors="replace") for i in range(shards))
-        _remove_tree(workdir)
-    for job in queue:  # fail closed: the shards kept dying, so nobody left is lost without a reason
-        report.faults += 1
-        result = fault_result(job, config, "not graded: grading processes kept failing; " + log.strip()[-300:])
-        report.results.append(result)
-        on_result(result)
-    report.seconds = time.monotonic() - started
-    return report
+        for job in queue:  # fail closed: the shards kept dying, so nobody left is lost without a reason
+            report.faults += 1
+            result = fault_result(job, config, "not graded: grading processes kept failing; " + self._log().strip()[-300:])
+            report.results.append(result)
+            on_result(result)
+        report.seconds = time.monotonic() - self.started
+        return report
+
+
+def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
+                      on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
+    """Grade `jobs` on `workers` shards; call `on_result` as each submission finishes."""
+    with Shards(config, min(workers, len(jobs))) as shards:
+        return shards.grade(jobs, on_result)
 
 
 def _cores_to_pin(shards: int) -> list[int]:
@@ -195,6 +214,12 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
     interrupted run loses nothing; grades.csv is rebuilt from every student's result.
     """
     jobs = find_submissions(submissions, config.name)
+    with Shards(config, min(workers, len(jobs))) as shards:  # they start while we look for what changed
+        return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
+
+
+def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config: Config, on_result, regrade_all: bool,
+                   on_start) -> BatchReport:
     store = ResultStore(out / ".grader-state")
     prints = {job.student: fingerprint(job, config) for job in jobs}
     by_student = {job.student: job for job in jobs}
@@ -211,7 +236,7 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
         on_result(result)
 
     on_start(len(todo))
-    report = grade_submissions(config, todo, workers, finished) if todo else BatchReport()
+    report = shards.grade(todo, finished) if todo else BatchReport()
     for result in kept:
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)
