@@ -1,21 +1,7 @@
-"""Grade a class: hand submissions to parallel shards, collect results, write the outputs.
-
-Each shard (`autograder.shard`) is a clean process with its own pytest session
-and worker slot. Submissions go out one at a time to whichever shard is free.
-A shard that dies takes nobody else with it: its submission is recorded as a
-grader fault (every item present, 0 points, a reason) and a new shard takes over.
-"""
+"""Grade a class folder: find what changed, grade it on the shards (pool.py), write the outputs."""
 from __future__ import annotations
 
-import json
 import os
-import selectors
-import subprocess
-import sys
-import tempfile
-import time
-from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -23,157 +9,10 @@ from .config import Config
 from .discover import SubmissionDir, find_submissions
 from .feedback import to_html, to_markdown
 from .late import days_late, penalty
+from .pool import BatchReport, Shards
 from .report import to_html as report_html
-from .results import ItemResult, StudentResult, gradescope_json, grades_csv
+from .results import StudentResult, grades_csv, gradescope_json
 from .state import ResultStore, fingerprint
-
-
-@dataclass
-class BatchReport:
-    results: list[StudentResult] = field(default_factory=list)
-    faults: int = 0
-    seconds: float = 0.0
-    reused: int = 0  # results kept from an earlier run (nothing they depend on changed)
-    timestamps: dict[str, str | None] = field(default_factory=dict)  # nbgrader's submission time, by student
-
-
-AHEAD = 2  # jobs a shard holds: the one it grades and the next, so it never waits for this process
-
-
-class _Shard:
-    def __init__(self, config: Config, index: int, workdir: Path, cpu: int | None):
-        self.index, self.cpu = index, cpu
-        self.jobs: deque[SubmissionDir] = deque()  # given and not yet answered, in order
-        self.closed = self.ready = False
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.shard", str(config.path), str(index)] + ([str(cpu)] if cpu is not None else []),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(workdir / f"shard{index}.log", "ab"),
-            text=True, bufsize=1, cwd=Path(__file__).resolve().parent.parent,
-            env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                     PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
-
-    def feed(self, queue: deque) -> None:
-        """Top up this shard's jobs from the queue; tell it when there will be no more."""
-        try:
-            while queue and len(self.jobs) < AHEAD and not self.closed:
-                job = queue.popleft()
-                self.jobs.append(job)
-                self.proc.stdin.write(json.dumps({"student": job.student, "path": str(job.path),
-                                                  "timestamp": job.timestamp}) + "\n")
-            if not self.closed:
-                self.proc.stdin.flush()
-                if not queue:
-                    self.closed = True
-                    self.proc.stdin.close()
-        except (BrokenPipeError, OSError):
-            self.closed = True  # the shard died; its end of file is handled by the loop
-
-
-def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:
-    """Every item at 0 with a reason, for a submission the grader itself failed on."""
-    items = [ItemResult(i.id, i.title, 0.0, i.points, "Could not be graded because of a grader error; "
-                        "your instructor has been told.", i.visibility, [], "error")
-             for q in config.questions for i in q.items]
-    return StudentResult(job.student, items, fault=why)
-
-
-class Shards:
-    """Grading processes, started on entry (they take a moment to be ready) and ended on exit."""
-
-    def __init__(self, config: Config, workers: int):
-        self.config, self.workers, self.started = config, workers, time.monotonic()
-        self.workdir = Path(tempfile.mkdtemp(prefix="nnb-grade-"))
-        os.chmod(self.workdir, 0o755)
-        self.selector = selectors.DefaultSelector()
-        self.launched = 0
-
-    def __enter__(self) -> "Shards":
-        for cpu in _cores_to_pin(self.workers) or [None] * self.workers:
-            self._launch(cpu)
-        return self
-
-    def __exit__(self, *exc) -> None:
-        for key in list(self.selector.get_map().values()):
-            key.data.proc.kill()
-            key.data.proc.wait()
-        _remove_tree(self.workdir)
-
-    def _launch(self, cpu: int | None) -> None:
-        shard = _Shard(self.config, self.launched, self.workdir, cpu)
-        self.launched += 1
-        self.selector.register(shard.proc.stdout, selectors.EVENT_READ, shard)
-
-    def _log(self) -> str:
-        return "".join((self.workdir / f"shard{i}.log").read_text(errors="replace") for i in range(self.launched))
-
-    def grade(self, jobs: list[SubmissionDir], on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
-        """Grade `jobs`; call `on_result` as each submission finishes. The shards end when done."""
-        config, report, queue = self.config, BatchReport(), deque(jobs)
-        selector = self.selector
-        for key in list(selector.get_map().values()):  # shards already ready wait for their first job
-            if key.data.ready:
-                key.data.feed(queue)
-        while selector.get_map():
-            for key, _ in selector.select():
-                shard: _Shard = key.data
-                line = shard.proc.stdout.readline()
-                if not line:  # the shard ended
-                    selector.unregister(shard.proc.stdout)
-                    code = shard.proc.wait()
-                    if shard.jobs:  # the one it was grading is recorded; the one waiting goes back
-                        report.faults += 1
-                        result = fault_result(shard.jobs.popleft(), config,
-                                              f"grading process ended (exit {code}) on this submission")
-                        report.results.append(result)
-                        on_result(result)
-                        queue.extendleft(reversed(shard.jobs))
-                    if queue and self.launched < 2 * self.workers + 3 + report.faults:
-                        self._launch(shard.cpu)  # the one that ended leaves its core free
-                    continue
-                message = json.loads(line)
-                if "ready" in message:
-                    shard.ready = True
-                if "result" in message:
-                    shard.jobs.popleft()
-                if "ready" in message or "result" in message:  # keep the shard busy first, then write
-                    shard.feed(queue)
-                if "result" in message:
-                    result = StudentResult.from_dict(message["result"])
-                    if result.fault:
-                        report.faults += 1
-                    report.results.append(result)
-                    on_result(result)
-        for job in queue:  # fail closed: the shards kept dying, so nobody left is lost without a reason
-            report.faults += 1
-            result = fault_result(job, config, "not graded: grading processes kept failing; " + self._log().strip()[-300:])
-            report.results.append(result)
-            on_result(result)
-        report.seconds = time.monotonic() - self.started
-        return report
-
-
-def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
-                      on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
-    """Grade `jobs` on `workers` shards; call `on_result` as each submission finishes."""
-    with Shards(config, min(workers, len(jobs))) as shards:
-        return shards.grade(jobs, on_result)
-
-
-def _cores_to_pin(shards: int) -> list[int]:
-    """A core of its own for each shard when there are enough, else none (the scheduler places them).
-
-    A shard and its sandboxed process take turns (a call, then checking the answer); on one
-    core they share warm caches and nothing migrates: 8% less wall time on 2 cores.
-    """
-    try:
-        cores = sorted(os.sched_getaffinity(0))
-    except (AttributeError, OSError):  # macOS has no affinity
-        return []
-    return cores[:shards] if shards <= len(cores) else []
-
-
-def _remove_tree(path: Path) -> None:
-    subprocess.run(["rm", "-rf", str(path)], check=False)
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -207,15 +46,18 @@ def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> Stu
 
 def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
                  on_result: Callable[[StudentResult], None] = lambda r: None,
-                 regrade_all: bool = False, on_start: Callable[[int], None] = lambda n: None) -> BatchReport:
+                 regrade_all: bool = False, on_start: Callable[[int], None] = lambda n: None,
+                 shards: Shards | None = None) -> BatchReport:
     """Grade what changed under `submissions` (everything with regrade_all) and write OUT.
 
     Each result is saved as soon as it is graded (OUT/.grader-state), so an
     interrupted run loses nothing; grades.csv is rebuilt from every student's result.
     """
     jobs = find_submissions(submissions, config.name)
-    with Shards(config, min(workers, len(jobs))) as shards:  # they start while we look for what changed
+    if shards is not None:  # started by the caller, already warming up
         return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
+    with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed
+        return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start)
 
 
 def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config: Config, on_result, regrade_all: bool,
@@ -236,7 +78,7 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
         on_result(result)
 
     on_start(len(todo))
-    report = shards.grade(todo, finished) if todo else BatchReport()
+    report = shards.grade(todo, config, finished) if todo else BatchReport()
     for result in kept:
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)

@@ -23,6 +23,22 @@ def _config(path: str):
 
 
 def cmd_grade(args) -> int:
+    from .pool import Shards
+
+    workers = args.jobs or os.cpu_count() or 1
+    with Shards(Path(args.config), min(workers, _folders_in(args.submissions))) as shards:
+        return _grade(args, workers, shards)  # the shards start up while the rubric is read
+
+
+def _folders_in(path: str | None) -> int:
+    """How many entries a submissions folder has (at most that many shards are worth starting)."""
+    try:
+        return len(os.listdir(path)) if path else os.cpu_count() or 1
+    except OSError:
+        return 0
+
+
+def _grade(args, workers: int, shards) -> int:
     from .batch import grade_folder
     from .progress import Progress
     from .report import summarise
@@ -50,8 +66,8 @@ def cmd_grade(args) -> int:
         if args.verbose:
             print(f"graded {result.student}: {result.total:g}", file=sys.stderr)
 
-    report = grade_folder(submissions, out, config, args.jobs or os.cpu_count() or 1, progress, args.regrade_all,
-                          on_start=bar.start)
+    report = grade_folder(submissions, out, config, workers, progress, args.regrade_all, on_start=bar.start,
+                          shards=shards)
     bar.finish()
     n = len(report.results)
     mean = sum(r.total for r in report.results) / n if n else 0.0

@@ -80,7 +80,7 @@ def student_id(root: Path) -> str:
 
 def run(root: Path) -> int:
     """Grade /autograder/submission; write /autograder/results/results.json (fail closed on any error)."""
-    from .batch import fault_result, grade_submissions
+    from .pool import fault_result, grade_submissions
     from .config import load_config
     from .discover import SubmissionDir
     from .plugin import declared_tests
