@@ -59,7 +59,7 @@ def synthetic_class(root: Path, n: int, seed: int = 7) -> dict[str, str]:
 
 
 class TreeMemory:
-    """Peak of the summed PSS of a process and all its descendants, sampled every 0.25 s (cheap enough not to slow the run)."""
+    """Peak of the summed PSS of a process and all its descendants, sampled every 0.5 s (each sample costs a few ms of kernel time)."""
 
     def __init__(self, pid: int):
         self.pid, self.peak, self._stop = pid, 0, threading.Event()
@@ -93,7 +93,7 @@ class TreeMemory:
                 except (OSError, StopIteration, ValueError):
                     pass
             self.peak = max(self.peak, total)
-            self._stop.wait(0.25)
+            self._stop.wait(0.5)
 
     def stop(self) -> int:
         self._stop.set()
