@@ -41,6 +41,30 @@ def as_array(value, what: str) -> np.ndarray:
     return arr if arr.dtype == np.float64 else arr.astype(float)
 
 
+def _close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, same_nonfinite: bool = False) -> bool:
+    """|got - want| <= atol + rtol |want| everywhere, for arrays of one shape (np.isclose's test).
+
+    NaN and inf are never close, unless `same_nonfinite` (np.allclose with equal_nan: the same
+    inf or NaN in the same place matches, e.g. what an overflowing mistake returns).
+    Small arrays, the usual case, are compared as Python floats: numpy's calls on a dozen
+    numbers cost more than the loop.
+    """
+    if got.shape != want.shape:
+        return False
+    if got.size > 64:
+        if same_nonfinite:
+            return bool(np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True))
+        with np.errstate(invalid="ignore", over="ignore"):
+            return bool(np.isfinite(want).all() and (np.abs(got - want) <= atol + rtol * np.abs(want)).all())
+    for g, w in zip(got.ravel().tolist(), want.ravel().tolist()):
+        if w - w != 0:  # w is inf or NaN
+            if not (same_nonfinite and (g == w or (g != g and w != w))):
+                return False
+        elif not abs(g - w) <= atol + rtol * abs(w):  # False for a NaN or inf g too
+            return False
+    return True
+
+
 def fmt_shape(shape) -> str:
     return "(" + ", ".join(str(d) for d in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -75,13 +99,7 @@ class ItemScore:
         Small arrays (the usual case) are compared as Python floats: a few numpy calls on
         a dozen numbers cost more than the loop.
         """
-        if got.shape != want.shape:
-            return False
-        atol, rtol = self.item.atol, self.item.rtol
-        if got.size <= 64:
-            return all(abs(g - w) <= atol + rtol * abs(w) for g, w in zip(got.ravel().tolist(), want.ravel().tolist()))
-        with np.errstate(invalid="ignore", over="ignore"):
-            return bool((np.abs(got - want) <= atol + rtol * np.abs(want)).all())
+        return _close(got, want, self.item.rtol, self.item.atol)
 
     def check(self, outcome: Outcome, want, what: str, alternatives: dict | None = None, pick=None) -> Case:
         """Judge one call's outcome against the reference `want` and record the case."""
@@ -132,7 +150,7 @@ class ItemScore:
             if alt is None:  # this mistake does not change this value
                 continue
             alt = np.asarray(alt, dtype=float)
-            if got.shape == alt.shape and np.allclose(got, alt, rtol=self.item.rtol, atol=self.item.atol, equal_nan=True):
+            if _close(got, alt, self.item.rtol, self.item.atol, same_nonfinite=True):
                 if finite or MISCONCEPTIONS[name].nonfinite_ok:
                     credit = self.item.misconceptions.get(name, 0.0) if finite else 0.0
                     return Case(credit, MISCONCEPTIONS[name].message, name)
