@@ -35,7 +35,7 @@ class Slot:
     def __init__(self, backend: Backend, limits: Limits, index: int = 0):
         self.backend, self.limits, self.index = backend, limits, index
         # Its own workspace, readable by the unprivileged submission uid (a caller's tmp folder may not be).
-        self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-", dir=_memory_backed_tmp()))
+        self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-"))
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.keep = self._mountpoints()
@@ -128,8 +128,9 @@ class Slot:
         _empty(self.root / "scratch", self.keep)  # nothing an earlier submission left reaches this one
         target = self.root / "submission"
         for entry in target.iterdir():
-            entry.unlink()
-        for name, data in self.files.items():
+            if entry.name not in self.files:
+                entry.unlink()
+        for name, data in self.files.items():  # the same names every time: rewritten, not new files
             path = target / name
             path.write_bytes(data)
             os.chmod(path, 0o644)
@@ -205,19 +206,6 @@ class Slot:
         except (OSError, ValueError):
             self.restart()
             return "gone"
-
-
-def _memory_backed_tmp() -> str | None:
-    """/dev/shm if it is writable with room to spare (not a container's 64 MB), else the usual tmp folder.
-
-    The files placed and removed for every submission then never touch a disk.
-    """
-    try:
-        stat = os.statvfs("/dev/shm")
-    except OSError:
-        return None
-    roomy = stat.f_bavail * stat.f_frsize >= 1 << 30
-    return "/dev/shm" if roomy and os.access("/dev/shm", os.W_OK | os.X_OK) else None
 
 
 def _read_frame(fd: int, deadline: float):
