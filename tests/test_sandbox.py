@@ -157,3 +157,37 @@ def test_plain_backend_warns_loudly_or_refuses_clearly(tmp_path):
 def test_backend_names_are_checked():
     assert Backend("plain", "x").sandboxed is False
     assert Backend("bwrap", "x").sandboxed and Backend("namespaces", "x").sandboxed
+
+
+PREFETCHED = """
+import os
+def double(x): return 2 * x
+def exits_above_one(x):
+    if x > 1:
+        os._exit(3)
+    return x
+def raises(x): raise ValueError("no")
+def negate(x): return -x
+"""
+
+
+def test_prefetch_answers_as_one_call_at_a_time(slot):
+    """One request for several lists gives what call_many gives list by list, a crash midway included."""
+    cases = {name: [(0.5,), (1.5,), (2.5,)] for name in ("double", "exits_above_one", "raises", "negate")}
+    calls = [("backprop", name, cases[name]) for name in cases]
+
+    def answers(prefetch: bool):
+        sub = slot.open({"backprop.py": PREFETCHED.encode()})
+        if prefetch:
+            sub.prefetch(calls)
+        got = [[(o.kind, o.value, o.reason) for o in sub.call_many("backprop", name, listed)]
+               for _, name, listed in calls]
+        sub.close()
+        slot.settle()
+        return got
+
+    one_by_one, prefetched = answers(False), answers(True)
+    assert prefetched == one_by_one
+    assert one_by_one[0] == [("ok", 1.0, ""), ("ok", 3.0, ""), ("ok", 5.0, "")]
+    assert [kind for kind, _, _ in one_by_one[1]] == ["ok", "crashed", "crashed"]
+    assert one_by_one[3] == [("ok", -0.5, ""), ("ok", -1.5, ""), ("ok", -2.5, "")]  # after the crash, a fresh process

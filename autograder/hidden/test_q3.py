@@ -30,8 +30,7 @@ def test_cross_entropy(sub, ref, cases, score):
 def test_forward(sub, ref, cases, score):
     score.checked = "h and y_hat from forward(x, W, b1, U, b2) for six shapes, some with pre-activations exactly 0"
     score.hint = "h has shape (m,) and y_hat shape (k,): ReLU on the hidden pre-activations, softmax on the output ones"
-    inputs = [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in cases.network]
-    for args, got in zip(inputs, sub.call_many("backprop", "forward", inputs)):
+    for args, got in zip(cases.forward, sub.call_many("backprop", "forward", cases.forward)):
         h, y_hat = ref.call("backprop", "forward", *args)
         score.check(got, h, "h from forward", pick=0)
         score.check(got, y_hat, "y_hat from forward", pick=1)

@@ -10,9 +10,10 @@ Control messages (JSON lines over the socket, pipe ends as SCM_RIGHTS):
     {"op": "spawn", "submission": dir, "scratch": dir, "limits": {...}} + 3 fds -> {"pid": n}
     {"op": "kill"} -> {"status": "..."}   ends the child and every process it left
     {"op": "exit"}
-Child requests (wire frames): {"op": "import", "modules": [m, ...]} and
-    {"op": "call", "module": m, "function": f, "cases": [[args], ...], "kwargs": {...}, "given": {...}};
-answered by one frame per module or case: {"ok": value} or {"error": {...}}.
+Child requests (wire frames): {"op": "import", "modules": [m, ...]},
+    {"op": "call", "module": m, "function": f, "cases": [[args], ...], "kwargs": {...}, "given": {...}} and
+    {"op": "calls", "calls": [{"module": m, "function": f, "cases": [...], "kwargs": {...}}, ...]};
+answered by one frame per module or case, in order: {"ok": value} or {"error": {...}}.
 """
 import ctypes
 import gc
@@ -110,9 +111,10 @@ def _serve(req_fd: int, resp_fd: int, submission: str) -> None:
                     answer = {"error": _describe(exc, submission)}
                 _answer(resp_fd, answer)
             continue
-        module = modules.get(request.get("module"))
-        for args in request.get("cases", []):
-            _answer(resp_fd, _call(module, request, args, submission))
+        for call in request.get("calls", [request]):  # "calls": several functions' cases in one request
+            module = modules.get(call.get("module"))
+            for args in call.get("cases", []):
+                _answer(resp_fd, _call(module, call, args, submission))
 
 
 def _import(name: str, submission: str):
