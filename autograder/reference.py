@@ -61,14 +61,15 @@ class Reference:
 
     def each(self, module: str, function: str, cases: list) -> list:
         """module.function(*args) for every args in one student's list of cases, computed once per list."""
-        return self._once((module, function, id(cases)), cases,
-                          lambda: [getattr(self.modules[module], function)(*args) for args in cases])
+        return self.once((module, function, id(cases)), cases,
+                         lambda: [getattr(self.modules[module], function)(*args) for args in cases])
 
     def one(self, function, cases: list, i: int):
         """A grader-side function (e.g. a misconception's answers) of cases[i], computed once."""
-        return self._once((function, id(cases), i), cases, lambda: function(*cases[i]))
+        return self.once((function, id(cases), i), cases, lambda: function(*cases[i]))
 
-    def _once(self, key: tuple, cases: list, compute):
+    def once(self, key: tuple, cases: list, compute):
+        """compute(), once per student for this key; the key must hold id(cases) (kept alive meanwhile)."""
         entry = self.lists.get(key)
         if entry is None or entry[0] is not cases:  # the entry keeps `cases` alive, so its id is not reused
             entry = self.lists[key] = (cases, compute())
