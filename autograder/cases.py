@@ -94,10 +94,11 @@ class Cases:
 
         The grader asks the worker for all of them at once (see Submission.prefetch).
         """
-        return [("step_network", "step", self.step), ("step_network", "step_network", self.step_network),
-                ("step_network", "indicator_params", self.indicator),
+        return [("step_network", "REPRESENTABLE", [()]), ("step_network", "step", self.step),
+                ("step_network", "step_network", self.step_network), ("step_network", "indicator_params", self.indicator),
                 ("step_network", "piecewise_constant_params", self.piecewise_constant),
                 ("xor_relu", "relu", self.relu), ("xor_relu", "relu_network", self.relu_network),
+                ("xor_relu", "xor_weights", [()]),
                 ("backprop", "softmax", self.softmax), ("backprop", "cross_entropy", self.cross_entropy),
                 ("backprop", "forward", self.forward), ("backprop", "backprop", self.network)]
 
