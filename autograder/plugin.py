@@ -65,18 +65,25 @@ class Current:
     job: SubmissionDir
     sub: object
     cases: Cases
+    score: ItemScore | None = None  # the running test's
     scores: dict[str, ItemScore] = field(default_factory=dict)
     errors: dict[str, str] = field(default_factory=dict)  # rubric id -> grader error
 
 
 class _Current:
-    """Stands for an attribute of the submission being graded now (e.g. its worker handle)."""
+    """Stands for an attribute of the submission being graded now (its worker handle, cases, the running item's score)."""
+
+    __slots__ = ("_plugin", "_name")
 
     def __init__(self, plugin: "GradingPlugin", name: str):
-        self._plugin, self._name = plugin, name
+        object.__setattr__(self, "_plugin", plugin)
+        object.__setattr__(self, "_name", name)
 
     def __getattr__(self, attr):
         return getattr(getattr(self._plugin.current, self._name), attr)
+
+    def __setattr__(self, attr, value):
+        setattr(getattr(self._plugin.current, self._name), attr, value)
 
 
 class GradingPlugin:
@@ -88,12 +95,11 @@ class GradingPlugin:
         self.reference = Reference(_load_reference(config))
         self.current: Current | None = None
         self.rubric_of: dict[str, str] = {}  # test node id -> rubric id
-        self.running = ""  # rubric id of the test running now
         self.faults = 0
 
     # -- fixtures ---------------------------------------------------------------------------
-    # `sub`, `ref` and `cases` are set up once per session and always speak for the submission
-    # being graded now; only `score` is made for each test.
+    # Set up once per session, they always speak for the submission being graded now and,
+    # for `score`, the test running now (a fixture per test would cost pytest a request each).
     @pytest.fixture(scope="session")
     def sub(self):
         return _Current(self, "sub")
@@ -106,12 +112,9 @@ class GradingPlugin:
     def cases(self):
         return _Current(self, "cases")
 
-    @pytest.fixture
+    @pytest.fixture(scope="session")
     def score(self):
-        item_id = self.running  # not pytest's `request`: that would build a fixture definition per test
-        score = ItemScore(self.config.items[item_id])
-        self.current.scores[item_id] = score
-        return score
+        return _Current(self, "score")
 
     # -- hooks --------------------------------------------------------------------------------
     def pytest_configure(self, config):
@@ -136,7 +139,8 @@ class GradingPlugin:
                 sub.prefetch(self.current.cases.calls())  # one request for all: the tests find the answers
                 for i, item in enumerate(items):  # nextitem never None: session fixtures stay up
                     nextitem = items[i + 1] if i + 1 < len(items) else items[0]
-                    self.running = self.rubric_of[item.nodeid]
+                    item_id = self.rubric_of[item.nodeid]
+                    self.current.score = self.current.scores[item_id] = ItemScore(self.config.items[item_id])
                     item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             finally:
                 sub.close()
@@ -161,7 +165,7 @@ class GradingPlugin:
             for item in question.items:
                 score = self.current.scores.get(item.id)
                 error = self.current.errors.get(item.id)
-                if error or score is None:
+                if error or score is None or not score.cases:  # a test that recorded nothing: fail closed
                     fault.append(f"{item.id}: {error or 'not graded'}")
                     items.append(ItemResult(item.id, item.title, 0.0, item.points,
                                             "Could not be graded because of a grader error; your instructor has been told.",
