@@ -31,6 +31,10 @@ def main(argv: list[str]) -> int:
     config_path, index = argv[0], int(argv[1])
     if len(argv) > 2:  # a core of its own: the sandbox and its processes inherit it
         os.sched_setaffinity(0, {int(argv[2])})
+    try:  # woken by each answer, it lets the worker finish its burst of answers first (3% less machine time)
+        os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
+    except (AttributeError, OSError):  # not Linux
+        pass
     channel = os.fdopen(os.dup(1), "w", buffering=1)
     queue = os.fdopen(os.dup(0), "r")
     os.dup2(2, 1)  # anything printed from here on (pytest included) goes to stderr
