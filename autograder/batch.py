@@ -8,6 +8,7 @@ from typing import Callable
 from .config import Config
 from .discover import SubmissionDir, find_submissions
 from .feedback import to_html, to_markdown
+from .files import overwrite
 from .late import days_late, penalty
 from .pool import BatchReport, Shards
 from .report import to_html as report_html
@@ -26,16 +27,11 @@ def write_student(out: Path, config: Config, result: StudentResult) -> None:
     """OUT/results/<student>.json and OUT/feedback/<student>.html and .md.
 
     Written in place, not atomically: they are rewritten from the saved state on every
-    run, so a run killed halfway leaves nothing wrong for long (the state is atomic).
+    run, so a run killed halfway leaves nothing wrong for long.
     """
-    for path, text in ((out / "results" / f"{result.student}.json", gradescope_json(result, config)),
-                       (out / "feedback" / f"{result.student}.html", to_html(result, config)),
-                       (out / "feedback" / f"{result.student}.md", to_markdown(result, config))):
-        try:
-            path.write_text(text)
-        except FileNotFoundError:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+    overwrite(out / "results" / f"{result.student}.json", gradescope_json(result, config))
+    overwrite(out / "feedback" / f"{result.student}.html", to_html(result, config))
+    overwrite(out / "feedback" / f"{result.student}.md", to_markdown(result, config))
 
 
 def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> StudentResult:

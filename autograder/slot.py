@@ -18,6 +18,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .files import overwrite
 from .limits import Limits
 from .sandbox import Backend, binds
 from .worker.wire import WireError, loads
@@ -132,7 +133,7 @@ class Slot:
                 entry.unlink()
         for name, data in self.files.items():  # the same names every time: rewritten, not new files
             path = target / name
-            path.write_bytes(data)
+            overwrite(path, data)
             os.chmod(path, 0o644)
         self.files = None
 

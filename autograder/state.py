@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .config import Config
 from .discover import SubmissionDir, read_submission
+from .files import overwrite
 from .results import StudentResult
 
 PACKAGE = Path(__file__).resolve().parent
@@ -54,14 +55,9 @@ class ResultStore:
             return None
 
     def save(self, result: StudentResult, fp: str) -> None:
-        """Written in place: a write cut short is not valid JSON, so that student is simply graded again.
+        """Written over the old file (a new inode per student, or truncating first, costs ext4 far more).
 
-        (Not a temporary file and a rename: a new inode per student costs the file system far more.)
+        A write cut short leaves invalid JSON, or the new start with the old end, and the
+        fingerprint comes last: it is then the old one, so that student is graded again.
         """
-        path = self._path(result.student)
-        text = json.dumps({"fingerprint": fp, "result": result.to_dict()})
-        try:
-            path.write_text(text)
-        except FileNotFoundError:
-            self.folder.mkdir(parents=True, exist_ok=True)
-            path.write_text(text)
+        overwrite(self._path(result.student), json.dumps({"result": result.to_dict(), "fingerprint": fp}))

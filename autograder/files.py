@@ -1,0 +1,28 @@
+"""Writing the files made for each student (outputs, state, the slot's copy of a submission) cheaply."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def overwrite(path: Path, text: str | bytes) -> None:
+    """Make `path` hold `text`: written over the old content, then cut to length.
+
+    Not truncated first: ext4 takes truncate-then-write for a file being replaced and
+    flushes it on close, which made each write 20 times slower. A write cut short by a
+    crash leaves a file that is not valid JSON (state files are then graded again) or
+    that the next run rewrites.
+    """
+    data = text.encode() if isinstance(text, str) else text
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.ftruncate(fd, len(data))
+    finally:
+        os.close(fd)
