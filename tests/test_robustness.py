@@ -65,3 +65,25 @@ def test_a_killed_run_resumes_with_nothing_lost_or_doubled(tmp_path):
     clean = run_grader(tmp_path / "class", tmp_path / "clean", "--jobs", "1", config=config)
     assert clean.returncode == 0
     assert (tmp_path / "out" / "grades.csv").read_bytes() == (tmp_path / "clean" / "grades.csv").read_bytes()
+
+
+def test_a_state_file_cut_short_means_grading_again(tmp_path):
+    """State files are written over the old ones: whatever a kill mid-write leaves is not taken as the new result."""
+    from autograder.files import overwrite
+    from autograder.results import ItemResult, StudentResult
+    from autograder.state import ResultStore
+
+    store = ResultStore(tmp_path)
+    old = StudentResult("s", [ItemResult("q1.step", "Step", 1.0, 4.0, "an old, longer explanation " * 40)])
+    new = StudentResult("s", [ItemResult("q1.step", "Step", 4.0, 4.0, "right")])
+    store.save(old, "old-fingerprint")
+    old_text = (tmp_path / "s.json").read_text()
+    store.save(new, "new-fingerprint")
+    new_text = (tmp_path / "s.json").read_text()
+    assert len(new_text) < len(old_text) and store.load("s", "new-fingerprint").items[0].score == 4.0
+    for cut in range(0, len(new_text), 7):  # the new start over the old end, or the new start alone
+        for torn in (new_text[:cut] + old_text[cut:], new_text[:cut]):
+            overwrite(tmp_path / "s.json", torn)
+            assert store.load("s", "new-fingerprint") is None, torn
+    overwrite(tmp_path / "s.json", new_text + "x" * 50)  # written in full, killed before being cut to length
+    assert store.load("s", "new-fingerprint") is None
