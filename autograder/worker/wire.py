@@ -13,7 +13,6 @@ sizes), with caps on blob count, array size and nesting depth.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import math
 import re
@@ -191,6 +190,8 @@ def npy_array(blob: bytes, max_elements: int, writable: bool = True) -> np.ndarr
 
 def digest(value) -> bytes:
     """A 16-byte key for plain data (arrays by dtype, shape and bytes): equal values, equal keys."""
+    import hashlib  # here: the worker never needs it, and its zygote stays smaller to fork
+
     h = hashlib.blake2b(digest_size=16)
 
     def feed(v):
