@@ -26,7 +26,7 @@ def cmd_grade(args) -> int:
     from .pool import Shards
 
     workers = args.jobs or os.cpu_count() or 1
-    with Shards(Path(args.config), min(workers, _folders_in(args.submissions))) as shards:
+    with Shards(Path(args.config).resolve(), min(workers, _folders_in(args.submissions))) as shards:
         return _grade(args, workers, shards)  # the shards start up while the rubric is read
 
 

@@ -1,4 +1,7 @@
 """config.yaml validation: a bad config stops with exit 2 and a message naming the file, the key and the fix."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import yaml
@@ -6,7 +9,7 @@ import yaml
 from autograder.cases import Cases
 from autograder.config import ConfigError, load_config
 from autograder.plugin import declared_tests
-from helpers import ROOT, run_grader
+from helpers import ROOT, read_grades, run_grader, variant, write_class
 
 
 def config_with(tmp_path, edit):
@@ -114,3 +117,15 @@ def test_every_students_cases_can_show_every_mistake(student):
         assert np.all(np.diff(t) > 0)
     for lo, hi, c in cases.indicator:
         assert hi > lo and c != 0
+
+
+def test_a_config_path_relative_to_where_the_grader_is_run(tmp_path):
+    """--config is read from the caller's folder, by the grading processes too (they run elsewhere)."""
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    raw["assignment"]["solutions"] = str(ROOT / "solutions")
+    (tmp_path / "mine.yaml").write_text(yaml.safe_dump(raw))
+    write_class(tmp_path / "class", {"ada": variant()})
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "class", "--out", "out", "--config", "mine.yaml"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert read_grades(tmp_path / "out")["ada"]["total"] == "100"
