@@ -47,12 +47,14 @@ class _Shard:
         self.index, self.cpu = index, cpu
         self.jobs: deque[SubmissionDir] = deque()  # given and not yet answered, in order
         self.closed = self.ready = False
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "autograder.shard", str(config_path), str(index)] + ([str(cpu)] if cpu is not None else []),
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=open(workdir / f"shard{index}.log", "ab"),
-            text=True, bufsize=1, cwd=Path(__file__).resolve().parent.parent,
-            env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                     PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
+        with open(workdir / f"shard{index}.log", "ab") as log:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "autograder.shard", str(config_path), str(index)]
+                + ([str(cpu)] if cpu is not None else []),
+                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1,
+                cwd=Path(__file__).resolve().parent.parent,
+                env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
 
     def feed(self, queue: deque) -> None:
         """Top up this shard's jobs from the queue; tell it when there will be no more."""
@@ -116,6 +118,8 @@ class Shards:
         """
         report, queue = BatchReport(), deque(jobs)
         selector = self.selector
+        if queue and not selector.get_map():  # started with none (an empty-looking folder): one is needed
+            self._launch(None)
         for key in list(selector.get_map().values()):  # shards already ready wait for their first job
             if key.data.ready:
                 key.data.feed(queue)
