@@ -67,10 +67,18 @@ class _Shard:
             if not self.closed:
                 self.proc.stdin.flush()
                 if not queue:
-                    self.closed = True
-                    self.proc.stdin.close()
+                    self.close()
         except (BrokenPipeError, OSError):
             self.closed = True  # the shard died; its end of file is handled by the loop
+
+    def close(self) -> None:
+        """No more jobs: it ends after the ones it holds."""
+        if not self.closed:
+            self.closed = True
+            try:
+                self.proc.stdin.close()
+            except (BrokenPipeError, OSError):
+                pass
 
 
 def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:
@@ -97,9 +105,14 @@ class Shards:
         return self
 
     def __exit__(self, *exc) -> None:
+        """Shards told there is no more work end by themselves (their sandboxes too); others are killed."""
         for key in list(self.selector.get_map().values()):
-            key.data.proc.kill()
-            key.data.proc.wait()
+            shard = key.data
+            try:
+                shard.proc.wait(timeout=10 if shard.closed and exc[0] is None else 0)
+            except subprocess.TimeoutExpired:
+                shard.proc.kill()
+                shard.proc.wait()
         _remove_tree(self.workdir)
 
     def _launch(self, cpu: int | None) -> None:
@@ -114,7 +127,7 @@ class Shards:
               on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
         """Grade `jobs` (the shards were started with config.path); call `on_result` as each finishes.
 
-        The shards end when done.
+        Returns when every result is in; the shards are ending meanwhile (see __exit__).
         """
         report, queue = BatchReport(), deque(jobs)
         selector = self.selector
@@ -123,7 +136,9 @@ class Shards:
         for key in list(selector.get_map().values()):  # shards already ready wait for their first job
             if key.data.ready:
                 key.data.feed(queue)
-        while selector.get_map():
+        while queue or any(key.data.jobs for key in selector.get_map().values()):  # until every result is in
+            if not selector.get_map():
+                break
             for key, _ in selector.select():
                 shard: _Shard = key.data
                 line = shard.proc.stdout.readline()
@@ -153,6 +168,8 @@ class Shards:
                         report.faults += 1
                     report.results.append(result)
                     on_result(result)
+        for key in selector.get_map().values():  # they end while the outputs are written
+            key.data.close()
         for job in queue:  # fail closed: the shards kept dying, so nobody left is lost without a reason
             report.faults += 1
             result = fault_result(job, config, "not graded: grading processes kept failing; " + self._log().strip()[-300:])
