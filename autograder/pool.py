@@ -54,7 +54,7 @@ class _Shard:
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1,
                 cwd=Path(__file__).resolve().parent.parent,
                 env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1"))
+                         PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", NNB_SLOT_PARENT=str(workdir)))
 
     def feed(self, queue: deque) -> None:
         """Top up this shard's jobs from the queue; tell it when there will be no more."""
@@ -105,7 +105,7 @@ class Shards:
         return self
 
     def __exit__(self, *exc) -> None:
-        """Shards told there is no more work end by themselves (their sandboxes too); others are killed."""
+        """Shards told there is no more work end by themselves; others are killed (their folders go with ours)."""
         for key in list(self.selector.get_map().values()):
             shard = key.data
             try:

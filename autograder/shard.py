@@ -43,7 +43,7 @@ def main(argv: list[str]) -> int:
         channel.write(json.dumps(message) + "\n")
 
     config = load_config(config_path, declared_tests())
-    slot = Slot(select_backend(config.backend), config.limits, index)
+    slot = Slot(select_backend(config.backend), config.limits, index, os.environ.get("NNB_SLOT_PARENT"))
     slot.start()
 
     def jobs():

@@ -33,10 +33,11 @@ class WorkerStartError(RuntimeError):
 class Slot:
     """A reusable worker slot. `open(files)` gives a `Submission` to call into."""
 
-    def __init__(self, backend: Backend, limits: Limits, index: int = 0):
+    def __init__(self, backend: Backend, limits: Limits, index: int = 0, parent: str | None = None):
         self.backend, self.limits, self.index = backend, limits, index
-        # Its own workspace, readable by the unprivileged submission uid (a caller's tmp folder may not be).
-        self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-"))
+        # Its own workspace, readable by the unprivileged submission uid (a caller's tmp folder may not be),
+        # in `parent` (the batch's folder, removed even if this process is killed) or the system's tmp folder.
+        self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-", dir=parent))
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
         self.keep = self._mountpoints()
