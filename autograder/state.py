@@ -37,7 +37,7 @@ def fingerprint(job: SubmissionDir, config: Config) -> str:
 
 
 class ResultStore:
-    """OUT/.grader-state/<student>.json: {"fingerprint": ..., "result": {...}}."""
+    """OUT/.grader-state/<student>.json: {"result": {...}, "fingerprint": ...}."""
 
     def __init__(self, folder: Path):
         self.folder = Path(folder)
