@@ -56,10 +56,9 @@ def _inside(path: Path, top: Path) -> bool:
         return False
 
 
-def _read_regular(path: Path, top: Path) -> bytes | None:
-    """A regular file's bytes, refusing symlinks anywhere on the way, devices and oversized files."""
-    if not _inside(path, top):
-        return None
+def _read_regular(path: Path) -> bytes | None:
+    """A regular file's bytes, refusing a symlink (the folders on the way are checked by the caller),
+    devices and oversized files."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
@@ -68,8 +67,11 @@ def _read_regular(path: Path, top: Path) -> bytes | None:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
             return None
-        with os.fdopen(fd, "rb", closefd=False) as handle:
-            return handle.read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+        return b"".join(chunks)[:MAX_FILE_BYTES]
     finally:
         os.close(fd)
 
@@ -103,8 +105,9 @@ def read_submission(folder: Path) -> SubmissionFiles:
         names = sorted(p.name for p in where.iterdir() if p.suffix == ".py")
     except OSError:
         names = []
-    for name in names[:MAX_FILES]:
-        data = _read_regular(where / name, folder)
+    inside = _inside(where, folder)  # no symlinked folder on the way out of the submission
+    for name in names[:MAX_FILES] if inside else []:
+        data = _read_regular(where / name)
         if data is not None and name[:-3].isidentifier():
             result.files[name] = data
     missing = [m for m in MODULES if m not in result.files]
