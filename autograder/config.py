@@ -59,6 +59,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "open_files": Key(int, 64, "open file descriptors of a submission process", minimum=16),
         "output_kb": Key(int, 256, "KiB a submission may print before its call is stopped", minimum=1),
         "result_kb": Key(int, 4096, "KiB one returned value may take", minimum=1),
+        "scratch_mb": Key(int, 64, "MiB of files a submission may keep in its /tmp (a fresh tmpfs each; also bounds its "
+                          "shared memory there)", minimum=1),
     },
     "sandbox": {
         "backend": Key(str, "auto", "auto picks bwrap, else namespaces (as root), else plain (not isolated)", BACKENDS),

@@ -18,6 +18,11 @@ class Limits:
     open_files: int = 64
     output_kb: int = 256
     result_kb: int = 4096
+    scratch_mb: int = 64
+
+    def scratch(self) -> dict:
+        """The fresh tmpfs each sandboxed submission gets as /tmp: its size and inode count."""
+        return {"size_mb": int(self.scratch_mb), "inodes": max(1024, int(self.scratch_mb) * 64)}
 
     def rlimits(self) -> dict:
         """The rlimits a submission process gets, in the units setrlimit takes."""
@@ -27,6 +32,7 @@ class Limits:
             "processes": int(self.processes),
             "file_size_bytes": int(self.file_size_mb) << 20,
             "open_files": int(self.open_files),
+            "message_queue_bytes": 0,  # POSIX message queues are refused anyway (worker/confine.py)
         }
 
 

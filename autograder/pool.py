@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Callable
 
 from .discover import SubmissionDir
 from .results import ItemResult, StudentResult
+from .tree import remove_tree
 
 if TYPE_CHECKING:
     from .config import Config
@@ -113,7 +114,7 @@ class Shards:
             except subprocess.TimeoutExpired:
                 shard.proc.kill()
                 shard.proc.wait()
-        _remove_tree(self.workdir)
+        remove_tree(self.workdir)
 
     def _launch(self, cpu: int | None) -> None:
         shard = _Shard(self.config_path, self.launched, self.workdir, cpu)
@@ -198,6 +199,3 @@ def _cores_to_pin(shards: int) -> list[int]:
         return []
     return cores[:shards] if shards <= len(cores) else []
 
-
-def _remove_tree(path: Path) -> None:
-    subprocess.run(["rm", "-rf", str(path)], check=False)

@@ -2,23 +2,28 @@
 
 - `bwrap`: bubblewrap. New pid, mount, network, IPC and UTS namespaces; the worker
   sees the system read-only, the Python installation, the worker code, one
-  submission folder (read-only) and a private /tmp. Nothing else.
+  submission folder (read-only) and a /tmp of its own. Nothing else.
 - `namespaces`: the same view built without bubblewrap, for root: `unshare`
   makes the namespaces and the worker bind-mounts the same folders into a fresh
   tmpfs root and chroots into it (`worker/jail.py`).
 - `plain`: a plain process with rlimits only. NOT a sandbox: used where neither
   works (macOS, containers without namespaces), with a loud warning.
 
-In every backend, when the grader runs as root each submission runs as its own
-unprivileged uid (FIRST_WORKER_UID + slot), so RLIMIT_NPROC holds and it cannot
-signal the worker or the grader. `select_backend()` says which backend and why.
+In the sandboxed backends each submission gets a new tmpfs of `limits.scratch_mb` as /tmp
+(mounted by the zygote, which keeps CAP_SYS_ADMIN for that alone) and runs under a seccomp
+filter (worker/confine.py). When the grader runs as root each submission runs as an
+unprivileged uid of its slot's own (`claim_worker_uid`: no two grader runs on one host share
+one), so RLIMIT_NPROC holds and it cannot signal the worker or the grader.
+`select_backend()` says which backend and why.
 """
 from __future__ import annotations
 
 import functools
 import json
 import os
+import random
 import shutil
+import socket
 import subprocess
 import sys
 import sysconfig
@@ -30,9 +35,12 @@ SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHA
             "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
 # Needed for correct numpy results on some CPUs (see the machine notes); not secret.
 PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
-FIRST_WORKER_UID = 60000  # slot i runs student code as uid FIRST_WORKER_UID + i when the grader is root
+# Submissions run as one of these uids when the grader is root: above the ranges systemd gives
+# people, homed and DynamicUser accounts, below the container ranges and 2^31.
+WORKER_UIDS = range(1_800_000_000, 1_800_000_000 + 65536)
 BACKENDS = ("bwrap", "namespaces", "plain")
 NAMESPACES = ["--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc", "--uts", "--propagation", "private"]
+STASH = "/.nnb-keep"  # where the sandbox keeps binds that belong under /tmp, to bind them again on each fresh /tmp
 
 
 @dataclass(frozen=True)
@@ -41,32 +49,31 @@ class Backend:
 
     name: str
     why: str
-    separate_uid: bool = True  # as root, run each submission as FIRST_WORKER_UID + slot (off only in tests)
-
-    def submission_uid(self, slot_index: int) -> int | None:
-        """The uid a submission runs as, or None to keep the grader's (when it is not root)."""
-        return FIRST_WORKER_UID + slot_index if os.geteuid() == 0 and self.separate_uid else None
+    separate_uid: bool = True  # as root, run each submission as its slot's own uid (off only in tests)
 
     @property
     def sandboxed(self) -> bool:
         return self.name != "plain"
 
+    def runs_as_other_uid(self) -> bool:
+        """Whether submissions run as a worker uid (the grader is root), not as the grader's own."""
+        return os.geteuid() == 0 and self.separate_uid
+
     def submission_path(self, slot_dir: Path) -> str:
         return "/submission" if self.sandboxed else str(slot_dir / "submission")
 
-    def scratch_base(self, slot_dir: Path) -> str:
-        return "/tmp" if self.sandboxed else str(slot_dir / "scratch")
-
-    def env(self, slot_dir: Path) -> dict:
+    def env(self, slot_dir: Path, scratch: dict) -> dict:
+        """The worker's environment; `scratch` is Limits.scratch() (the fresh tmpfs of each submission)."""
         env = dict(SAFE_ENV)
         env.update({k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ})
         if self.sandboxed:
             env["NNB_OWN_PID_NAMESPACE"] = "1"  # the worker may end every other process it sees
-        elif self.submission_uid(0) is not None:
+            env["NNB_SCRATCH"] = json.dumps(dict(scratch, keep=[[stash, target] for _, stash, target in _kept()]))
+        elif self.runs_as_other_uid():
             env["NNB_SWEEP_UID"] = "1"  # no pid namespace: end every process of the submission's uid instead
         if self.name == "namespaces":
             env["NNB_JAIL"] = json.dumps({"root": str(slot_dir / "jail"), "binds": binds(slot_dir),
-                                          "symlinks": system_symlinks(), "tmp": str(slot_dir / "scratch")})
+                                          "symlinks": system_symlinks()})
         return env
 
     def argv(self, slot_dir: Path) -> list[str]:
@@ -78,16 +85,65 @@ class Backend:
         return python + [str(WORKER_DIR / "main.py")]
 
 
-def binds(slot_dir: Path) -> list[list[str]]:
-    """[source, target] folders bound read-only into the sandbox: system, Python, worker, one submission."""
+def claim_worker_uid() -> tuple[int, socket.socket]:
+    """A worker uid no other grader on this host uses, and the lock that holds it while this process lives.
+
+    The lock is an abstract Unix socket named after the uid: the kernel releases it when the
+    process ends, however it ends, and submissions (in their own network namespace) cannot take it.
+    A uid some process still runs as is skipped.
+    """
+    start = random.randrange(len(WORKER_UIDS))
+    for offset in range(len(WORKER_UIDS)):
+        uid = WORKER_UIDS[(start + offset) % len(WORKER_UIDS)]
+        lock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        try:
+            lock.bind(f"\0nn-backprop-worker-uid-{uid}")
+        except OSError:
+            lock.close()
+            continue
+        if not _uid_running(uid):
+            return uid, lock
+        lock.close()
+    raise RuntimeError(f"no free worker uid in {WORKER_UIDS.start}..{WORKER_UIDS.stop - 1}")
+
+
+def _uid_running(uid: int) -> bool:
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        try:
+            if entry.isdigit() and os.stat(f"/proc/{entry}").st_uid == uid:
+                return True
+        except OSError:
+            continue
+    return False
+
+
+def _kept() -> list[tuple[str, str, str]]:
+    """(source, stash, target) of each bind whose target is under /tmp (a project that lives there)."""
+    pairs = _all_binds(None)
+    return [(source, f"{STASH}/{i}", target) for i, (source, target) in enumerate(pairs)
+            if target == "/tmp" or target.startswith("/tmp/")]
+
+
+def _all_binds(slot_dir: Path | None) -> list[list[str]]:
     pairs = [["/usr", "/usr"]]
     pairs += [[p, p] for p in _python_paths()]
-    pairs += [[str(WORKER_DIR), "/opt/worker"], [str(slot_dir / "submission"), "/submission"]]
+    pairs += [[str(WORKER_DIR), "/opt/worker"]]
+    if slot_dir is not None:
+        pairs.append([str(slot_dir / "submission"), "/submission"])
     for link in ("bin", "lib", "lib32", "lib64", "sbin"):
         target = Path("/") / link
         if target.is_dir() and not target.is_symlink():
             pairs.append([str(target), str(target)])
     return pairs
+
+
+def binds(slot_dir: Path) -> list[list[str]]:
+    """[source, target] folders bound read-only into the sandbox: system, Python, worker, one submission.
+
+    A target under /tmp is bound at its stash instead: the zygote binds it again in each fresh /tmp.
+    """
+    stashed = {source: stash for source, stash, _ in _kept()}
+    return [[source, stashed.get(source, target)] for source, target in _all_binds(slot_dir)]
 
 
 def system_symlinks() -> list[list[str]]:
@@ -96,20 +152,21 @@ def system_symlinks() -> list[list[str]]:
 
 
 def _bwrap_argv(slot_dir: Path) -> list[str]:
-    """bwrap options: read-only system and Python, one submission, a private /tmp, no network.
+    """bwrap options: read-only system and Python, one submission, an empty /tmp, no network.
 
-    As root, bwrap runs privileged (no user namespace) and keeps only CAP_SETUID,
-    CAP_SETGID and CAP_KILL, so the worker can run each submission as an
-    unprivileged uid and end it. As another user, a user namespace is used.
+    As root, bwrap runs privileged (no user namespace) and keeps only CAP_SETUID, CAP_SETGID,
+    CAP_KILL and CAP_SYS_ADMIN, so the worker can mount each submission's /tmp, run it as an
+    unprivileged uid and end it. As another user, a user namespace is used, with the same
+    capabilities inside it. Submission processes drop them all (worker/confine.py).
     """
     argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
             "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    if os.geteuid() == 0:
-        argv += ["--cap-drop", "ALL", "--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID", "--cap-add", "CAP_KILL"]
-    else:
+    if os.geteuid() != 0:
         argv += ["--unshare-user"]
-    # /tmp is the slot's scratch folder on the host, so the grader can empty it between submissions
-    argv += ["--proc", "/proc", "--dev", "/dev", "--bind", str(slot_dir / "scratch"), "/tmp"]
+    argv += ["--cap-drop", "ALL"]
+    for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_SYS_ADMIN"):
+        argv += ["--cap-add", cap]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp"]
     for target, link in system_symlinks():
         argv += ["--symlink", target, link]
     made = {"/", "/tmp", "/proc", "/dev"}
@@ -120,7 +177,7 @@ def _bwrap_argv(slot_dir: Path) -> list[str]:
                 made.add(str(parent))
         argv += ["--ro-bind", source, target]
         made.add(target)
-    return argv + ["--chdir", "/tmp"]
+    return argv + ["--chdir", "/"]
 
 
 def _python_paths() -> list[str]:
@@ -168,13 +225,27 @@ def _run_probe(argv: list[str]) -> str | None:
     return None
 
 
+def _confinement_problem() -> str | None:
+    """Why submission processes could not be confined (seccomp) here, or None."""
+    from .worker import confine
+
+    try:
+        confine.build()
+    except OSError as exc:
+        return f"no seccomp filter: {exc.strerror or exc}"
+    return None
+
+
 def _probe_bwrap() -> str | None:
     if not sys.platform.startswith("linux"):
         return f"bubblewrap needs Linux (this is {sys.platform})"
     if shutil.which("bwrap") is None:
         return "bubblewrap (bwrap) is not installed"
-    return _run_probe(["bwrap", "--unshare-pid", "--unshare-net", "--die-with-parent", "--ro-bind", "/", "/",
-                       "--proc", "/proc", "--dev", "/dev", "true"])
+    user = [] if os.geteuid() == 0 else ["--unshare-user"]
+    return _confinement_problem() or _run_probe(
+        ["bwrap", *user, "--unshare-pid", "--unshare-net", "--die-with-parent", "--cap-drop", "ALL",
+         "--cap-add", "CAP_SYS_ADMIN", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+         "true"])
 
 
 def _probe_namespaces() -> str | None:
@@ -184,21 +255,21 @@ def _probe_namespaces() -> str | None:
         return "only root can create the namespaces without bubblewrap"
     if shutil.which("unshare") is None:
         return "unshare (util-linux) is not installed"
-    return _run_probe(["unshare", *NAMESPACES, "--", "true"])
+    return _confinement_problem() or _run_probe(["unshare", *NAMESPACES, "--", "true"])
 
 
 def _probe_plain() -> str | None:
     if os.geteuid() != 0:
         return None
     # As root, submissions run as an unprivileged uid: that uid must be able to use this Python.
+    uid = WORKER_UIDS.start
     try:
-        result = subprocess.run([sys.executable, "-I", "-c", "import glob, fcntl, json, numpy"], user=FIRST_WORKER_UID,
-                                group=FIRST_WORKER_UID, extra_groups=[], capture_output=True, text=True, timeout=60,
-                                cwd="/")
+        result = subprocess.run([sys.executable, "-I", "-c", "import glob, fcntl, json, numpy"], user=uid,
+                                group=uid, extra_groups=[], capture_output=True, text=True, timeout=60, cwd="/")
     except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"could not run Python as uid {FIRST_WORKER_UID}: {exc}"
+        return f"could not run Python as uid {uid}: {exc}"
     if result.returncode != 0:
-        return (f"uid {FIRST_WORKER_UID}, which runs submissions, cannot use this Python "
+        return (f"uid {uid}, which runs submissions, cannot use this Python "
                 f"({result.stderr.strip().splitlines()[-1][:160] if result.stderr.strip() else result.returncode}); "
                 "make the Python installation world-readable, or install bubblewrap")
     return None

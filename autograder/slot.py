@@ -4,13 +4,16 @@ The grader never imports student code. `Slot.open(files)` hands a submission's
 files to the slot and returns a `Submission` (submission.py) to call into; the
 slot asks the zygote for a fresh child when that submission needs one, and
 ends it, with every process it started, when the submission is done.
+
+Nothing of one submission's reaches the next: sandboxed, each child gets a new tmpfs as
+/tmp from the zygote; with the plain backend, each submission gets a new scratch folder
+and the last one is removed without following links (tree.py).
 """
 from __future__ import annotations
 
 import json
 import os
 import select
-import shutil
 import socket
 import subprocess
 import tempfile
@@ -20,7 +23,8 @@ from typing import TYPE_CHECKING
 
 from .files import overwrite
 from .limits import Limits
-from .sandbox import Backend, binds
+from .sandbox import Backend, claim_worker_uid
+from .tree import remove_tree
 from .worker.wire import WireError, loads
 
 if TYPE_CHECKING:
@@ -40,20 +44,22 @@ class Slot:
         self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-", dir=parent))
         self.proc: subprocess.Popen | None = None
         self.control: socket.socket | None = None
-        self.keep = self._mountpoints()
+        # As root, submissions run as a uid of this slot's own, held while this process lives.
+        self.uid, self._uid_lock = claim_worker_uid() if backend.runs_as_other_uid() else (None, None)
+        self.scratch: Path | None = None  # plain backend: this submission's scratch folder
+        self.placed = 0  # submissions placed so far
         self.modules: list[str] = []  # the submission's modules (file names without .py)
         self.files: dict[str, bytes] | None = None  # to place before the submission's first process
         self.unconfirmed_kill = False  # a kill was sent whose reply is not read yet
 
     # -- zygote -------------------------------------------------------------------------
     def start(self) -> None:
-        for sub in ("submission", "scratch", "jail"):
+        for sub in ("submission", "jail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         os.chmod(self.root, 0o755)
         os.chmod(self.root / "submission", 0o755)
-        os.chmod(self.root / "scratch", 0o1777)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
-        env = self.backend.env(self.root) | {"NNB_CONTROL_FD": str(theirs.fileno())}
+        env = self.backend.env(self.root, self.limits.scratch()) | {"NNB_CONTROL_FD": str(theirs.fileno())}
         log = open(self.root / "worker.log", "ab")
         try:
             self.proc = subprocess.Popen(self.backend.argv(self.root), stdin=subprocess.DEVNULL, stdout=log,
@@ -75,6 +81,10 @@ class Slot:
             self._stop_worker()
             log_text = (self.root / "worker.log").read_text(errors="replace")[-2000:]
             raise WorkerStartError(f"worker ({self.backend.name}) did not start: {problem}\n{log_text}")
+        hello = json.loads(hello)
+        if self.backend.sandboxed and not hello.get("confined"):
+            self._stop_worker()
+            raise WorkerStartError(f"worker ({self.backend.name}) cannot confine submissions: {hello.get('why')}")
 
     def _control(self, message: dict, fds: list[int] = ()) -> dict:
         if self.control is None:
@@ -87,13 +97,16 @@ class Slot:
         return json.loads(reply)
 
     def stop(self) -> None:
-        """End the worker and everything in it; the workspace goes too."""
+        """End the worker and everything in it; the workspace and the uid go too."""
         try:
             self.settle()  # the last submission's processes are ended by the zygote, which knows them all
         except OSError:
             pass
         self._stop_worker()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)
+        if self._uid_lock is not None:
+            self._uid_lock.close()
+            self._uid_lock = None
 
     def _stop_worker(self) -> None:
         self.unconfirmed_kill = False
@@ -125,9 +138,16 @@ class Slot:
         return Submission(self)
 
     def _place(self) -> None:
-        """Once the previous submission's processes are confirmed dead: empty scratch, put the files in."""
+        """Once the previous submission's processes are confirmed dead: put the files in (and, plain, a new scratch)."""
         self.settle()
-        _empty(self.root / "scratch", self.keep)  # nothing an earlier submission left reaches this one
+        self.placed += 1
+        if not self.backend.sandboxed:  # sandboxed, the zygote mounts a fresh /tmp for each child
+            if self.scratch is not None:
+                remove_tree(self.scratch)  # if something is left, it goes with the slot's folder
+            self.scratch = self.root / f"scratch{self.placed}"
+            remove_tree(self.scratch)
+            self.scratch.mkdir()
+            os.chmod(self.scratch, 0o1777)
         target = self.root / "submission"
         for entry in target.iterdir():
             if entry.name not in self.files:
@@ -153,16 +173,6 @@ class Slot:
             if not self.control.recv(65536):
                 raise OSError("worker zygote closed its control socket")
 
-    def _mountpoints(self) -> set[Path]:
-        """Folders in the scratch folder that hold the sandbox's read-only binds (a project under /tmp)."""
-        keep = set()
-        if self.backend.sandboxed:
-            for _, target in binds(self.root):
-                if target.startswith("/tmp/"):
-                    path = self.root / "scratch" / target[len("/tmp/"):]
-                    keep.update([path, *path.parents])
-        return keep
-
     def spawn_child(self):
         """A fresh child process for the submission now in the slot: (pid, req_w, resp_r, out_r)."""
         if self.control is None:
@@ -173,11 +183,10 @@ class Slot:
         resp_r, resp_w = os.pipe()
         out_r, out_w = os.pipe()
         message = {"op": "spawn", "submission": self.backend.submission_path(self.root),
-                   "scratch": self.backend.scratch_base(self.root),
+                   "scratch": "/tmp" if self.backend.sandboxed else str(self.scratch),
                    "limits": self.limits.rlimits()}
-        uid = self.backend.submission_uid(self.index)
-        if uid is not None:
-            message["uid"] = uid
+        if self.uid is not None:
+            message["uid"] = self.uid
         try:
             for attempt in range(2):
                 try:
@@ -190,6 +199,10 @@ class Slot:
         finally:
             for fd in (req_r, resp_w, out_w):
                 os.close(fd)
+        if "pid" not in reply:
+            for fd in (req_w, resp_r, out_r):
+                os.close(fd)
+            raise WorkerStartError(f"the submission process could not be started: {reply.get('error')}")
         for fd in (resp_r, out_r):
             os.set_blocking(fd, False)
         hello = _read_frame(resp_r, time.monotonic() + 10)
@@ -225,28 +238,6 @@ def _read_frame(fd: int, deadline: float):
         return loads(bytes(data[4:]))
     except WireError:
         return None
-
-
-def _empty(folder: Path, keep: set[Path] = frozenset()) -> None:
-    """Remove everything inside folder except the folders in `keep` (the sandbox's mount points).
-
-    The grader runs as the owner of these files, or as root; a submission may have made
-    its folders unwritable, so permissions are restored first.
-    """
-    for entry in folder.iterdir():
-        if entry in keep:
-            _empty(entry, keep)
-        elif entry.is_dir() and not entry.is_symlink():
-            for sub, dirs, _ in os.walk(entry):
-                for d in dirs:
-                    try:
-                        os.chmod(os.path.join(sub, d), 0o700)
-                    except OSError:
-                        pass
-            os.chmod(entry, 0o700)
-            shutil.rmtree(entry)
-        else:
-            entry.unlink()
 
 
 def read_some(fd: int) -> bytes | None:

@@ -55,7 +55,7 @@ class Submission:
         """
         if module not in self.imported:
             batch = [module] + [m for m in self.slot.modules if m != module and m not in self.imported]
-            answers = self._request({"op": "import", "modules": batch}, len(batch), (module, "<import>"))
+            answers = self._request({"op": "import", "modules": batch}, len(batch), (module, "<import>"), batch)
             for name, outcome in zip(batch, answers):
                 self.imported[name] = outcome
                 if outcome.kind in (TIMEOUT, CRASHED, LIMIT, INVALID):
@@ -116,8 +116,8 @@ class Submission:
             self.slot.end_child_later()
 
     # -- plumbing ------------------------------------------------------------------------
-    def _request(self, request: dict, answers: int, who: tuple[str, str]) -> list[Outcome]:
-        """Send one request; read `answers` frames, each within the per-call limit."""
+    def _request(self, request: dict, answers: int, who: tuple[str, str], modules: list[str] = ()) -> list[Outcome]:
+        """Send one request; read `answers` frames, each within the per-call limit (`modules`: those imported)."""
         if who in self.stuck:
             return [Outcome(self.stuck[who].kind, reason=f"was not run again: {self.stuck[who].reason} "
                                                          "on an earlier case")] * answers
@@ -131,8 +131,8 @@ class Submission:
         try:
             self._send(dumps(request))
         except (BrokenPipeError, TimeoutError):
-            return self._settled([self._fail(CRASHED, None)], answers, who, request["op"])
-        return self._collect(answers, who, request["op"])
+            return self._settled([self._fail(CRASHED, None)], answers, who, request["op"], modules)
+        return self._collect(answers, who, request["op"], modules)
 
     def prefetch(self, calls: list[tuple[str, str, list]]) -> None:
         """Ask for several functions' lists of cases in one request, answered as `call_many` would.
@@ -162,7 +162,7 @@ class Submission:
         if self.child is not None and any((m, f, id(cases)) not in self.lists for m, f, cases in wanted):
             self._end_child()  # answers may still be coming: none may be read as another call's
 
-    def _collect(self, answers: int, who: tuple[str, str], op: str) -> list[Outcome]:
+    def _collect(self, answers: int, who: tuple[str, str], op: str, modules: list[str] = ()) -> list[Outcome]:
         """Read `answers` frames of a request already sent, each within the per-call limit."""
         outcomes = []
         for _ in range(answers):
@@ -171,17 +171,27 @@ class Submission:
             outcomes.append(outcome)
             if self.child is None:  # it died or was stopped: the rest never ran
                 break
-        return self._settled(outcomes, answers, who, op)
+        return self._settled(outcomes, answers, who, op, modules)
 
-    def _settled(self, outcomes: list[Outcome], answers: int, who: tuple[str, str], op: str) -> list[Outcome]:
+    def _settled(self, outcomes: list[Outcome], answers: int, who: tuple[str, str], op: str,
+                 modules: list[str] = ()) -> list[Outcome]:
         """Name the function in failures; after a crash or a limit, the rest were not run."""
         for outcome in outcomes:
-            if op == "call" and not outcome.ok:
+            if outcome.kind == TIMEOUT:
+                outcome.reason += (": look for an endless loop" if op == "call" else
+                                   ": look for an endless loop or slow work outside your functions")
+            if not outcome.ok and op != "call" and outcome.kind != ERROR:
+                outcome.reason = f"it {outcome.reason}"
+            elif op == "call" and not outcome.ok:
                 outcome.reason = f"{who[1]} {outcome.reason}"
         last = outcomes[-1]
         if last.kind in (TIMEOUT, CRASHED, LIMIT):
             self.stuck[who] = last
-            self.limit_hits.append(last.reason)
+            if op == "call":
+                self.limit_hits.append(f"{who[0]}.py: {last.reason}")
+            else:
+                where = modules[len(outcomes) - 1] if len(outcomes) <= len(modules) else who[0]
+                self.limit_hits.append(f"{where}.py could not be imported: {last.reason}")
         while len(outcomes) < answers:
             outcomes.append(Outcome(last.kind, reason=f"was not run: {last.reason} on an earlier case"))
         return outcomes
@@ -199,7 +209,7 @@ class Submission:
         self.children += 1
         self.inbox.clear()
         back = [m for m, outcome in self.imported.items() if outcome.ok]
-        if op == "call" and back:  # a fresh child: bring back the modules imported before
+        if back:  # a fresh child: bring back the modules imported before (the request may need them, or a later one)
             self._send(dumps({"op": "import", "modules": back}))
             for module in back:
                 self._receive(self.limits.call_seconds)
@@ -223,8 +233,7 @@ class Submission:
                     return self._fail(LIMIT, f"returned more than {self.limits.result_kb} KiB of data")
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
-                    return self._fail(TIMEOUT, f"did not finish within {seconds:g} s (time limit per call): "
-                                               "look for an endless loop")
+                    return self._fail(TIMEOUT, f"did not finish within {seconds:g} s (time limit per call)")
                 ready, _, _ = select.select([resp_r, out_r], [], [], remaining)
                 if out_r in ready:
                     chunk = read_some(out_r)

@@ -6,7 +6,7 @@ those modules (a later `def` replaces the zeros one; module-level code runs at i
 plus optional extra files and symlinks. `build()` writes an attack's folder.
 
 Destructive code (forks, kills, writes, daemons) runs only when `_armed()`: as the
-unprivileged uid (60000 + slot) a submission gets when the grader runs as root, so these
+unprivileged worker uid a submission gets when the grader runs as root, so these
 sources do nothing if imported anywhere else. test_adversarial.py grades them only where
 the grader sandboxes with bubblewrap.
 
@@ -41,7 +41,7 @@ import os as _os, sys as _sys
 
 def _armed():
     """Only as a sandboxed submission's unprivileged uid (the grader runs as root)."""
-    return _os.getuid() >= 60000
+    return _os.getuid() >= 1_800_000_000
 '''
 
 

@@ -38,6 +38,7 @@ import pytest
 import yaml
 
 from attacks import ATTACKS, CARRYOVER, MARK, PWNED, build, reasons
+from autograder.sandbox import WORKER_UIDS
 from helpers import ROOT, read_grades, variant, write_class
 
 ITEMS = ("q1.representable q1.step q1.step_network q1.indicator q1.piecewise_constant q2.relu q2.relu_network "
@@ -46,7 +47,6 @@ HONEST = {
     "honest_sol": variant(),
     "honest_dU": variant(backprop=[('"U": np.outer(delta1, h)', '"U": np.outer(h, delta1)')]),
 }
-WORKER_UIDS = range(60000, 60016)
 SOLUTIONS = ROOT / "solutions"
 LIMITS = {"call_seconds": 1, "submission_seconds": 6, "memory_mb": 1024}
 # What the grader writes in OUT (README, cli.py, batch.py): the gradebook, Gradescope results,
@@ -148,7 +148,7 @@ def _stray_processes(sandboxes: set[str]) -> list[str]:
     or with the attacks' marker in their command line.
 
     Other graders running at the same time (another test session) also run submissions as
-    uid 60000 + slot; the namespace tells ours apart.
+    worker uids from the same range; the namespace tells ours apart.
     """
     found = []
     for pid, info in _processes().items():

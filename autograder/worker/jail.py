@@ -1,14 +1,22 @@
-"""The `namespaces` backend's filesystem view, built by the worker itself (as root, in new namespaces).
+"""The worker's filesystem view: the `namespaces` backend's jail, and a fresh /tmp for every submission.
 
-Mounts a tmpfs root holding read-only binds of the given folders, the slot's
-scratch folder as /tmp, /proc of the new pid namespace and a few device nodes, then chroots into
-it. Submissions later run there as an unprivileged uid, which cannot leave a chroot.
+`enter(spec)` (namespaces backend only, as root in new namespaces): mounts a tmpfs root
+holding read-only binds of the given folders, /proc of the new pid namespace and a few
+device nodes, then chroots into it. Submissions later run there as an unprivileged uid,
+which cannot leave a chroot.
+
+`fresh_tmp(spec)` (every sandboxed backend, in the zygote before each child): detaches the
+last submission's /tmp and mounts a new tmpfs of a fixed size there, so nothing a submission
+leaves (files, links, folders of any depth) reaches the next one, and nothing needs
+cleaning: the kernel frees the old tmpfs once its last process is gone. Binds the sandbox
+needs under /tmp (a project that lives there) are made again from their stash.
 """
 import ctypes
 import os
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
+MNT_DETACH = 2
 DEVICES = ("null", "zero", "full", "random", "urandom")
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -20,26 +28,37 @@ def _mount(source, target, fstype, flags, data=None):
         raise OSError(errno, f"mount {source} on {target}: {os.strerror(errno)}")
 
 
+def _bind_readonly(source, target):
+    _mount(source, target, None, MS_BIND | MS_REC)
+    _mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
 def enter(spec: dict) -> None:
-    """spec: {"root": empty folder, "binds": [[source, target]], "symlinks": [[target, path]], "tmp": folder}."""
+    """spec: {"root": empty folder, "binds": [[source, target]], "symlinks": [[target, path]]}."""
     root = spec["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
-    os.makedirs(root + "/tmp")  # before the binds: the project itself may live under /tmp
-    _mount(spec["tmp"], root + "/tmp", None, MS_BIND)  # the slot's scratch, emptied by the grader
-    os.makedirs(root + "/proc")
+    for folder in ("/tmp", "/proc", "/dev"):
+        os.makedirs(root + folder)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
-    os.makedirs(root + "/dev")
     for name in DEVICES:
         open(f"{root}/dev/{name}", "w").close()
         _mount(f"/dev/{name}", f"{root}/dev/{name}", None, MS_BIND)
     for source, target in spec["binds"]:
-        where = root + target
-        os.makedirs(where, mode=0o755, exist_ok=True)
-        _mount(source, where, None, MS_BIND | MS_REC)
-        _mount(None, where, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
+        os.makedirs(root + target, mode=0o755, exist_ok=True)
+        _bind_readonly(source, root + target)
     for target, path in spec["symlinks"]:
         os.symlink(target, root + path)
     _mount(None, root, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
     os.chroot(root)
     os.chdir("/")
+
+
+def fresh_tmp(spec: dict) -> None:
+    """spec: {"size_mb": n, "inodes": n, "keep": [[stash, target under /tmp]]}: a new, empty /tmp."""
+    _libc.umount2(b"/tmp", MNT_DETACH)  # the last submission's (EINVAL the first time: nothing there yet)
+    _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
+           f"size={int(spec['size_mb'])}m,nr_inodes={int(spec['inodes'])},mode=1777")
+    for stash, target in spec.get("keep", []):
+        os.makedirs(target, mode=0o755, exist_ok=True)
+        _bind_readonly(stash, target)

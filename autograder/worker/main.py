@@ -6,6 +6,9 @@ submission files or student data: for each submission it receives three pipe
 ends (requests, responses, output) and forks a child that imports the student's
 modules from the submission directory and answers calls over those pipes.
 
+Every child gets a fresh /tmp (a new tmpfs of fixed size, when sandboxed: $NNB_SCRATCH),
+drops every privilege, and runs under a seccomp filter (confine.py) before any student code.
+
 Control messages (JSON lines over the socket, pipe ends as SCM_RIGHTS):
     {"op": "spawn", "submission": dir, "scratch": dir, "limits": {...}} + 3 fds -> {"pid": n}
     {"op": "kill"} -> {"status": "..."}   ends the child and every process it left
@@ -28,14 +31,15 @@ import traceback
 import types
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # python -I leaves the script's folder out
-if "NNB_JAIL" in os.environ:  # the namespaces backend: enter the sandbox's filesystem view first
-    import jail
+import jail  # noqa: E402
 
+if "NNB_JAIL" in os.environ:  # the namespaces backend: enter the sandbox's filesystem view first
     jail.enter(json.loads(os.environ.pop("NNB_JAIL")))
     sys.path[0] = "/opt/worker"
 
 import numpy  # noqa: E402  (warm: every child starts with numpy already imported)
 
+import confine  # noqa: E402
 from wire import dumps, loads, read_frame_blocking, write_frame  # noqa: E402
 
 _PR_SET_DUMPABLE = 4
@@ -50,6 +54,7 @@ def _set_limits(limits: dict) -> None:
         "processes": resource.RLIMIT_NPROC,
         "file_size_bytes": resource.RLIMIT_FSIZE,
         "open_files": resource.RLIMIT_NOFILE,
+        "message_queue_bytes": resource.RLIMIT_MSGQUEUE,
     }
     for name, which in table.items():
         value = limits.get(name)
@@ -170,12 +175,14 @@ def _answer(resp_fd: int, answer: dict) -> None:
     write_frame(resp_fd, payload)
 
 
-def _child(control: socket.socket, fds: list, message: dict) -> None:
+def _child(control: socket.socket, fds: list, message: dict, confinement) -> None:
     req_fd, resp_fd, out_fd = fds
     control.close()
     gc.disable()  # a short life: collecting would only copy pages shared with the zygote
     try:
         _setup_child(out_fd, message)
+        if confinement is not None:
+            confinement.install()  # last: no capabilities, no new privileges, the seccomp filter
     except BaseException as exc:  # noqa: BLE001 - the grader must learn it was us, not the student
         write_frame(resp_fd, dumps({"setup_failed": repr(exc)[:300]}))
         os._exit(70)
@@ -202,7 +209,7 @@ def _setup_child(out_fd: int, message: dict) -> None:
         os.setgroups([])
         os.setgid(uid)
         os.setuid(uid)
-    scratch = message["scratch"]  # the submission's own: the grader empties it between submissions
+    scratch = message["scratch"]  # the submission's own: a fresh tmpfs, or (plain) a fresh folder
     os.chdir(scratch)
     os.environ["HOME"] = scratch
     os.environ["TMPDIR"] = scratch
@@ -268,7 +275,12 @@ def main() -> None:
         pass
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     control = socket.socket(fileno=int(os.environ.pop("NNB_CONTROL_FD")))
-    control.sendall(b'{"ready": true}\n')
+    scratch = json.loads(os.environ.pop("NNB_SCRATCH", "null"))  # sandboxed: a fresh tmpfs on /tmp per child
+    try:
+        confinement, why = confine.build(), ""
+    except OSError as exc:
+        confinement, why = None, str(exc)
+    control.sendall(json.dumps({"ready": True, "confined": confinement is not None, "why": why}).encode() + b"\n")
     child = None
     while True:
         data, fds, _, _ = socket.recv_fds(control, 65536, 3)
@@ -277,10 +289,18 @@ def main() -> None:
         message = json.loads(data)
         op = message["op"]
         if op == "spawn":
+            try:
+                if scratch is not None:
+                    jail.fresh_tmp(scratch)
+            except OSError as exc:
+                for fd in fds:
+                    os.close(fd)
+                control.sendall(json.dumps({"error": f"no fresh /tmp: {exc}"}).encode() + b"\n")
+                continue
             gc.freeze()  # the child starts with fewer copy-on-write page faults
             pid = os.fork()
             if pid == 0:
-                _child(control, fds, message)
+                _child(control, fds, message, confinement)
             for fd in fds:
                 os.close(fd)
             child, uid = pid, message.get("uid")

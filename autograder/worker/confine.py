@@ -1,0 +1,130 @@
+"""What a submission process may do: no capabilities, no new privileges, and a seccomp filter that
+refuses kernel state which could outlive a submission or escape its limits.
+
+Refused (EPERM), so nothing one submission makes can reach the next one or hold memory
+outside its address-space limit:
+- new namespaces (unshare, setns, clone with CLONE_NEW*): a user namespace would let code
+  mount a tmpfs of any size, or its own /proc;
+- mounts of every kind;
+- keyrings (add_key, request_key, keyctl): a user's keyring outlives its processes;
+- System V shared memory, semaphores and message queues, and POSIX message queues: they
+  outlive their processes and, unattached, count against no limit;
+- kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
+  ptrace, module loading, kexec, swap, accounting.
+clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can see.
+
+Built once in the zygote with libseccomp (through ctypes); each child drops every capability
+and installs the exported program with two prctl calls just before it runs student code.
+"""
+import ctypes
+import errno
+import os
+
+ALLOW = 0x7FFF0000
+_ERRNO = 0x00050000
+_MASKED_EQ = 7  # SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
+_PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
+_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, _CAPABILITY_VERSION_3 = 47, 4, 0x20080522
+NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
+                   "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
+                   "CLONE_NEWNET": 0x40000000}
+REFUSED = (
+    "unshare", "setns",
+    "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
+    "open_tree", "mount_setattr",
+    "add_key", "request_key", "keyctl",
+    "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc",
+    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
+    "ptrace", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
+    "swapon", "swapoff", "acct",
+)
+ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3")
+
+
+class _ArgCmp(ctypes.Structure):
+    _fields_ = [("arg", ctypes.c_uint), ("op", ctypes.c_int), ("datum_a", ctypes.c_uint64),
+                ("datum_b", ctypes.c_uint64)]
+
+
+class _CapHeader(ctypes.Structure):
+    _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+
+class _CapData(ctypes.Structure):
+    _fields_ = [("effective", ctypes.c_uint32), ("permitted", ctypes.c_uint32), ("inheritable", ctypes.c_uint32)]
+
+
+class _SockFprog(ctypes.Structure):
+    _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+
+class Filter:
+    """The exported BPF program; `install()` applies it to the calling process (irreversibly)."""
+
+    def __init__(self, program: bytes):
+        self.buffer = ctypes.create_string_buffer(program, len(program))
+        self.prog = _SockFprog(len(program) // 8, ctypes.cast(self.buffer, ctypes.c_void_p))
+        self.libc = ctypes.CDLL(None, use_errno=True)
+
+    def install(self) -> None:
+        """Drop every capability (the zygote may hold some in a user namespace), then filter."""
+        empty = (_CapData * 2)()
+        if self.libc.capset(ctypes.byref(_CapHeader(_CAPABILITY_VERSION_3, 0)), empty) != 0 or \
+                self.libc.prctl(_PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, f"dropping capabilities: {os.strerror(code)}")
+        if self.libc.prctl(_PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 or \
+                self.libc.prctl(_PR_SET_SECCOMP, _SECCOMP_MODE_FILTER, ctypes.byref(self.prog), 0, 0) != 0:
+            code = ctypes.get_errno()
+            raise OSError(code, f"installing the seccomp filter: {os.strerror(code)}")
+
+
+def build() -> Filter:
+    """The filter for this machine's architecture; OSError if libseccomp cannot be loaded or used."""
+    try:  # by its soname: find_library would run ldconfig, and needs a writable temporary folder
+        lib = ctypes.CDLL("libseccomp.so.2", use_errno=True)
+    except OSError as exc:
+        raise OSError(errno.ENOENT, f"libseccomp is not installed ({exc}); apt-get install libseccomp2") from None
+    lib.seccomp_init.restype = ctypes.c_void_p
+    lib.seccomp_init.argtypes = [ctypes.c_uint32]
+    lib.seccomp_syscall_resolve_name.argtypes = [ctypes.c_char_p]
+    lib.seccomp_rule_add_array.argtypes = [ctypes.c_void_p, ctypes.c_uint32, ctypes.c_int, ctypes.c_uint,
+                                           ctypes.POINTER(_ArgCmp)]
+    lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
+    lib.seccomp_release.argtypes = [ctypes.c_void_p]
+    ctx = lib.seccomp_init(ALLOW)
+    if not ctx:
+        raise OSError(errno.EINVAL, "seccomp_init failed")
+    try:
+        def rule(syscall: str, action: int, *compare: _ArgCmp) -> bool:
+            number = lib.seccomp_syscall_resolve_name(syscall.encode())
+            if number == -1:  # not a system call on this architecture
+                return False
+            args = (_ArgCmp * len(compare))(*compare) if compare else None
+            return lib.seccomp_rule_add_array(ctx, action, number, len(compare), args) == 0
+
+        added = {name for name in REFUSED if rule(name, _ERRNO | errno.EPERM)}
+        if rule("clone3", _ERRNO | errno.ENOSYS):
+            added.add("clone3")
+        for flag in NAMESPACE_FLAGS.values():  # clone(flags, ...): refused if any namespace flag is set
+            if not rule("clone", _ERRNO | errno.EPERM, _ArgCmp(0, _MASKED_EQ, flag, flag)):
+                raise OSError(errno.EINVAL, "seccomp: could not add the rule on clone's flags")
+        missing = [name for name in ESSENTIAL if name not in added]
+        if missing:
+            raise OSError(errno.EINVAL, f"seccomp: could not add rules for {', '.join(missing)}")
+        read, write = os.pipe()
+        try:
+            if lib.seccomp_export_bpf(ctx, write) != 0:
+                raise OSError(errno.EINVAL, "seccomp_export_bpf failed")
+            os.close(write)
+            write = -1
+            chunks = []
+            while chunk := os.read(read, 1 << 16):
+                chunks.append(chunk)
+        finally:
+            os.close(read)
+            if write != -1:
+                os.close(write)
+        return Filter(b"".join(chunks))
+    finally:
+        lib.seccomp_release(ctx)
