@@ -24,19 +24,29 @@ def _atomic_write(path: Path, text: str) -> None:
 
 
 def write_student(out: Path, config: Config, result: StudentResult) -> None:
-    """OUT/results/<student>.json and OUT/feedback/<student>.html and .md.
+    """OUT/results/<file>.json and OUT/feedback/<file>.html and .md (file: ids.file_stem of the student).
 
     Written in place, not atomically: they are rewritten from the saved state on every
-    run, so a run killed halfway leaves nothing wrong for long.
+    run, so a run killed halfway leaves nothing wrong for long. A file that cannot be
+    written (a full disk, a folder in its place) is this student's problem only: it is
+    recorded in `result.write_error` and the batch goes on.
     """
-    overwrite(out / "results" / f"{result.student}.json", gradescope_json(result, config))
-    overwrite(out / "feedback" / f"{result.student}.html", to_html(result, config))
-    overwrite(out / "feedback" / f"{result.student}.md", to_markdown(result, config))
+    for path, render in ((out / "results" / f"{result.file}.json", gradescope_json),
+                         (out / "feedback" / f"{result.file}.html", to_html),
+                         (out / "feedback" / f"{result.file}.md", to_markdown)):
+        try:
+            overwrite(path, render(result, config))
+        except (OSError, UnicodeError, ValueError) as exc:
+            result.write_error = f"could not write {path}: {exc}"
 
 
 def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> StudentResult:
+    """Late days and penalty from the submission's timestamp; a timestamp that is not a date is said so."""
     result.late_days = days_late(job.timestamp, config)
     result.penalty = penalty(result.raw_total, result.late_days, config)
+    result.timestamp_note = (f"The submission time in timestamp.txt could not be read ({job.timestamp_problem}), so "
+                             "it was graded as on time; your instructor has been told."
+                             if job.timestamp_problem and config.late_penalty != "none" and config.due else "")
     return result
 
 
@@ -70,7 +80,10 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)
         if not result.fault:  # a grader fault is retried next time
-            store.save(result, prints[result.student])
+            try:
+                store.save(result, prints[result.student])
+            except (OSError, UnicodeError, ValueError) as exc:  # graded again next time
+                result.write_error = result.write_error or f"could not save the grading state: {exc}"
         on_result(result)
 
     on_start(len(todo))

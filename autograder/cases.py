@@ -17,6 +17,8 @@ from functools import cached_property
 
 import numpy as np
 
+from .ids import id_bytes
+
 
 class Draws:
     """Random inputs for one student and topic, stable across runs, platforms and Python versions.
@@ -27,7 +29,7 @@ class Draws:
     """
 
     def __init__(self, seed: int, student: str, topic: str):
-        digest = hashlib.sha256(f"{seed}\0{student}\0{topic}".encode()).digest()
+        digest = hashlib.sha256(f"{seed}\0".encode() + id_bytes(student) + f"\0{topic}".encode()).digest()
         self.random = random.Random(int.from_bytes(digest[:16], "big")).random
 
     def integers(self, low: int, high: int, size=None, scale: float = 1):

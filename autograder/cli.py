@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 
 from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
+from .discover import not_students
+from .ids import printable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -47,6 +50,8 @@ def _grade(args, workers: int, shards) -> int:
     config = _config(args.config)
     course = _course(args) if args.course_dir else None
     submissions = Path(args.submissions) if args.submissions else (course.submitted if course else None)
+    if submissions is not None and _is_course(submissions):  # an nbgrader course, by its own config file
+        submissions = submissions / "submitted"
     if submissions is None or not submissions.is_dir():
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
@@ -64,7 +69,7 @@ def _grade(args, workers: int, shards) -> int:
     def progress(result):
         bar.update(result)
         if args.verbose:
-            print(f"graded {result.student}: {result.total:g}", file=sys.stderr)
+            print(f"graded {result.name}: {result.total:g}", file=sys.stderr)
 
     report = grade_folder(submissions, out, config, workers, progress, args.regrade_all, on_start=bar.start,
                           shards=shards)
@@ -79,21 +84,38 @@ def _grade(args, workers: int, shards) -> int:
     if troubled:
         print(f"Not graded normally ({len(troubled)}):")
         for student, reasons in troubled:
-            print(f"  {student}: {reasons[0]}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
+            print(f"  {student}: {printable(reasons[0])}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
+    skipped = not_students(submissions)
+    if skipped:
+        print(f"Not taken for students ({len(skipped)}: not folders, or names starting with '.'): "
+              + ", ".join(printable(name) for name in skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
     for r in report.results:
         if r.fault:
-            print(f"  grader fault on {r.student}: {r.fault}", file=sys.stderr)
+            print(f"  grader fault on {r.name}: {printable(r.fault)}", file=sys.stderr)
     print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json\n"
           f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:
         from .gradebook import record
 
-        record(course.db_url, course.course_id, config, report.results, report.timestamps)
+        unrecorded = record(course.db_url, course.course_id, config, report.results, report.timestamps)
         for result in report.results:  # the page grading just wrote, where nbgrader delivers it
-            course.write_feedback(result.student, config.name, out / "feedback" / f"{result.student}.html")
+            try:
+                course.write_feedback(result.student, config.name, out / "feedback" / f"{result.file}.html")
+            except (OSError, UnicodeError, ValueError) as exc:
+                unrecorded.append((result.name, f"feedback not placed for nbgrader: {exc}"))
         print(f"Gradebook: {course.root / 'gradebook.db'} (nbgrader export, formgrader)\n"
               f"Course feedback: {course.root / 'feedback'}/<student>/{config.name}/ (make feedback releases it)")
+        for student, why in unrecorded:
+            print(f"  {student}: {printable(why)}")
     return 1 if report.faults else 0
+
+
+def _is_course(folder: Path) -> bool:
+    """An nbgrader course folder: it holds nbgrader_config.py (a file, which no student folder is)."""
+    try:
+        return stat.S_ISREG(os.lstat(folder / "nbgrader_config.py").st_mode)
+    except OSError:
+        return False
 
 
 def _course(args):

@@ -1,9 +1,14 @@
 """Find student submissions and read their files safely.
 
-SUBMISSIONS is a folder of student folders (folder name = student id), or an
-nbgrader course's `submitted/` tree (`submitted/<student>/<assignment>/`).
-Files are read without following symlinks, regular files only, size-capped:
-a submission cannot point the grader at a file outside itself.
+SUBMISSIONS is a folder of student folders (folder name = student id, any name the
+filesystem allows), such as an nbgrader course's `submitted/` tree
+(`submitted/<student>/<assignment>/`). Which folder that is, is the instructor's
+choice (the command line's SUBMISSIONS or --course-dir), never inferred from the
+names of the folders in it: those are the students'.
+
+Everything in a student's folder is the student's: files are read without following
+symlinks, regular files only, size-capped, and decoded tolerantly. A submission cannot
+point the grader at a file outside itself, or stall it with a huge or endless file.
 """
 from __future__ import annotations
 
@@ -12,10 +17,12 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .late import parse_timestamp
 from .stubs import MODULES
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 32
+MAX_TIMESTAMP_BYTES = 256
 
 
 @dataclass
@@ -23,6 +30,7 @@ class SubmissionDir:
     student: str
     path: Path
     timestamp: str | None = None  # nbgrader's submission time, if any
+    timestamp_problem: str = ""  # why timestamp.txt could not be read as a time (it is then ignored)
 
 
 @dataclass
@@ -32,20 +40,50 @@ class SubmissionFiles:
 
 
 def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
-    """Student folders under root, sorted by id; accepts nbgrader's submitted/<student>/<assignment>/."""
+    """Student folders directly under root, sorted by id; in each, its `assignment` subfolder if it has one.
+
+    Entries that are not folders (files, links) and names starting with "." are not students.
+    """
     root = Path(root).resolve()
-    if (root / "submitted").is_dir():
-        root = root / "submitted"
     found = []
-    for entry in sorted(root.iterdir()):
-        if entry.name.startswith(".") or not entry.is_dir() or entry.is_symlink():
+    for entry in sorted(os.scandir(root), key=lambda e: e.name):
+        if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
             continue
-        nested = entry / assignment
-        folder = nested if nested.is_dir() and not nested.is_symlink() else entry
-        stamp_file = folder / "timestamp.txt"
-        stamp = stamp_file.read_text().strip()[:64] if stamp_file.is_file() and not stamp_file.is_symlink() else None
-        found.append(SubmissionDir(entry.name, folder, stamp))
+        folder = Path(entry.path)
+        nested = folder / assignment
+        if nested.is_dir() and not nested.is_symlink():
+            folder = nested
+        stamp, problem = read_timestamp(folder)
+        found.append(SubmissionDir(entry.name, folder, stamp, problem))
     return found
+
+
+def not_students(root: Path) -> list[str]:
+    """Entries of root that find_submissions does not take for students (for the instructor's summary)."""
+    try:
+        return sorted(e.name for e in os.scandir(root)
+                      if e.name.startswith(".") or not e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []
+
+
+def read_timestamp(folder: Path) -> tuple[str | None, str]:
+    """(nbgrader's timestamp.txt as text, "") or (None, why it is not a time); (None, "") if there is none."""
+    if not os.path.lexists(folder / "timestamp.txt"):
+        return None, ""
+    data = _read_regular(folder / "timestamp.txt", MAX_TIMESTAMP_BYTES)
+    if data is None:
+        return None, f"timestamp.txt is not a regular file of at most {MAX_TIMESTAMP_BYTES} bytes"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "replace")
+    else:
+        text = data.decode("utf-8-sig", "replace")
+    text = text.strip()
+    if parse_timestamp(text) is None:
+        from .ids import printable
+
+        return None, f"{printable(text[:40])!r} is not a date and time"
+    return text, ""
 
 
 def _inside(path: Path, top: Path) -> bool:
@@ -56,22 +94,24 @@ def _inside(path: Path, top: Path) -> bool:
         return False
 
 
-def _read_regular(path: Path) -> bytes | None:
+def _read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
     """A regular file's bytes, refusing a symlink (the folders on the way are checked by the caller),
-    devices and oversized files."""
+    devices, FIFOs and files over `limit` bytes."""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return None
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_FILE_BYTES:
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
             return None
         chunks, size = [], 0
-        while size <= MAX_FILE_BYTES and (chunk := os.read(fd, MAX_FILE_BYTES + 1 - size)):
+        while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
-        return b"".join(chunks)[:MAX_FILE_BYTES]
+        return None if size > limit else b"".join(chunks)
+    except OSError:
+        return None
     finally:
         os.close(fd)
 

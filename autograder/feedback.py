@@ -8,6 +8,7 @@ include hidden inputs or reference values. Items whose rubric visibility is
 from __future__ import annotations
 
 import html
+import re
 from datetime import datetime, timezone
 
 from .config import Config
@@ -27,6 +28,11 @@ ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.h
 .tag{display:inline-block;font-size:.8em;background:#ddf4ff;color:#0969da;border-radius:10px;padding:0 .6em;margin-right:.3em}
 @media print{body{margin:0;max-width:none}.item{page-break-inside:avoid}}
 """
+
+
+def md(text: str) -> str:
+    """Text for Markdown that renders as itself: on one line, every character Markdown or HTML would act on escaped."""
+    return re.sub(r"([\\`*_\[\]<>&|~#!])", r"\\\1", " ".join(str(text).split()))
 
 
 def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool:
@@ -60,14 +66,14 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
     e = html.escape
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>Feedback: {e(config.name)} for {e(result.student)}</title><style>{CSS}</style></head><body>",
-             f"<p class='muted'>{e(config.name)} · feedback for <b>{e(result.student)}</b></p>",
+             f"<title>Feedback: {e(config.name)} for {e(result.name)}</title><style>{CSS}</style></head><body>",
+             f"<p class='muted'>{e(config.name)} · feedback for <b>{e(result.name)}</b></p>",
              f"<h1>Your score</h1><div class='total'>{_num(result.total)} <span class='muted'>/ "
              f"{_num(config.max_total)}</span></div>"]
     if result.penalty:
         parts.append(f"<div class='note'>Submitted {result.late_days} day(s) late: {_num(result.penalty)} "
                      f"points off (before the penalty: {_num(result.raw_total)}).</div>")
-    parts += [f"<div class='note'>{e(note)}</div>" for note in result.notes]
+    parts += [f"<div class='note'>{e(note)}</div>" for note in result.notes + [result.timestamp_note] if note]
     if result.fault:
         parts.append("<div class='note'>Part of your submission could not be graded because of a problem in "
                      "the grader, not in your code. Your instructor has been told.</div>")
@@ -114,36 +120,37 @@ def _item_html(item: ItemResult, config: Config, now) -> str:
 
 
 def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
-    """The same feedback as Markdown."""
-    lines = [f"# Feedback: {config.name} for {result.student}", "",
+    """The same feedback as Markdown; everything that is not the grader's own words is escaped (md)."""
+    lines = [f"# Feedback: {md(config.name)} for {md(result.name)}", "",
              f"**Score: {_num(result.total)} / {_num(config.max_total)}**", ""]
     if result.penalty:
         lines += [f"> Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "
                   f"(before the penalty: {_num(result.raw_total)}).", ""]
-    lines += [f"> {note}" for note in result.notes] + ([""] if result.notes else [])
+    notes = [note for note in result.notes + [result.timestamp_note] if note]
+    lines += [f"> {md(note)}" for note in notes] + ([""] if notes else [])
     todo = [i for i in result.items if shown(i, config, now) and i.score < i.max_score]
     if todo:
         lines += ["Where you lost points:", ""] + [
-            f"- {i.title} (`{i.id}`): {_num(i.score)} / {_num(i.max_score)}" for i in todo] + [""]
-        lines += [f"> One mistake behind {len(items)} items: **{label}** ({', '.join(items)}). "
+            f"- {md(i.title)} (`{i.id}`): {_num(i.score)} / {_num(i.max_score)}" for i in todo] + [""]
+        lines += [f"> One mistake behind {len(items)} items: **{md(label)}** ({', '.join(items)}). "
                   "Fixing it once fixes them all." for label, items in _shared(todo)] + [""]
     for question in config.questions:
-        lines += [f"## {question.id.upper()} · {question.title}: "
+        lines += [f"## {question.id.upper()} · {md(question.title)}: "
                   f"{_num(result.question_score(question.id))} / {_num(question.points)}", ""]
         for item in (i for i in result.items if i.id.split(".")[0] == question.id):
             if not shown(item, config, now):
-                lines += [f"### {item.title} (`{item.id}`): ? / {_num(item.max_score)}", "",
+                lines += [f"### {md(item.title)} (`{item.id}`): ? / {_num(item.max_score)}", "",
                           "This item's result is not shown yet.", ""]
                 continue
-            lines += [f"### {item.title} (`{item.id}`): {_num(item.score)} / {_num(item.max_score)}", ""]
+            lines += [f"### {md(item.title)} (`{item.id}`): {_num(item.score)} / {_num(item.max_score)}", ""]
             if item.checked:
-                lines.append(f"Checked: {item.checked}.")
+                lines.append(f"Checked: {md(item.checked)}.")
             if item.cases:
                 lines.append(f"Passed {item.passed} of {item.cases} cases.")
-            lines += [f"- {_problem(c, m)}" for c, m in item.problems]
+            lines += [f"- {md(_problem(c, m))}" for c, m in item.problems]
             if item.status == "error" and not item.problems:
-                lines.append(item.output)
+                lines.append(md(item.output))
             if item.hint:
-                lines.append(f"Hint: {item.hint}")
+                lines.append(f"Hint: {md(item.hint)}")
             lines.append("")
     return "\n".join(lines)

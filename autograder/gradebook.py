@@ -33,34 +33,50 @@ def ensure_rubric(gb, config: Config) -> None:
 
 
 def record(db_url: str, course_id: str, config: Config, results: list[StudentResult],
-           timestamps: dict[str, str | None]) -> None:
-    """Write each result's item scores, timestamp and late penalty into the gradebook."""
+           timestamps: dict[str, str | None]) -> list[tuple[str, str]]:
+    """Write each result's item scores, timestamp and late penalty into the gradebook.
+
+    Returns (student, why) for each result that could not be recorded (an id the gradebook
+    cannot hold); the others are recorded all the same.
+    """
     import warnings
 
-    from nbgrader.api import MissingEntry
     from sqlalchemy.exc import SAWarning
 
     warnings.filterwarnings("ignore", category=SAWarning)  # raised inside nbgrader's own add_submission
+    failed = []
     with open_gradebook(db_url, course_id) as gb:
         ensure_rubric(gb, config)
         for result in results:
-            gb.update_or_create_student(result.student)
             try:
-                submission = gb.find_submission(config.name, result.student)
-                gb.find_grade(result.items[-1].id, NOTEBOOK, config.name, result.student)
-            except MissingEntry:  # new, or made before the rubric had all its cells: rebuild its structure
-                try:
-                    gb.remove_submission(config.name, result.student)
-                except MissingEntry:
-                    pass
-                submission = gb.add_submission(config.name, result.student)
-            if timestamps.get(result.student):
-                from nbgrader.utils import parse_utc
+                _record_one(gb, config, result, timestamps.get(result.student))
+            except Exception as exc:  # noqa: BLE001 - one student's row, never the whole gradebook
+                gb.db.rollback()
+                failed.append((result.name, f"not recorded in the gradebook: {type(exc).__name__}: {str(exc)[:200]}"))
+    return failed
 
-                submission.timestamp = parse_utc(timestamps[result.student])
-            for item in result.items:
-                grade = gb.find_grade(item.id, NOTEBOOK, config.name, result.student)
-                grade.auto_score = item.score
-            notebook = gb.find_submission_notebook(NOTEBOOK, config.name, result.student)
-            notebook.late_submission_penalty = result.penalty or None
-            gb.db.commit()
+
+def _record_one(gb, config: Config, result: StudentResult, timestamp: str | None) -> None:
+    """One result's grades, timestamp and late penalty, committed."""
+    from nbgrader.api import MissingEntry
+
+    gb.update_or_create_student(result.student)
+    try:
+        submission = gb.find_submission(config.name, result.student)
+        gb.find_grade(result.items[-1].id, NOTEBOOK, config.name, result.student)
+    except MissingEntry:  # new, or made before the rubric had all its cells: rebuild its structure
+        try:
+            gb.remove_submission(config.name, result.student)
+        except MissingEntry:
+            pass
+        submission = gb.add_submission(config.name, result.student)
+    if timestamp:
+        from nbgrader.utils import parse_utc
+
+        submission.timestamp = parse_utc(timestamp)
+    for item in result.items:
+        grade = gb.find_grade(item.id, NOTEBOOK, config.name, result.student)
+        grade.auto_score = item.score
+    notebook = gb.find_submission_notebook(NOTEBOOK, config.name, result.student)
+    notebook.late_submission_penalty = result.penalty or None
+    gb.db.commit()

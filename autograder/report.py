@@ -54,12 +54,14 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
     troubled = []
     for r in results:
         reasons = list(dict.fromkeys(
-            ([f"grader fault: {r.fault}"] if r.fault else []) + r.limit_hits
+            ([f"grader fault: {r.fault}"] if r.fault else [])
+            + ([f"output not written: {r.write_error}"] if r.write_error else [])
+            + ([r.timestamp_note] if r.timestamp_note else []) + r.limit_hits
             + [m for i in r.items for _, m in i.problems
                if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")]
             + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
         if reasons:
-            troubled.append((r.student, reasons))
+            troubled.append((r.name, reasons))
     return ClassSummary(n, [r.total for r in results],
                         {q.id: [r.question_score(q.id) for r in results] for q in config.questions},
                         items, misconceptions, troubled)

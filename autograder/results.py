@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 
 from .config import Config
+from .ids import csv_cell, file_stem, printable
 
 
 @dataclass
@@ -41,6 +42,18 @@ class StudentResult:
     penalty: float = 0.0  # points taken off for lateness
     seconds: float = 0.0  # wall time to grade this submission (kept out of results.json: regrades are identical)
     student_seconds: float = 0.0  # of which waiting on calls into the student's code
+    timestamp_note: str = ""  # set with the late penalty: the submission's time could not be read (what was done)
+    write_error: str = ""  # this student's output files could not be written (the batch went on)
+
+    @property
+    def name(self) -> str:
+        """The student id for people: printable, escapes for what is not (see ids.py)."""
+        return printable(self.student)
+
+    @property
+    def file(self) -> str:
+        """The stem of this student's output files (results/<file>.json, feedback/<file>.html)."""
+        return file_stem(self.student)
 
     def question_score(self, qid: str) -> float:
         return sum(i.score for i in self.items if i.id.split(".")[0] == qid)
@@ -72,16 +85,29 @@ def _num(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def status(result: StudentResult) -> str:
+    """One word or two for grades.csv: what the instructor should know about this row."""
+    if result.fault:
+        return "grader error"
+    if result.write_error:
+        return "output not written"
+    if result.limit_hits:
+        return "limits hit"
+    return "timestamp unreadable" if result.timestamp_note else "ok"
+
+
 def grades_csv(results: list[StudentResult], config: Config) -> str:
-    """grades.csv: `student,q1,q2,q3,total,max_total`, then late days and penalty; one row a student."""
+    """grades.csv: `student,q1,q2,q3,total,max_total`, then late days, penalty, status and the output files' stem.
+
+    The student cell is the printable id, escaped so a spreadsheet never takes it for a formula.
+    """
     qids = [q.id for q in config.questions]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *qids, "total", "max_total", "late_days", "late_penalty", "status"])
+    writer.writerow(["student", *qids, "total", "max_total", "late_days", "late_penalty", "status", "file"])
     for r in sorted(results, key=lambda r: r.student):
-        status = "grader error" if r.fault else ("limits hit" if r.limit_hits else "ok")
-        writer.writerow([r.student, *(_num(r.question_score(q)) for q in qids), _num(r.total),
-                         _num(config.max_total), r.late_days, _num(r.penalty), status])
+        writer.writerow([csv_cell(r.name), *(_num(r.question_score(q)) for q in qids), _num(r.total),
+                         _num(config.max_total), r.late_days, _num(r.penalty), status(r), csv_cell(r.file)])
     return buf.getvalue()
 
 
@@ -103,14 +129,14 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
     summary += [f"{q.id} {q.title}: {_num(result.question_score(q.id))} / {_num(q.points)}" for q in config.questions]
     if result.penalty:
         summary.append(f"Late by {result.late_days} day(s): -{_num(result.penalty)} points")
-    summary += result.notes
+    summary += result.notes + ([result.timestamp_note] if result.timestamp_note else [])
     doc = {
         "score": round(result.total, 4),
         "output": "\n".join(summary),
         "visibility": "visible",
         "stdout_visibility": "hidden",
         "tests": tests,
-        "extra_data": {"student": result.student, "limit_hits": result.limit_hits, "fault": result.fault,
+        "extra_data": {"student": result.name, "limit_hits": result.limit_hits, "fault": result.fault,
                        "late_days": result.late_days, "penalty": result.penalty},
     }
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"

@@ -18,6 +18,13 @@ from .limits import Outcome
 from .misconceptions import MISCONCEPTIONS
 
 
+MESSAGE_CHARS = 600  # of one feedback message: a student's own text (an exception's, a value's) is part of some
+
+
+def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
 class NotNumbers(ValueError):
     """A value that cannot be read as a finite array of real numbers."""
 
@@ -27,11 +34,13 @@ def as_array(value, what: str) -> np.ndarray:
     if isinstance(value, dict):
         raise NotNumbers(f"{what} is a dict, expected numbers")
     if isinstance(value, str) or value is None:
-        raise NotNumbers(f"{what} is {value!r}, expected numbers")
+        raise NotNumbers(f"{what} is {quote(value)}, expected numbers")
     try:
         arr = np.asarray(value)
     except (ValueError, TypeError):
         raise NotNumbers(f"{what} is not a rectangular array of numbers (rows of different lengths?)") from None
+    except MemoryError:
+        raise NotNumbers(f"{what} is too large to read as numbers") from None
     if arr.dtype.kind == "c":
         if np.any(arr.imag != 0):
             raise NotNumbers(f"{what} holds complex numbers")
@@ -39,6 +48,17 @@ def as_array(value, what: str) -> np.ndarray:
     if arr.dtype.kind not in "biuf":
         raise NotNumbers(f"{what} is not an array of numbers (got {arr.dtype} values)")
     return arr if arr.dtype == np.float64 else arr.astype(float)
+
+
+def quote(value, limit: int = 80) -> str:
+    """A short repr of a value a student returned, for feedback: never more than about `limit` characters."""
+    import reprlib
+
+    short = reprlib.Repr()
+    short.maxstring, short.maxother, short.maxlevel = limit, limit, 3
+    short.maxlist = short.maxtuple = short.maxdict = short.maxset = 6
+    text = short.repr(value)
+    return text if len(text) <= limit + 20 else text[:limit] + "..."
 
 
 def _close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, same_nonfinite: bool = False) -> bool:
@@ -181,8 +201,8 @@ class ItemScore:
 
     @property
     def problems(self) -> list[list]:
-        """[[count, message], ...]: each distinct message once, in first-seen order."""
-        return [[count, message] for message, count in Counter(c.message for c in self.cases if c.message).items()]
+        """[[count, message], ...]: each distinct message once, in first-seen order, each at most MESSAGE_CHARS long."""
+        return [[count, clip(message)] for message, count in Counter(c.message for c in self.cases if c.message).items()]
 
     def summary(self) -> str:
         """Feedback text: what was checked, how many cases passed, each distinct problem once, a hint."""

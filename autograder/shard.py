@@ -53,16 +53,21 @@ def main(argv: list[str]) -> int:
             yield SubmissionDir(job["student"], Path(job["path"]), job.get("timestamp"))
 
     plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
-    args = [str(HIDDEN_DIR), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
-            "--confcutdir", str(HIDDEN_DIR)]
-    for plugin_name in UNUSED_PLUGINS:  # each wraps every test; the hidden tests need none of them
-        args += ["-p", f"no:{plugin_name}"]
     try:
-        code = pytest.main(args, plugins=[plugin])
+        code = run_session(plugin)
     finally:
         slot.stop()
     send({"done": True, "faults": plugin.faults})
     return 0 if code in (0, 1) else int(code)
+
+
+def run_session(plugin: GradingPlugin) -> int:
+    """One pytest session over the hidden tests only, grading every submission the plugin is given."""
+    args = [str(HIDDEN_DIR), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
+            "--confcutdir", str(HIDDEN_DIR)]
+    for plugin_name in UNUSED_PLUGINS:  # each wraps every test; the hidden tests need none of them
+        args += ["-p", f"no:{plugin_name}"]
+    return pytest.main(args, plugins=[plugin])
 
 
 if __name__ == "__main__":

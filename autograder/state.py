@@ -14,6 +14,7 @@ from pathlib import Path
 from .config import Config
 from .discover import SubmissionDir, read_submission
 from .files import overwrite
+from .ids import file_stem
 from .results import StudentResult
 
 PACKAGE = Path(__file__).resolve().parent
@@ -43,12 +44,12 @@ class ResultStore:
         self.folder = Path(folder)
 
     def _path(self, student: str) -> Path:
-        return self.folder / f"{student}.json"
+        return self.folder / f"{file_stem(student)}.json"
 
     def load(self, student: str, expected_fingerprint: str) -> StudentResult | None:
         try:
             saved = json.loads(self._path(student).read_text())
-            if saved["fingerprint"] != expected_fingerprint:
+            if saved["fingerprint"] != expected_fingerprint or saved["result"]["student"] != student:
                 return None
             return StudentResult.from_dict(saved["result"])
         except (OSError, ValueError, KeyError, TypeError):

@@ -64,32 +64,27 @@ class Submission:
 
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
         """Call module.function(*args, **kwargs) in the worker; plain data in, plain data out."""
-        return self._call_once(module, function, args, kwargs, None)
+        return self._call_once(module, function, args, kwargs)
 
-    def call_given(self, module: str, function: str, args, kwargs=None, given: dict | None = None) -> Outcome:
-        """Like `call`, with some of the module's functions replaced for this call only.
-
-        `given` maps a function name to a table [[args, value], ...]: during the call,
-        that function returns `value` for inputs close to `args` (and raises otherwise).
-        It lets one item be judged on its own when a helper it uses is wrong.
-        """
-        return self._call_once(module, function, args, kwargs, given)
-
-    def call_many(self, module: str, function: str, cases: list) -> list[Outcome]:
+    def call_many(self, module: str, function: str, cases: list, given: dict | None = None) -> list[Outcome]:
         """module.function(*args) for each args in cases: one Outcome per case, in order.
 
         The same list (one student's cases) is graded by several items: it is answered once.
+        `given` maps a helper's name to a table [[args, value], ...]: while the function runs,
+        that helper answers `value` for inputs close to `args` (its own code runs for any other),
+        so an item is judged on its own when a helper it uses is wrong. Whether it is given
+        never depends on an earlier answer: the grader calls the same way for everyone.
         """
         entry = self.lists.get((module, function, id(cases)))
         if entry is None or entry[0] is not cases:  # the entry keeps the list alive: its id is not reused
-            entry = self.lists[(module, function, id(cases))] = (cases, self._run(module, function, cases))
+            entry = self.lists[(module, function, id(cases))] = (cases, self._run(module, function, cases, None, given))
         return entry[1]
 
-    def _call_once(self, module: str, function: str, args, kwargs, given) -> Outcome:
+    def _call_once(self, module: str, function: str, args, kwargs) -> Outcome:
         """One call, answered once per equal arguments (items retry the same inputs)."""
-        key = digest([module, function, list(args), kwargs or {}, given or {}])
+        key = digest([module, function, list(args), kwargs or {}])
         if key not in self.cache:
-            self.cache[key] = self._run(module, function, [args], kwargs, given)[0]
+            self.cache[key] = self._run(module, function, [args], kwargs)[0]
         return self.cache[key]
 
     def _run(self, module: str, function: str, cases: list, kwargs=None, given=None) -> list[Outcome]:
@@ -104,7 +99,7 @@ class Submission:
                    "kwargs": kwargs or {}}
         if given:
             request["given"] = given
-        return self._request(request, len(cases), (module, function + (" with given helpers" if given else "")))
+        return self._request(request, len(cases), (module, function))
 
     def close(self) -> None:
         """End this submission's process; the slot confirms it before the next submission starts."""
@@ -134,7 +129,7 @@ class Submission:
             return self._settled([self._fail(CRASHED, None)], answers, who, request["op"], modules)
         return self._collect(answers, who, request["op"], modules)
 
-    def prefetch(self, calls: list[tuple[str, str, list]]) -> None:
+    def prefetch(self, calls: list[tuple[str, str, list, dict | None]]) -> None:
         """Ask for several functions' lists of cases in one request, answered as `call_many` would.
 
         Fewer round trips, the same answers: the worker runs them in this order, each case
@@ -143,23 +138,23 @@ class Submission:
         """
         wanted = []
         try:
-            wanted = [(m, f, cases) for m, f, cases in calls
+            wanted = [(m, f, cases, given) for m, f, cases, given in calls
                       if (m, f, id(cases)) not in self.lists and (m, f) not in self.stuck
                       and self.import_module(m).ok and f in self.imported[m].value]
             if not wanted or self.child is None or self.limits.submission_seconds <= self.used_seconds:
                 return
-            self._send(dumps({"op": "calls", "calls": [{"module": m, "function": f, "kwargs": {},
+            self._send(dumps({"op": "calls", "calls": [{"module": m, "function": f, "kwargs": {}, "given": given or {},
                                                         "cases": [list(args) for args in cases]}
-                                                       for m, f, cases in wanted]}))
-            for m, f, cases in wanted:
+                                                       for m, f, cases, given in wanted]}))
+            for m, f, cases, _ in wanted:
                 if self.child is None or self.limits.submission_seconds <= self.used_seconds:
                     break
                 self.lists[(m, f, id(cases))] = (cases, self._collect(len(cases), (m, f), "call"))
                 if cases == [()]:  # no arguments: this is also what call(module, function) answers
-                    self.cache[digest([m, f, [], {}, {}])] = self.lists[(m, f, id(cases))][1][0]
+                    self.cache[digest([m, f, [], {}])] = self.lists[(m, f, id(cases))][1][0]
         except Exception:  # noqa: BLE001 - only a shortcut: call_many does it again and reports
             pass
-        if self.child is not None and any((m, f, id(cases)) not in self.lists for m, f, cases in wanted):
+        if self.child is not None and any((m, f, id(cases)) not in self.lists for m, f, cases, _ in wanted):
             self._end_child()  # answers may still be coming: none may be read as another call's
 
     def _collect(self, answers: int, who: tuple[str, str], op: str, modules: list[str] = ()) -> list[Outcome]:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,8 @@ def read_result(out: Path, student: str) -> dict[str, dict]:
     """{rubric id: test entry} from OUT/results/<student>.json."""
     doc = json.loads((out / "results" / f"{student}.json").read_text())
     return {test["name"].split()[0]: test for test in doc["tests"]}
+
+
+def read_markdown(path: Path) -> str:
+    """A Markdown feedback page's text as it renders: Markdown's backslash escapes removed."""
+    return re.sub(r"\\(.)", r"\1", Path(path).read_text())

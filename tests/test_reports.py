@@ -1,8 +1,8 @@
 """What people open after grading: feedback that names each sample student's mistake,
 a class report whose counts match the results, both rendered in a real browser."""
 import json
-import os
 import re
+import os
 import shutil
 import subprocess
 
@@ -12,7 +12,7 @@ import yaml
 from autograder.config import load_config
 from autograder.plugin import declared_tests
 from autograder.report import summarise
-from helpers import ROOT, run_grader
+from helpers import ROOT, read_markdown, run_grader
 
 MISTAKES = {  # sample student -> words their feedback must contain
     "ben": ["dJ/dU must have U's shape (k, m)", "dJ/dW must have W's shape (m, n)"],
@@ -38,7 +38,8 @@ def sample(tmp_path_factory):
 def test_feedback_names_the_actual_mistake(sample, student):
     out, _ = sample
     for page in (out / "feedback" / f"{student}.md", out / "feedback" / f"{student}.html"):
-        text = page.read_text().replace("&#x27;", "'").replace("&gt;", ">").replace("&lt;", "<")
+        text = read_markdown(page) if page.suffix == ".md" else \
+            page.read_text().replace("&#x27;", "'").replace("&gt;", ">").replace("&lt;", "<")
         for words in MISTAKES[student]:
             assert words in text, (page.name, words)
         assert "Where you lost points" in text

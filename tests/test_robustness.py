@@ -8,7 +8,7 @@ import time
 
 import yaml
 
-from helpers import ROOT, read_grades, read_result, run_grader, variant, write_class
+from helpers import ROOT, read_grades, read_markdown, read_result, run_grader, variant, write_class
 
 
 def test_notebook_only_and_subfolder_submissions(tmp_path):
@@ -21,9 +21,9 @@ def test_notebook_only_and_subfolder_submissions(tmp_path):
     assert proc.returncode == 0, proc.stderr
     grades = read_grades(tmp_path / "out")
     assert grades["sam"]["total"] == "100" and grades["nora"]["total"] == "0"
-    nora = (tmp_path / "out" / "feedback" / "nora.md").read_text()
+    nora = read_markdown(tmp_path / "out" / "feedback" / "nora.md")
     assert "only nn_backprop.ipynb was submitted: the notebook is not graded" in nora
-    sam = (tmp_path / "out" / "feedback" / "sam.md").read_text()
+    sam = read_markdown(tmp_path / "out" / "feedback" / "sam.md")
     assert "Graded the files found in my work/nn_backprop/" in sam
 
 

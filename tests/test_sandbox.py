@@ -180,7 +180,7 @@ def test_prefetch_answers_as_one_call_at_a_time(slot):
     def answers(prefetch: bool):
         sub = slot.open({"backprop.py": PREFETCHED.encode()})
         if prefetch:
-            sub.prefetch(calls)
+            sub.prefetch([(m, f, c, None) for m, f, c in calls])
         got = [[(o.kind, o.value, o.reason) for o in sub.call_many("backprop", name, listed)]
                for _, name, listed in calls]
         sub.close()

@@ -4,7 +4,7 @@ import numpy as np
 from autograder import misconceptions as mc
 from autograder.hidden.params import step_params
 from autograder.plugin import rubric
-from autograder.scoring import Case, NotNumbers
+from autograder.scoring import Case, NotNumbers, quote
 
 CHOICES = ("linear", "hinge", "quadratic", "piecewise_constant")
 
@@ -27,7 +27,7 @@ def test_representable(sub, ref, score):
         if answer is None:
             score.failed(f'"{choice}" is not answered yet (still None)')
         elif type(answer) is not bool:
-            score.failed(f'"{choice}" should be True or False, got {answer!r}')
+            score.failed(f'"{choice}" should be True or False, got {quote(answer)}')
         elif answer == want[choice]:
             score.passed()
         else:

@@ -1,10 +1,9 @@
 """Question 3: softmax, cross-entropy, forward pass and the four gradients.
 
-Order matters: the helper items (softmax, forward) are graded before the
-gradients, which may then replace a broken helper with the grader's answers
-for one input, so a broken softmax does not zero the gradients.
+The gradients are judged with the grader's softmax and forward standing in for
+the student's on the network inputs (see _grade_gradient), so a broken softmax
+does not zero the gradients.
 """
-import numpy as np
 
 from autograder import misconceptions as mc
 from autograder.plugin import rubric
@@ -36,41 +35,34 @@ def test_forward(sub, ref, cases, score):
         score.check(got, y_hat, "y_hat from forward", pick=1)
 
 
-def _helpers_given(sub, ref, args, score):
-    """The grader's softmax and forward for this input, if the student's own are wrong on it."""
-    x, _, W, b1, U, b2 = args
-    h, y_hat = ref.call("backprop", "forward", x, W, b1, U, b2)
-    z2 = np.asarray(U) @ h + np.asarray(b2)
-    own_softmax = sub.call("backprop", "softmax", z2)
-    own_forward = sub.call("backprop", "forward", x, W, b1, U, b2)
-    right = [score.judge(own_softmax, y_hat, "softmax"), score.judge(own_forward, h, "forward", pick=0),
-             score.judge(own_forward, y_hat, "forward", pick=1)]
-    if all(case.credit == 1.0 for case in right):
-        return None
-    return {"softmax": [[[z2], y_hat]], "forward": [[[x, W, b1, U, b2], [h, y_hat]]]}
+def _own_forward_right(sub, ref, cases, score, i) -> bool:
+    """Whether the student's forward (and so, usually, softmax) is right on network case i."""
+    def right():
+        h, y_hat = ref.each("backprop", "forward", cases.forward)[i]
+        own = sub.call_many("backprop", "forward", cases.forward)[i]
+        return score.judge(own, h, "forward", pick=0).credit == 1.0 and score.judge(own, y_hat, "forward", pick=1).credit == 1.0
+    return ref.once(("own forward right", id(cases.network), i), cases.network, right)
 
 
 def _grade_gradient(key, what, names, sub, ref, cases, score):
-    answers = zip(range(len(cases.network)), sub.call_many("backprop", "backprop", cases.network),
-                  ref.each("backprop", "backprop", cases.network))
-    for i, got, right in answers:
-        args, want = cases.network[i], right[key]
+    """Judge one gradient of backprop on every network case.
+
+    backprop always runs with the grader's softmax and forward standing in for the student's
+    on these inputs (Reference.stand_ins), for every student alike: a wrong helper costs its
+    own item only, and nothing the grader calls depends on whether an answer was right.
+    """
+    network = cases.network
+    answers = sub.call_many("backprop", "backprop", network, ref.stand_ins("backprop", "backprop", network))
+    for i, (got, right) in enumerate(zip(answers, ref.each("backprop", "backprop", network))):
         # what each mistake would return, worked out only if the answer is not right
-        alternatives = {name: (lambda name=name, i=i: ref.one(mc.backprop_variants, cases.network, i)[name].get(key))
+        alternatives = {name: (lambda name=name, i=i: ref.one(mc.backprop_variants, network, i)[name].get(key))
                         for name in names}
-        case = score.judge(got, want, what, alternatives, pick=key)
-        if case.credit < 1.0:  # the four gradient items share one look at the helpers per input
-            given = ref.once(("helpers given", id(cases.network), i), cases.network,
-                             lambda args=args: _helpers_given(sub, ref, args, score))
-            if given is not None:
-                retry = score.judge(sub.call_given("backprop", "backprop", args, given=given), want, what,
-                                    alternatives, pick=key)
-                if retry.credit > case.credit:
-                    retry.message = "; ".join(filter(None, [retry.message, (
-                        "judged with a correct softmax and forward in place of yours, which are wrong on this "
-                        "input (see q3.softmax and q3.forward)")]))
-                    retry.note = True
-                    case = retry
+        case = score.judge(got, right[key], what, alternatives, pick=key)
+        if got.ok and not _own_forward_right(sub, ref, cases, score, i):
+            case.message = "; ".join(filter(None, [case.message, (
+                "judged with a correct softmax and forward in place of yours, which are wrong on this "
+                "input (see q3.softmax and q3.forward)")]))
+            case.note = case.credit >= 1.0
         score.cases.append(case)
 
 

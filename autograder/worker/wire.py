@@ -9,7 +9,9 @@ Frame layout (all lengths big-endian uint32):
 
 `loads` is strict and is what the grader relies on: arrays are parsed by
 `npy_array` (format 1.0 only, no pickle ever, dtype kind in "biufc", exact
-sizes), with caps on blob count, array size and nesting depth.
+sizes), with caps on blob count, array size and nesting depth, and on what the
+message unpacks to: an array referenced many times counts every time, so a small
+frame cannot become a huge value.
 """
 from __future__ import annotations
 
@@ -64,10 +66,19 @@ def dumps(value) -> bytes:
 def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000, writable: bool = True):
     """Decode a message produced by `dumps`, refusing anything but plain data.
 
-    writable=False leaves arrays as read-only views of `data` (the grader never changes them).
+    What it unpacks to (array elements, each time an array is referenced, plus list, tuple and
+    dict entries) is at most one item per byte of the message, as `dumps` makes it, and at most
+    `max_elements`. writable=False leaves arrays as read-only views of `data` (the grader never
+    changes them).
     """
     data = bytes(data)
     end = len(data)
+    budget = [min(max_elements, max(end, 64))]
+
+    def spend(items: int) -> None:
+        budget[0] -= items
+        if budget[0] < 0:
+            raise WireError(f"unpacks to more than {min(max_elements, max(end, 64))} numbers (an array repeated?)")
 
     def length_at(pos: int) -> int:
         if pos + 4 > end:
@@ -100,15 +111,19 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000,
         if depth > MAX_DEPTH:
             raise WireError(f"nested more than {MAX_DEPTH} levels deep")
         if type(v) is list:
+            spend(len(v))
             return [x if type(x) in _PLAIN else dec(x, depth + 1) for x in v]
         if len(v) == 1:  # a dict: exactly one tag
             if "$nd" in v:
                 i = v["$nd"]
                 if type(i) is int and 0 <= i < len(arrays):
+                    spend(arrays[i].size)
                     return arrays[i]
             elif type(v.get("$tuple")) is list:
+                spend(len(v["$tuple"]))
                 return tuple(x if type(x) in _PLAIN else dec(x, depth + 1) for x in v["$tuple"])
             elif type(v.get("$dict")) is list:
+                spend(len(v["$dict"]))
                 out = {}
                 for pair in v["$dict"]:
                     if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
