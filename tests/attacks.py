@@ -16,6 +16,7 @@ Placeholders filled in at test time:
     @PORT@      a TCP port on 127.0.0.1 (and abstract Unix socket @MARK@_@PORT@) the test listens on
     @CLASS@     the class folder, @NAMES@ every student id in it, @SELF@ this student's id
     @SOLUTIONS@ the reference solutions folder
+    @VICTIM@    a folder of the test's, outside everything the grader owns (links to it must change nothing)
 
 `reasons` maps a rubric id to substrings that id's feedback must contain: the reason the
 attacked call failed (or, for an attack that reports what it achieved through a string in
@@ -140,6 +141,22 @@ _STEAL = _shared('''
             except BaseException:
                 pass
         return None, found
+''')
+
+_IPC = _shared('''
+    _KEY = 0x4E4E42  # the System V key planter and observer agree on
+
+
+    def _kernel():
+        """libc through ctypes, and the keyring system call numbers of this machine."""
+        import ctypes, platform
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        libc.shmat.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_int]
+        libc.shmdt.argtypes = [ctypes.c_void_p]
+        libc.syscall.restype = ctypes.c_long
+        numbers = {"x86_64": {"add_key": 248, "keyctl": 250}, "aarch64": {"add_key": 217, "keyctl": 219}}
+        return ctypes, libc, numbers.get(platform.machine(), {})
 ''')
 
 ATTACKS: dict[str, Attack] = {
@@ -452,6 +469,48 @@ ATTACKS: dict[str, Attack] = {
                 return 0.0
         '''},
         reasons={"q3.cross_entropy": ["not plain"]}),
+    # -- bounded after decoding ---------------------------------------------------------------
+    "decode_bomb": Attack(
+        append={"backprop.py": _RESP_FDS + '''
+
+            def softmax(z):
+                """A frame under the size cap that unpacks to one 1.5 MB array referenced 200,000 times."""
+                import io, json
+                buf = io.BytesIO()
+                np.save(buf, np.ones(190_000))
+                forged = _frame(json.dumps({"ok": [{"$nd": 0}] * 200_000}).encode(), [buf.getvalue()])
+                for fd in _response_fds():
+                    try:
+                        _os.write(fd, forged)
+                    except OSError:
+                        pass
+                return np.zeros(np.asarray(z).shape[0])
+        '''},
+        reasons={"q3.softmax": ["not plain numbers"]}),
+    "huge_messages": Attack(
+        append={"step_network.py": '''
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ " * 200_000, hinge=list(range(100_000)))
+
+
+            def step(z):
+                raise ValueError("@MARK@ " * 500_000)
+
+
+            def step_network(x, w0, w, b, v):
+                return "@MARK@ " * 500_000
+        ''', "backprop.py": '''
+            def softmax(z):
+                return {"@MARK@" * 1000 + str(i): i for i in range(2000)}
+
+
+            def forward(x, W, b1, U, b2):
+                return ["@MARK@ " * 100_000] * 5
+
+
+            def backprop(x, y, W, b1, U, b2):
+                raise RuntimeError("\\n".join("@MARK@ line %d" % i for i in range(100_000)))
+        '''},
+        reasons={"q1.step": ["ValueError"], "q1.representable": ["should be True or False"]}),
     # -- looking for answers ----------------------------------------------------------------
     "walk_reference": Attack(
         append={"step_network.py": _STEAL + '''
@@ -559,7 +618,7 @@ ATTACKS: dict[str, Attack] = {
                 _sys.stdout.flush()
                 _sys.stderr.flush()
                 import time
-                deadline = time.monotonic() + 0.6
+                deadline = time.monotonic() + 0.7
                 written = []
                 folders = ["/tmp", "/dev/shm", "/submission", "/opt/worker", "@CLASS@", "@CLASS@/..", "/work/main",
                            _os.path.expanduser("~"), _os.getcwd()]
@@ -688,14 +747,15 @@ ATTACKS: dict[str, Attack] = {
                            reasons={"q3.softmax": ["backprop.py is missing"]}),
 }
 
-# Attacks on what one submission leaves behind for the next one graded in the same slot.
-# Graded in their own class with --jobs 1, so the order is the sorted ids, all in one slot.
+# Attacks on what one submission leaves behind for the next one graded in the same slot, and on
+# what it can hold meanwhile. Graded in a class where each attack sits between two correct
+# students (see CARRYOVER_CLASS): with --jobs 1 the order is the sorted ids, all in one slot.
 CARRYOVER: dict[str, Attack] = {
-    "c1_plant": Attack(
-        append={"step_network.py": _DAEMON + '''
+    "plant": Attack(
+        append={"step_network.py": _DAEMON + _IPC + '''
 
             def _plant():
-                """Leave files the child's cleanup cannot remove, and a daemon, for whoever comes next."""
+                """Leave files, links, IPC objects of every kind, a key and a daemon for whoever comes next."""
                 for base in ("/tmp", "/dev/shm"):
                     try:
                         with open(_os.path.join(base, "@MARK@_file"), "w") as handle:
@@ -708,14 +768,26 @@ CARRYOVER: dict[str, Attack] = {
                         _os.symlink("/etc", _os.path.join(base, "@MARK@_link"))
                     except OSError:
                         pass
+                ctypes, libc, numbers = _kernel()
+                code = b"def step(z): return (z >= 0) * 1.0  # @MARK@ planted code"
+                shm = libc.shmget(_KEY, 1 << 16, 0o1666)
+                if shm >= 0:
+                    address = libc.shmat(shm, None, 0)
+                    if address not in (None, ctypes.c_void_p(-1).value):
+                        ctypes.memmove(address, code, len(code))
+                libc.msgget(_KEY, 0o1666)
+                libc.semget(_KEY, 1, 0o1666)
+                libc.mq_open(b"/@MARK@", _os.O_CREAT | _os.O_RDWR, 0o666, None)
+                if numbers:
+                    libc.syscall(numbers["add_key"], b"user", b"@MARK@", code, len(code), -4)  # the user keyring
                 _daemon("/bin/sleep", ["@MARK@_carryover", "1000"])
 
 
             if _armed():
                 _plant()
         '''}),
-    "c2_observer": Attack(
-        append={"step_network.py": '''
+    "observer": Attack(
+        append={"step_network.py": _IPC + '''
             def _observe():
                 seen = []
                 for base in ("/tmp", "/dev/shm"):
@@ -732,16 +804,129 @@ CARRYOVER: dict[str, Attack] = {
                         continue
                     if "@MARK@" in cmd:
                         procs.append(cmd.strip())
-                return "@MARK@ saw: %r procs: %r" % (sorted(seen), procs)
+                ipc = []
+                for kind in ("shm", "msg", "sem"):
+                    try:
+                        with open("/proc/sysvipc/" + kind) as handle:
+                            if len(handle.read().splitlines()) > 1:
+                                ipc.append(kind)
+                    except OSError:
+                        pass
+                ctypes, libc, numbers = _kernel()
+                if libc.shmget(_KEY, 0, 0) >= 0:
+                    ipc.append("shm key")
+                if libc.mq_open(b"/@MARK@", _os.O_RDONLY) >= 0:
+                    ipc.append("mqueue")
+                if numbers and libc.syscall(numbers["keyctl"], 10, -4, b"user", b"@MARK@", 0) >= 0:
+                    ipc.append("key")
+                return "@MARK@ saw: %r procs: %r ipc: %r" % (sorted(seen), procs, ipc)
 
 
             REPRESENTABLE = dict(REPRESENTABLE, linear=_observe())
         '''},
-        reasons={"q1.representable": ["@MARK@ saw: [] procs: []"]}),
-    "c3_poison": Attack(
+        reasons={"q1.representable": ["@MARK@ saw: [] procs: [] ipc: []"]}),
+    "deep": Attack(
+        append={"step_network.py": '''
+            def _deep():
+                """A folder chain thousands of levels deep in /tmp and in the working folder, some levels locked."""
+                made = 0
+                for top in ("/tmp", _os.getcwd()):
+                    try:
+                        fd = _os.open(top, _os.O_RDONLY)
+                    except OSError:
+                        continue
+                    try:
+                        for level in range(6000):
+                            _os.mkdir("@MARK@_d", dir_fd=fd)
+                            deeper = _os.open("@MARK@_d", _os.O_RDONLY, dir_fd=fd)
+                            if level % 1000 == 999:  # a level the grader could not write to
+                                _os.chmod("/proc/self/fd/%d" % fd, 0o500)
+                            _os.close(fd)
+                            fd = deeper
+                            made += 1
+                    except OSError:
+                        pass
+                    finally:
+                        _os.close(fd)
+                return made
+
+
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ made %d levels" % (_deep() if _armed() else 0))
+        '''}),
+    "links": Attack(
+        append={"step_network.py": '''
+            def _links():
+                """Links to folders outside the sandbox, where a cleanup that follows them would change them."""
+                made = 0
+                for base in ("/tmp", _os.getcwd()):
+                    folder = _os.path.join(base, "@MARK@_links", "sub")
+                    try:
+                        _os.makedirs(folder, exist_ok=True)
+                    except OSError:
+                        continue
+                    for i, target in enumerate(["@VICTIM@", "@CLASS@", "@SOLUTIONS@", "@VICTIM@/inner", "/etc"]):
+                        for where in (folder, _os.path.dirname(folder)):
+                            try:
+                                _os.symlink(target, _os.path.join(where, "link%d" % i))
+                                made += 1
+                            except OSError:
+                                pass
+                    _os.chmod(folder, 0)
+                return made
+
+
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ made %d links" % (_links() if _armed() else 0))
+        '''}),
+    "hog": Attack(
+        append={"step_network.py": _IPC + '''
+            def _hog():
+                """Hold as much memory as possible outside the address space: System V shared memory,
+                files in /tmp and /dev/shm, memfds. Report what was held, in MiB."""
+                import signal, time
+                signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file at its size limit: an error, not death
+                deadline = time.monotonic() + 0.7
+                ctypes, libc, _ = _kernel()
+                held = {"sysv": 0, "tmp": 0, "devshm": 0, "memfd": 0}
+                while held["sysv"] < 2048 and time.monotonic() < deadline:
+                    shm = libc.shmget(0, 128 << 20, 0o1600)
+                    if shm < 0:
+                        break
+                    address = libc.shmat(shm, None, 0)
+                    if address in (None, ctypes.c_void_p(-1).value):
+                        break
+                    ctypes.memset(address, 1, 128 << 20)
+                    libc.shmdt(ctypes.c_void_p(address))
+                    held["sysv"] += 128
+                chunk = b"\\x5a" * (1 << 20)  # 1 MiB; 7 of them a file, under the 8 MiB file size limit
+                keep = []
+                for kind, make in (("tmp", lambda i: _os.open("/tmp/@MARK@_fill%d" % i, _os.O_WRONLY | _os.O_CREAT)),
+                                   ("devshm", lambda i: _os.open("/dev/shm/@MARK@_fill%d" % i, _os.O_WRONLY | _os.O_CREAT)),
+                                   ("memfd", lambda i: _os.memfd_create("@MARK@_%d" % i))):
+                    written = 0
+                    for i in range(60):
+                        try:
+                            fd = make(i)
+                        except OSError:
+                            break
+                        try:
+                            for _ in range(7):
+                                if time.monotonic() > deadline + 0.2:
+                                    break
+                                written += _os.write(fd, chunk)
+                        except OSError:
+                            break
+                        finally:  # a file keeps its data closed; a memfd only while it is open
+                            keep.append(fd) if kind == "memfd" else _os.close(fd)
+                    held[kind] = written >> 20
+                return held
+
+
+            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ held %r" % (_hog() if _armed() else {}))
+        '''}),
+    "poison": Attack(
         append={"step_network.py": '''
             def step(z):
-                """Take every scratch folder name later children will ask for: ours is <prefix><n>, so <prefix>1..."""
+                """Take every scratch folder name later children could use: <prefix><n> for n up to 3000."""
                 if _armed():
                     here = _os.getcwd()
                     prefix = here.rstrip("0123456789")
@@ -753,6 +938,8 @@ CARRYOVER: dict[str, Attack] = {
                 return np.zeros_like(z, dtype=float)
         '''}),
 }
+# Each attack between two correct students: "a00_sol", "a01_plant", "a02_observer", "a03_sol", ...
+CARRYOVER_CLASS = ["sol", "plant", "observer", "sol", "deep", "sol", "links", "sol", "hog", "sol", "poison", "sol"]
 
 
 def fill(text: str, values: dict) -> str:

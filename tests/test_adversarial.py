@@ -37,7 +37,7 @@ from types import SimpleNamespace
 import pytest
 import yaml
 
-from attacks import ATTACKS, CARRYOVER, MARK, PWNED, build, reasons
+from attacks import ATTACKS, CARRYOVER, CARRYOVER_CLASS, MARK, PWNED, build, reasons
 from autograder.sandbox import WORKER_UIDS
 from helpers import ROOT, read_grades, variant, write_class
 
@@ -63,21 +63,33 @@ def _write_config(path: Path) -> Path:
     return path
 
 
-def _tree(root: Path, skip=("__pycache__",)) -> dict[str, str]:
-    """{relative path: content hash, link target or 'dir'} for everything under root, links not followed."""
-    found = {}
+def _tree(root: Path, skip=("__pycache__",)) -> dict[str, tuple]:
+    """{relative path: (mode, content hash, link target or 'dir')} for root and everything under it,
+    links not followed."""
+    found = {".": (oct(root.stat().st_mode), "dir")}
     for folder, dirs, files in os.walk(root):
         dirs[:] = [d for d in dirs if d not in skip]
         for name in dirs + files:
             path = Path(folder) / name
-            rel = str(path.relative_to(root))
+            mode = oct(path.lstat().st_mode)
             if path.is_symlink():
-                found[rel] = "link:" + os.readlink(path)
+                content = "link:" + os.readlink(path)
             elif path.is_dir():
-                found[rel] = "dir"
+                content = "dir"
             else:
-                found[rel] = hashlib.sha256(path.read_bytes()).hexdigest()
+                content = hashlib.sha256(path.read_bytes()).hexdigest()
+            found[str(path.relative_to(root))] = (mode, content)
     return found
+
+
+def _changed(before: dict, after: dict, what: str) -> list[str]:
+    """Paths created, removed or changed (contents or mode). In the project's own folders, which
+    people may edit while tests run: those a submission changed, and any change of mode."""
+    changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
+    if what in PROJECT:
+        changed = [k for k in changed if _by_a_submission(PROJECT[what] / k)
+                   or (k in before and k in after and before[k][0] != after[k][0])]
+    return changed
 
 
 def _venv_state() -> dict[str, str]:
@@ -235,13 +247,14 @@ def _write_zeros(folder: Path) -> None:
         (folder / name).write_text(text)
 
 
-def _grade(class_dir: Path, out: Path, config: Path, jobs: int):
-    """Run `python -m autograder grade` as a user does; note the mount namespaces of its sandboxes meanwhile.
+def _grade(class_dir: Path, out: Path, config: Path, jobs: int | None):
+    """Run `python -m autograder grade` as a user does (jobs None: the default); note the mount
+    namespaces of its sandboxes meanwhile.
 
     Returns (a CompletedProcess, wall seconds, the sandboxes' namespaces).
     """
-    cmd = [sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out), "--jobs", str(jobs),
-           "--config", str(config)]
+    cmd = [sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out), "--config", str(config)]
+    cmd += ["--jobs", str(jobs)] if jobs else []
     sandboxes: set[str] = set()
     started = time.monotonic()
     with open(out.parent / f"{out.name}.stdout", "w+") as stdout, open(out.parent / f"{out.name}.stderr", "w+") as stderr:
@@ -275,7 +288,7 @@ def run(tmp_path_factory):
     class_dir = root / "class"
     names = sorted(["zeros", *HONEST, *ATTACKS])
     values = {"MARK": MARK, "PWNED": PWNED, "PORT": str(port), "CLASS": str(class_dir), "NAMES": repr(names),
-              "SOLUTIONS": str(SOLUTIONS)}
+              "SOLUTIONS": str(SOLUTIONS), "VICTIM": str(root / "victim")}
     write_class(class_dir, HONEST)
     _write_zeros(class_dir / "zeros")
     for name, attack in ATTACKS.items():
@@ -289,7 +302,7 @@ def run(tmp_path_factory):
     before = _inputs(class_dir)
     since = time.time()
     try:
-        proc, wall, sandboxes = _grade(class_dir, root / "out", config, jobs=2)
+        proc, wall, sandboxes = _grade(class_dir, root / "out", config, jobs=None)
         strays = _leftovers(sandboxes)
         after = _inputs(class_dir)
         markers = _marker_files(since, [root])
@@ -342,10 +355,7 @@ def test_zeros_student_unaffected(run):
 
 def test_input_files_unchanged(run):
     for what in run.before:
-        changed = sorted(k for k in set(run.before[what]) | set(run.after[what])
-                         if run.before[what].get(k) != run.after[what].get(k))
-        if what in PROJECT:  # people edit this checkout while tests run: count what a submission did
-            changed = [k for k in changed if _by_a_submission(PROJECT[what] / k)]
+        changed = _changed(run.before[what], run.after[what], what)
         assert not changed, f"{what}: changed, created or removed during grading: {changed[:20]}"
 
 
@@ -411,37 +421,86 @@ def test_graded_completely(run, attack):
     assert all(t["output"] for t in result["tests"])
 
 
-# -- what one submission leaves for the next in the same slot --------------------------------
-@pytest.fixture(scope="module")
-def carryover(tmp_path_factory):
+def test_outputs_stay_small_whatever_the_code_returns(run):
+    """Each student's results, feedback and saved state stay under 1 MiB (huge_messages returns megabytes)."""
+    for folder in ("results", "feedback", ".grader-state"):
+        for path in (run.out / folder).iterdir():
+            assert path.stat().st_size < 1 << 20, f"{path.name}: {path.stat().st_size} bytes"
+
+
+# -- what one submission leaves for the next, and holds meanwhile ------------------------------
+def _carryover_names() -> list[str]:
+    return [f"a{i:02d}_{name}" for i, name in enumerate(CARRYOVER_CLASS)]
+
+
+@pytest.fixture(scope="module", params=[1, None], ids=["jobs1", "default_jobs"])
+def carryover(request, tmp_path_factory):
+    """Each attack between two correct students; with --jobs 1 they share one slot, in sorted order."""
     root = tmp_path_factory.mktemp("carryover")
     config = _write_config(root / "config.yaml")
     _bwrap_or_skip(config)
-    class_dir = root / "class"
-    values = {"MARK": MARK, "PWNED": PWNED, "PORT": "9", "CLASS": str(class_dir), "NAMES": "[]",
-              "SOLUTIONS": str(SOLUTIONS)}
-    for name, attack in CARRYOVER.items():
-        build(class_dir / name, name, attack, values)
-    write_class(class_dir, {"c4_sol": variant()})
-    proc, _, sandboxes = _grade(class_dir, root / "out", config, jobs=1)  # one slot: c1, c2, c3, c4 in order
+    class_dir, victim = root / "class", root / "victim"
+    (victim / "inner").mkdir(parents=True)
+    (victim / "inner" / "file").write_text("the test's own\n")
+    os.chmod(victim, 0o750)
+    names = _carryover_names()
+    values = {"MARK": MARK, "PWNED": PWNED, "PORT": "9", "CLASS": str(class_dir), "NAMES": repr(names),
+              "SOLUTIONS": str(SOLUTIONS), "VICTIM": str(victim)}
+    for name in names:
+        kind = name.split("_", 1)[1]
+        if kind == "sol":
+            write_class(class_dir, {name: variant()})
+        else:
+            build(class_dir / name, name, CARRYOVER[kind], values)
+    before = {**_inputs(class_dir), "victim": _tree(victim)}
+    proc, _, sandboxes = _grade(class_dir, root / "out", config, jobs=request.param)
+    after = {**_inputs(class_dir), "victim": _tree(victim)}
     return SimpleNamespace(proc=proc, out=root / "out", values=values, strays=_leftovers(sandboxes),
-                           sandboxes=sandboxes)
+                           sandboxes=sandboxes, names=names, before=before, after=after, config=config)
 
 
 def test_carryover_class_finished(carryover):
     assert carryover.proc.returncode == 0, carryover.proc.stderr[-3000:]
     assert "sandbox: bwrap" in carryover.proc.stdout
+    assert sorted(read_grades(carryover.out)) == carryover.names
     assert not carryover.strays
 
 
+def test_correct_students_around_every_attack_get_full_marks(carryover):
+    grades = read_grades(carryover.out)
+    for name in carryover.names:
+        if name.endswith("_sol"):
+            assert grades[name]["total"] == "100", f"{name}: {grades[name]}; {_feedback(carryover.out, name)}"
+
+
+def test_every_attack_is_graded_completely(carryover):
+    for name in carryover.names:
+        result = _results(carryover.out, name)
+        assert [t["name"].split()[0] for t in result["tests"]] == ITEMS
+        assert read_grades(carryover.out)[name]["status"] in ("ok", "limits hit"), result["extra_data"]
+
+
 def test_nothing_left_for_the_next_submission(carryover):
-    """c1 leaves files in /tmp and /dev/shm and a daemon; c2, next in the slot, must see none of them."""
-    feedback = _feedback(carryover.out, "c2_observer")["q1.representable"]
-    for text in reasons(CARRYOVER["c2_observer"], carryover.values)["q1.representable"]:
+    """The observer, right after the planter: no files, links, processes, IPC objects or keys of its."""
+    observer = next(n for n in carryover.names if n.endswith("_observer"))
+    feedback = _feedback(carryover.out, observer)["q1.representable"]
+    for text in reasons(CARRYOVER["observer"], carryover.values)["q1.representable"]:
         assert text in feedback, feedback
 
 
-def test_submission_after_a_poisoner_is_graded_normally(carryover):
-    """c3 takes the scratch folder names later children will use; c4 (the reference) must still get 100."""
-    row = read_grades(carryover.out)["c4_sol"]
-    assert row["total"] == "100", f"{row}\n{_feedback(carryover.out, 'c4_sol')['q1.step']}"
+def test_memory_held_outside_the_address_space_is_bounded(carryover):
+    """System V shared memory never above memory_mb; files in /tmp never above scratch_mb; /dev/shm none;
+    memfds within file_size_mb times open_files (and memory_mb)."""
+    hog = next(n for n in carryover.names if n.endswith("_hog"))
+    feedback = _feedback(carryover.out, hog)["q1.representable"]
+    held = eval(feedback.split(f"{MARK} held ")[1].split("}")[0] + "}")  # the attack's own report, in MiB
+    limits = yaml.safe_load(carryover.config.read_text())["limits"]
+    assert held["sysv"] <= limits["memory_mb"] and held["devshm"] == 0, held
+    assert held["tmp"] <= limits.get("scratch_mb", 64), held
+    assert held["memfd"] <= min(limits["memory_mb"], limits.get("file_size_mb", 8) * limits.get("open_files", 64)), held
+
+
+def test_no_file_outside_out_changed_contents_or_modes(carryover):
+    for what in carryover.before:
+        changed = _changed(carryover.before[what], carryover.after[what], what)
+        assert not changed, f"{what}: changed during grading: {changed[:20]}"

@@ -8,7 +8,8 @@ outside its address-space limit:
 - mounts of every kind;
 - keyrings (add_key, request_key, keyctl): a user's keyring outlives its processes;
 - System V shared memory, semaphores and message queues, and POSIX message queues: they
-  outlive their processes and, unattached, count against no limit;
+  outlive their processes and, unattached, count against no limit; memory files (memfd),
+  which count against no limit either (files in /tmp count against its tmpfs's size);
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
   ptrace, module loading, kexec, swap, accounting.
 clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can see.
@@ -33,7 +34,7 @@ REFUSED = (
     "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
     "open_tree", "mount_setattr",
     "add_key", "request_key", "keyctl",
-    "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc",
+    "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc", "memfd_create", "memfd_secret",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
     "ptrace", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
     "swapon", "swapoff", "acct",
