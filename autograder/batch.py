@@ -31,6 +31,7 @@ def write_student(out: Path, config: Config, result: StudentResult) -> None:
     written (a full disk, a folder in its place) is this student's problem only: it is
     recorded in `result.write_error` and the batch goes on.
     """
+    result.write_error = ""
     for path, render in ((out / "results" / f"{result.file}.json", gradescope_json),
                          (out / "feedback" / f"{result.file}.html", to_html),
                          (out / "feedback" / f"{result.file}.md", to_markdown)):

@@ -35,7 +35,7 @@ def file_stem(student: str) -> str:
     """A file name for the student's outputs: the id when it is plain, else `<plain part>~<hash>`."""
     if PLAIN.fullmatch(student):
         return student
-    plain = re.sub(r"[^A-Za-z0-9._@+-]+", "_", printable(student)).strip("._-")[:40] or "student"
+    plain = re.sub(r"[^A-Za-z0-9._@+-]+", "_", printable(student)).lstrip("._@+-").rstrip("._-")[:40] or "student"
     return f"{plain}~{hashlib.sha256(id_bytes(student)).hexdigest()[:12]}"  # "~": never in a plain id
 
 

@@ -87,3 +87,24 @@ def test_a_state_file_cut_short_means_grading_again(tmp_path):
             assert store.load("s", "new-fingerprint") is None, torn
     overwrite(tmp_path / "s.json", new_text + "x" * 50)  # written in full, killed before being cut to length
     assert store.load("s", "new-fingerprint") is None
+
+
+def test_a_slow_import_costs_its_own_module_only(tmp_path):
+    """A module that takes longer than the call limit to import costs its own items; the others are graded."""
+    slow = "import time\ntime.sleep(1.5)  # longer than call_seconds\n"
+    students = {"slow_backprop": variant(), "slow_step": variant(), "slow_both": variant()}
+    students["slow_backprop"]["backprop.py"] = slow + students["slow_backprop"]["backprop.py"]
+    students["slow_step"]["step_network.py"] = slow + students["slow_step"]["step_network.py"]
+    for name in ("step_network.py", "backprop.py"):
+        students["slow_both"][name] = slow + students["slow_both"][name]
+    write_class(tmp_path / "class", students)
+    proc = run_grader(tmp_path / "class", tmp_path / "out", "--jobs", "1")
+    assert proc.returncode == 0, proc.stderr
+    grades = read_grades(tmp_path / "out")
+    assert [grades["slow_backprop"][q] for q in ("q1", "q2", "q3")] == ["30", "20", "0"]
+    assert [grades["slow_step"][q] for q in ("q1", "q2", "q3")] == ["0", "20", "50"]
+    assert [grades["slow_both"][q] for q in ("q1", "q2", "q3")] == ["0", "20", "0"]
+    reason = read_result(tmp_path / "out", "slow_backprop")["q3.grad_W"]["output"]
+    assert "backprop.py could not be imported: it did not finish within 1 s (time limit per call)" in reason
+    assert "slow work outside your functions" in reason
+    assert "slow_step: step_network.py could not be imported" in proc.stdout

@@ -1,0 +1,246 @@
+"""What comes from students is data, never structure: folder names, timestamp files, the class layout.
+
+Each class here is graded through the command line as an instructor runs it. Every student's
+code is the reference solution, so every row must read 100; what varies is what surrounds the
+code: the student's folder name (any bytes, any length the filesystem allows), an output file
+that cannot be written, the timestamp.txt nbgrader leaves (or a student forges), and folder
+names that look like another layout.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import subprocess
+import sys
+import time
+
+import pytest
+import yaml
+
+from autograder.ids import file_stem, printable
+from helpers import ROOT, read_markdown, solution
+
+HOSTILE_IDS = {
+    "long": "a" * 255,
+    "formula": '=HYPERLINK(CONCAT("ht","tps:"),"click")',
+    "plus": "+1+2",
+    "at": "@SUM(A1)",
+    "html": "<img src=x onerror=alert(1)>",
+    "markdown": "**bold** [link](javascript:alert(1)) # `tick`",
+    "newline": "two\nlines",
+    "escape": "\x1b[31mred\x1b[0m",
+    "bidi": "evil\u202egnp.exe",
+    "unicode": "ünïcödé",
+    "plain": "plain_id",
+}
+NOT_UTF8 = b"caf\xe9"
+
+
+def _write_solution(folder: bytes | str) -> None:
+    os.makedirs(folder)
+    for name in ("step_network.py", "xor_relu.py", "backprop.py"):
+        with open(os.path.join(os.fsencode(folder), name.encode()), "w") as handle:
+            handle.write(solution(name))
+
+
+def _grade(class_dir, out, config=None, *extra):
+    cmd = [sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out), *extra]
+    if config:
+        cmd += ["--config", str(config)]
+    return subprocess.run(cmd, capture_output=True, cwd=ROOT, timeout=300)
+
+
+def _rows(out) -> list[dict]:
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+# -- student ids ---------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ids(tmp_path_factory):
+    root = tmp_path_factory.mktemp("ids")
+    class_dir = root / "class"
+    for name in HOSTILE_IDS.values():
+        _write_solution(str(class_dir / name))
+    _write_solution(os.fsencode(class_dir) + b"/" + NOT_UTF8)
+    _write_solution(str(class_dir / "blocked"))
+    out = root / "out"
+    (out / "results" / "blocked.json").mkdir(parents=True)  # this student's results file cannot be written
+    first = _grade(class_dir, out)
+    again = _grade(class_dir, out)
+    return root, class_dir, out, first, again
+
+
+def test_every_name_is_graded_and_the_run_ends_with_exit_0(ids):
+    _, _, out, first, _ = ids
+    assert first.returncode == 0, first.stderr.decode(errors="replace")
+    rows = _rows(out)
+    expected = {printable(n) for n in HOSTILE_IDS.values()} | {"caf\\xe9", "blocked"}
+    assert {row["student"].lstrip("'") for row in rows} == expected
+    assert all(row["total"] == "100" for row in rows), [(r["student"], r["total"]) for r in rows]
+
+
+def test_an_output_that_cannot_be_written_is_that_students_row(ids):
+    _, _, out, first, _ = ids
+    row = next(r for r in _rows(out) if r["student"] == "blocked")
+    assert row["status"] == "output not written"
+    assert "blocked" in first.stdout.decode() and "could not write" in first.stdout.decode()
+
+
+def test_csv_cells_never_start_a_formula(ids):
+    _, _, out, _, _ = ids
+    with open(out / "grades.csv", newline="", encoding="utf-8") as handle:
+        for row in csv.reader(handle):
+            for cell in row:
+                assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r"), cell
+    cells = {r["student"] for r in _rows(out)}
+    assert "'" + HOSTILE_IDS["formula"] in cells and "'+1+2" in cells and "'@SUM(A1)" in cells
+
+
+def test_output_files_have_safe_names_recorded_in_grades_csv(ids):
+    _, _, out, _, _ = ids
+    rows = _rows(out)
+    files = [r["file"] for r in rows]
+    assert len(set(files)) == len(files)
+    assert file_stem("plain_id") == "plain_id" and "plain_id" in files
+    for row in rows:
+        if row["student"] == "blocked":
+            continue
+        for path in (out / "results" / f"{row['file']}.json", out / "feedback" / f"{row['file']}.html",
+                     out / "feedback" / f"{row['file']}.md"):
+            assert path.is_file() and len(path.name.encode()) <= 255, path
+        doc = json.loads((out / "results" / f"{row['file']}.json").read_text())
+        assert doc["extra_data"]["student"] == row["student"].lstrip("'") and doc["score"] == 100
+
+
+def test_pages_escape_the_id(ids):
+    _, _, out, _, _ = ids
+    rows = {r["student"].lstrip("'"): r["file"] for r in _rows(out)}
+    for name in ("html", "markdown", "escape", "bidi", "newline"):
+        stem = rows[printable(HOSTILE_IDS[name])]
+        page = (out / "feedback" / f"{stem}.html").read_text()
+        md = (out / "feedback" / f"{stem}.md").read_text()
+        for text in (page, md):
+            assert "\x1b" not in text and "\u202e" not in text
+        assert "<img" not in page and not re.search(r"(?<!\\)<img", md)  # in Markdown: \<img, not a tag
+        assert "[link](javascript" not in md and "**bold**" not in md
+        assert printable(HOSTILE_IDS[name]) in read_markdown(out / "feedback" / f"{stem}.md")
+    report = (out / "report.html").read_text()
+    assert "<img src=x" not in report and "\x1b" not in report
+
+
+def test_the_terminal_gets_no_control_characters(ids):
+    _, _, _, first, again = ids
+    for proc in (first, again):
+        text = (proc.stdout + proc.stderr).decode("utf-8")
+        assert "\x1b[31m" not in text and "\u202e" not in text
+
+
+def test_a_second_run_keeps_every_result(ids):
+    _, _, _, _, again = ids
+    assert again.returncode == 0, again.stderr.decode(errors="replace")
+    # every result was saved and found again, except the one whose output could not be written
+    assert b"kept 12 unchanged" in again.stdout or b"kept 13 unchanged" in again.stdout, again.stdout
+
+
+def test_the_seed_is_the_ids_bytes():
+    from autograder.cases import Cases
+
+    assert Cases(1, "caf\udce9").step[1][0].tolist() != Cases(1, "caf\\xe9").step[1][0].tolist()
+    assert Cases(1, "bob").step[1][0].tolist() == Cases(1, "bob").step[1][0].tolist()
+
+
+# -- timestamp.txt ---------------------------------------------------------------------------------
+def _late_config(path):
+    config = yaml.safe_load((ROOT / "config.yaml").read_text())
+    config["assignment"].update(due="2026-12-15T23:59:00+00:00", late_penalty="percent_per_day",
+                                late_percent_per_day=10, solutions=str(ROOT / "solutions"))
+    path.write_text(yaml.safe_dump(config))
+    return path
+
+
+@pytest.fixture(scope="module")
+def stamps(tmp_path_factory):
+    root = tmp_path_factory.mktemp("stamps")
+    class_dir = root / "class"
+    outside = root / "outside.txt"
+    outside.write_text("2027-06-01 10:00:00 UTC\n")
+    for name in ("sparse", "utf16", "link", "fifo", "garbage", "folder", "late", "ontime"):
+        _write_solution(str(class_dir / name))
+    stamp = {name: class_dir / name / "timestamp.txt" for name in ("sparse", "utf16", "link", "fifo", "garbage",
+                                                                    "folder", "late", "ontime")}
+    with open(stamp["sparse"], "wb") as handle:
+        handle.truncate(64 << 30)  # 64 GiB, sparse
+    stamp["utf16"].write_bytes("2026-12-20 10:00:00 UTC\n".encode("utf-16"))
+    stamp["link"].symlink_to(outside)
+    os.mkfifo(stamp["fifo"])
+    os.unlink(class_dir / "fifo" / "backprop.py")
+    os.mkfifo(class_dir / "fifo" / "backprop.py")  # a module that is a FIFO: reading it would never end
+    stamp["garbage"].write_bytes(b"\x00\xff\xfe not a date \x1b[2J")
+    stamp["folder"].mkdir()
+    stamp["late"].write_text("2026-12-17 10:00:00.123456 UTC\n")
+    stamp["ontime"].write_text("2026-12-14 10:00:00 UTC\n")
+    started = time.monotonic()
+    proc = _grade(class_dir, root / "out", _late_config(root / "config.yaml"))
+    return root / "out", proc, time.monotonic() - started
+
+
+def test_untrusted_timestamps_never_stop_the_batch(stamps):
+    out, proc, seconds = stamps
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert seconds < 120
+    rows = {r["student"]: r for r in _rows(out)}
+    assert len(rows) == 8
+    assert rows["fifo"]["q3"] == "0" and rows["fifo"]["q1"] == "30"  # its FIFO module was not read
+
+
+def test_a_readable_timestamp_sets_the_penalty(stamps):
+    out, _, _ = stamps
+    rows = {r["student"]: r for r in _rows(out)}
+    assert (rows["late"]["late_days"], rows["late"]["total"], rows["late"]["status"]) == ("2", "80", "ok")
+    assert (rows["ontime"]["late_days"], rows["ontime"]["total"]) == ("0", "100")
+    assert (rows["utf16"]["late_days"], rows["utf16"]["total"]) == ("5", "50")  # UTF-16 is read, not refused
+
+
+@pytest.mark.parametrize("student", ["sparse", "link", "fifo", "garbage", "folder"])
+def test_a_bad_timestamp_is_told_to_student_and_instructor(stamps, student):
+    out, proc, _ = stamps
+    row = {r["student"]: r for r in _rows(out)}[student]
+    assert (row["late_days"], row["status"]) == ("0", "timestamp unreadable")
+    assert row["total"] == ("100" if student != "fifo" else "50")
+    feedback = read_markdown(out / "feedback" / f"{student}.md")
+    assert "timestamp.txt could not be read" in feedback and "graded as on time" in feedback
+    assert f"{student}: The submission time in timestamp.txt could not be read" in proc.stdout.decode()
+    assert "\x1b" not in proc.stdout.decode()
+
+
+# -- the layout is the instructor's choice -------------------------------------------------------
+def test_a_student_folder_named_submitted_is_a_student(tmp_path):
+    class_dir = tmp_path / "class"
+    _write_solution(str(class_dir / "alice"))
+    forged = class_dir / "submitted"
+    for name in ("alice", "mallory"):
+        _write_solution(str(forged / name / "nn_backprop"))
+    (forged / "step_network.py").write_text("raise SystemExit\n")
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    rows = {r["student"]: r for r in _rows(tmp_path / "out")}
+    assert sorted(rows) == ["alice", "submitted"]
+    assert rows["alice"]["total"] == "100"
+
+
+def test_an_nbgrader_course_is_recognised_by_its_own_config_file(tmp_path):
+    course = tmp_path / "course"
+    _write_solution(str(course / "submitted" / "bob" / "nn_backprop"))
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    proc = _grade(course, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert [r["student"] for r in _rows(tmp_path / "out")] == ["bob"]
+    # a student's *folder* of that name does not make a class a course
+    class_dir = tmp_path / "class"
+    _write_solution(str(class_dir / "nbgrader_config.py"))
+    _write_solution(str(class_dir / "carol"))
+    proc = _grade(class_dir, tmp_path / "out2")
+    assert sorted(r["student"] for r in _rows(tmp_path / "out2")) == ["carol", "nbgrader_config.py"]
