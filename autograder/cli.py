@@ -142,9 +142,17 @@ def cmd_release(args) -> int:
 def cmd_collect(args) -> int:
     config = _config(args.config)
     course = _course(args)
-    course.collect(config)
-    students = sorted(p.name for p in course.submitted.iterdir()) if course.submitted.is_dir() else []
-    print(f"Collected {len(students)} submission(s) into {course.submitted}; now run make grade")
+    found = course.collect(config)
+    print(f"Collected {len(found.collected)} submission(s) into {course.submitted}"
+          + (f" ({len(found.unchanged)} more unchanged since the last collect)" if found.unchanged else "")
+          + "; now run make grade")
+    for entry in found.collected:
+        print(f"  {entry.student}: {entry.name}")
+    if found.rejected:
+        print(f"Rejected {len(found.rejected)} inbound folder(s) of the exchange; nothing of theirs was collected "
+              "(they are still in the exchange, for you to look at):")
+        for name, why in found.rejected:
+            print(f"  {printable(name)}: {why}")
     return 0
 
 

@@ -1,13 +1,15 @@
 """The nbgrader course around the grader: set up, release, collect, feedback.
 
 Runs nbgrader's own commands (0.9.x) in the course directory, with a local
-exchange. Layout (COURSE_DIR, default `course/`):
+exchange, except to collect: nbgrader's collect follows links and trusts owners
+(exchange.py does it instead). Layout (COURSE_DIR, default `course/`):
 
     nbgrader_config.py    course id, exchange root, due date come from here and config.yaml
     gradebook.db          nbgrader's gradebook (one grade cell per rubric item)
     source/nn_backprop/   what students get: notebook, stub modules, public self-checks
-    release/ submitted/ feedback/   as nbgrader makes them
-    exchange/             the local exchange (world-writable, as nbgrader needs)
+    release/ feedback/    as nbgrader makes them
+    submitted/            what `collect` took from the exchange (exchange.py), nbgrader's layout
+    exchange/             the local exchange (world-writable and sticky, as nbgrader needs)
 """
 from __future__ import annotations
 
@@ -67,7 +69,8 @@ class Course:
             f"c.Exchange.root = {str(self.exchange_root)!r}\n"
             "c.Exchange.timezone = 'UTC'\n")
         self.exchange_root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.exchange_root, 0o777)  # every student writes their submission here
+        # Every student writes their submission here; sticky, so nobody renames or removes another's folder.
+        os.chmod(self.exchange_root, 0o1777)
 
     def add_roster(self, roster: Path) -> int:
         """Students from a CSV with columns id, first_name, last_name, email (a header row is optional)."""
@@ -104,9 +107,19 @@ class Course:
         self.nbgrader("release_assignment", config.name, "--force")
         return self.root / "release" / config.name
 
-    def collect(self, config: Config) -> None:
-        """`nbgrader collect`: the latest submission of each student into submitted/."""
-        self.nbgrader("collect", config.name, "--update")
+    def collect(self, config: Config):
+        """Each student's latest acceptable submission into submitted/ (exchange.py: nbgrader's
+        inbound folders screened for links, special files and forged owners); returns the Collection."""
+        from . import exchange
+
+        inbound = self.exchange_root / self.course_id / "inbound"
+        if not inbound.is_dir():
+            raise CourseError(f"nothing to collect: {inbound} does not exist (run `make release`; students then "
+                              "submit with `nbgrader submit`)")
+        try:
+            return exchange.collect(inbound, config.name, self.submitted)
+        except exchange.Rejected as exc:
+            raise CourseError(str(exc)) from None
 
     def write_feedback(self, student: str, assignment: str, page: Path) -> Path:
         """Copy a feedback page where `nbgrader release_feedback` looks for it (with the submission's secret)."""

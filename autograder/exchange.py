@@ -1,0 +1,220 @@
+"""Collecting submissions from nbgrader's exchange, where anyone with an account can write.
+
+nbgrader's `collect` copies inbound folders following links and only warns when a folder
+claims a student who does not own it. Here each inbound folder
+(`exchange/<course>/inbound/<student>+<assignment>+<time>+<random>/`) is read once, through
+file descriptors opened without following links, into memory; what is copied to
+`submitted/<student>/<assignment>/` is exactly what was read and checked, so nothing can
+be swapped in between. A folder is rejected, and nothing of it is collected, when it is or
+holds a link, a special file (FIFO, device, socket), more than MAX_FILES files or MAX_BYTES
+bytes, or anything owned by another uid than the student's (where the student id is a user
+of this machine) or the folder's: a hard link to someone else's file is theirs, so it is
+refused too. Of the rest, each student's latest is collected (as `nbgrader collect
+--update` does: a newer one replaces an older one).
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .ids import PLAIN, printable
+from .late import parse_timestamp
+from .tree import remove_tree
+
+MAX_FILES = 64
+MAX_BYTES = 64 << 20
+MAX_DEPTH = 8
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
+
+
+class Rejected(Exception):
+    """Why an inbound folder is not collected."""
+
+
+@dataclass
+class Inbound:
+    name: str  # the inbound folder's name
+    student: str
+    timestamp: str
+    files: dict[str, bytes] = field(default_factory=dict)  # relative path -> contents
+
+
+@dataclass
+class Collection:
+    collected: list[Inbound] = field(default_factory=list)  # copied into submitted/
+    unchanged: list[Inbound] = field(default_factory=list)  # already there, as recent
+    rejected: list[tuple[str, str]] = field(default_factory=list)  # (inbound folder name, why)
+
+
+def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
+    """Screen every inbound folder of `assignment`; copy each student's latest accepted one into `submitted`.
+
+    Raises Rejected if the inbound folder itself (or the course folder above it) is not ours.
+    """
+    result, latest = Collection(), {}
+    _check_ours(inbound)
+    folder = os.open(inbound, _DIR)
+    try:
+        with os.scandir(folder) as entries:
+            names = sorted(e.name for e in entries)
+        for name in names:
+            parts = name.rsplit("+", 3)
+            if len(parts) != 4 or parts[1] != assignment:
+                continue
+            try:
+                entry = _read(folder, name, parts[0], parts[2])
+            except Rejected as why:
+                result.rejected.append((name, str(why)))
+                continue
+            best = latest.get(entry.student)
+            if best is None or parse_timestamp(entry.timestamp) > parse_timestamp(best.timestamp):
+                latest[entry.student] = entry
+    finally:
+        os.close(folder)
+    for student, entry in sorted(latest.items()):
+        target = submitted / student / assignment
+        existing = _existing_time(target)
+        if existing is not None and existing >= parse_timestamp(entry.timestamp):
+            result.unchanged.append(entry)
+            continue
+        _write(target, entry)
+        result.collected.append(entry)
+    return result
+
+
+def _check_ours(folder: Path) -> None:
+    """The inbound folder (and the course folder above it) must be real folders owned by us or root."""
+    for path in (folder.parent, folder):
+        info = os.lstat(path)
+        if not stat.S_ISDIR(info.st_mode) or info.st_uid not in (os.geteuid(), 0):
+            raise Rejected(f"{path} is not a folder of yours (owner uid {info.st_uid}): someone else made it; "
+                           "remove it and release the assignment again")
+
+
+def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
+    """One inbound folder's files, checked as they are read (Rejected if anything is wrong)."""
+    if not PLAIN.fullmatch(student):
+        raise Rejected(f"the student id {printable(student)!r} is not a plain user name")
+    if parse_timestamp(timestamp) is None:
+        raise Rejected(f"{printable(timestamp)!r} in its name is not a time")
+    try:
+        top = os.open(name, _DIR, dir_fd=inbound)
+    except OSError as exc:
+        if stat.S_ISLNK(os.stat(name, dir_fd=inbound, follow_symlinks=False).st_mode):
+            raise Rejected(f"it is a symbolic link (to {printable(os.readlink(name, dir_fd=inbound))})") from None
+        raise Rejected(f"it is not a folder that can be opened ({exc.strerror})") from None
+    entry = Inbound(name, student, timestamp)
+    try:
+        _walk(top, "", entry, _owner(student, os.fstat(top).st_uid), 0)
+    finally:
+        os.close(top)
+    return entry
+
+
+def _owner(student: str, folder_owner: int) -> int:
+    """The uid everything in a student's inbound folder must belong to.
+
+    Where the student id is a user of this machine, that user's uid. Otherwise the folder's
+    owner, unless that is another user of this machine, who then claims to be someone else.
+    (Without user accounts, as when an instructor tries the exchange alone, nothing tells
+    people apart by owner; links and special files are refused all the same.)
+    """
+    import pwd
+
+    try:
+        return pwd.getpwnam(student).pw_uid
+    except KeyError:
+        pass
+    try:
+        other = pwd.getpwuid(folder_owner).pw_name
+    except KeyError:
+        return folder_owner
+    if folder_owner in (0, os.geteuid()):
+        return folder_owner
+    raise Rejected(f"it claims to be {student}'s but belongs to {other} (uid {folder_owner})")
+
+
+def _walk(fd: int, prefix: str, entry: Inbound, owner: int, depth: int) -> None:
+    _check_owner(os.fstat(fd), prefix or "the folder", owner)
+    if depth > MAX_DEPTH:
+        raise Rejected(f"{prefix} is more than {MAX_DEPTH} folders deep")
+    with os.scandir(fd) as listing:
+        names = sorted(e.name for e in listing)
+    for name in names:
+        path = f"{prefix}{name}"
+        info = os.stat(name, dir_fd=fd, follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            raise Rejected(f"{printable(path)} is a symbolic link (to {printable(os.readlink(name, dir_fd=fd))})")
+        if stat.S_ISDIR(info.st_mode):
+            sub = os.open(name, _DIR, dir_fd=fd)
+            try:
+                _walk(sub, path + "/", entry, owner, depth + 1)
+            finally:
+                os.close(sub)
+        elif stat.S_ISREG(info.st_mode):
+            entry.files[path] = _read_file(fd, name, printable(path), entry, owner)
+        else:
+            raise Rejected(f"{printable(path)} is not a regular file (a FIFO, device or socket)")
+
+
+def _read_file(fd: int, name: str, path: str, entry: Inbound, owner: int) -> bytes:
+    try:
+        handle = os.open(name, _FILE, dir_fd=fd)
+    except OSError as exc:
+        raise Rejected(f"{path} cannot be read ({exc.strerror})") from None
+    try:
+        info = os.fstat(handle)  # the file actually opened: checked again, as it is read
+        if not stat.S_ISREG(info.st_mode):
+            raise Rejected(f"{path} is not a regular file")
+        _check_owner(info, path, owner)
+        if len(entry.files) >= MAX_FILES:
+            raise Rejected(f"it holds more than {MAX_FILES} files")
+        room = MAX_BYTES - sum(len(data) for data in entry.files.values())
+        chunks, size = [], 0
+        while chunk := os.read(handle, min(1 << 20, room + 1 - size)):
+            chunks.append(chunk)
+            size += len(chunk)
+            if size > room:
+                raise Rejected(f"it holds more than {MAX_BYTES >> 20} MiB")
+        return b"".join(chunks)
+    finally:
+        os.close(handle)
+
+
+def _check_owner(info: os.stat_result, path: str, owner: int) -> None:
+    if info.st_uid != owner:
+        raise Rejected(f"{path} is owned by uid {info.st_uid}{_name_of(info.st_uid)}, not by uid {owner}"
+                       f"{_name_of(owner)}, whose submission it claims to be")
+
+
+def _name_of(uid: int) -> str:
+    try:
+        import pwd
+
+        return f" ({pwd.getpwuid(uid).pw_name})"
+    except (ImportError, KeyError):
+        return ""
+
+
+def _existing_time(folder: Path):
+    try:
+        return parse_timestamp((folder / "timestamp.txt").read_text(errors="replace")[:256])
+    except OSError:
+        return None
+
+
+def _write(target: Path, entry: Inbound) -> None:
+    """The folder's files (as read) at target, replacing what was there."""
+    staging = target.with_name(f".{target.name}.collecting")
+    remove_tree(staging)
+    for path, data in entry.files.items():
+        destination = staging / path
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        destination.write_bytes(data)
+    staging.mkdir(parents=True, exist_ok=True)
+    if target.exists():
+        remove_tree(target)
+    os.replace(staging, target)

@@ -1,0 +1,132 @@
+"""The nbgrader exchange is hostile input: what an unprivileged student plants there is rejected at collect.
+
+A course is released with the real nbgrader; alice and erin submit with `nbgrader submit`.
+Then mallory, a student with no privileges, plants inbound folders as her own uid could:
+one whose modules are links to the reference solutions, one under alice's name with a later
+timestamp, and others holding a FIFO, a hard link to alice's file, or being a link themselves. The folders
+are given the owners they would have on a multi-user host (alice's submission is alice's,
+mallory's plants are mallory's), and `collect` runs with a passwd file naming alice and
+mallory (bound over /etc/passwd in a private mount namespace). Every plant must be rejected
+with its reason, alice's honest submission collected and graded at 100, erin's (who has no
+account here, as when an instructor tries the exchange alone) collected too.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta, timezone
+
+import pytest
+import yaml
+
+from attacks import zeros_files
+from helpers import ROOT, read_grades, variant
+from test_course import COURSE_ID, student_nbgrader
+
+ALICE, MALLORY = 1_900_000_001, 1_900_000_002
+pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare"),
+                                reason="files owned by other users, and a private mount namespace, need root")
+
+
+def _as_root_with_users(tmp, *args):
+    """`python -m autograder ARGS` with alice and mallory in /etc/passwd (a private mount namespace)."""
+    passwd = tmp / "passwd"
+    passwd.write_text(open("/etc/passwd").read() + f"alice:x:{ALICE}:{ALICE}::/nonexistent:/bin/false\n"
+                      f"mallory:x:{MALLORY}:{MALLORY}::/nonexistent:/bin/false\n")
+    script = f'mount --bind "{passwd}" /etc/passwd && exec "$0" "$@"'
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                           sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def _chown_tree(folder, uid):
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), uid, uid)
+    os.lchown(folder, uid, uid)
+
+
+@pytest.fixture(scope="module")
+def exchange(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("exchange")
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    raw["assignment"].update(due=(datetime.now(timezone.utc) + timedelta(days=1)).isoformat(),
+                             solutions=str(ROOT / "solutions"))
+    (tmp / "config.yaml").write_text(yaml.safe_dump(raw))
+    course = ["--course-dir", str(tmp / "course"), "--config", str(tmp / "config.yaml")]
+    proc = subprocess.run([sys.executable, "-m", "autograder", "release", *course], cwd=ROOT, capture_output=True,
+                          text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for student in ("alice", "erin"):
+        home = tmp / "students" / student
+        home.mkdir(parents=True)
+        student_nbgrader(student, home, "fetch_assignment", "nn_backprop")
+        for name, text in variant().items():
+            (home / "nn_backprop" / name).write_text(text)
+        student_nbgrader(student, home, "submit", "nn_backprop")
+    inbound = tmp / "course" / "exchange" / COURSE_ID / "inbound"
+    [honest] = inbound.glob("alice+nn_backprop+*")
+    _chown_tree(honest, ALICE)
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
+
+    def plant(student, tag, files=None, links=None):
+        folder = inbound / f"{student}+nn_backprop+{later}+{tag}"
+        folder.mkdir()
+        for name, text in (files or {}).items():
+            (folder / name).write_text(text)
+        for name, target in (links or {}).items():
+            os.symlink(target, folder / name)
+        (folder / "timestamp.txt").write_text(later)
+        _chown_tree(folder, MALLORY)
+        return folder
+
+    plant("mallory", "links", links={m: str(ROOT / "solutions" / m) for m in zeros_files()})
+    plant("alice", "forged", files=zeros_files())
+    fifo = plant("mallory", "fifo", files=zeros_files())
+    os.unlink(fifo / "backprop.py")
+    os.mkfifo(fifo / "backprop.py")
+    os.lchown(fifo / "backprop.py", MALLORY, MALLORY)
+    hard = plant("mallory", "hardlink", files={k: v for k, v in zeros_files().items() if k != "backprop.py"})
+    os.link(honest / "backprop.py", hard / "backprop.py")
+    os.symlink(str(ROOT / "solutions"), inbound / f"dave+nn_backprop+{later}+dir")
+    collect = _as_root_with_users(tmp, "collect", *course)
+    grade = _as_root_with_users(tmp, "grade", "--out", str(tmp / "out"), *course)
+    return tmp, honest, later, collect, grade
+
+
+def test_collect_finishes_and_says_what_it_rejected(exchange):
+    _, _, _, collect, _ = exchange
+    assert collect.returncode == 0, collect.stdout + collect.stderr
+    assert "Rejected 5 inbound folder(s)" in collect.stdout, collect.stdout
+    expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
+                "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
+                "+hardlink": "backprop.py is owned by uid 1900000001 (alice), not by uid 1900000002 (mallory)",
+                "+dir": "it is a symbolic link (to "}
+    lines = collect.stdout.splitlines()
+    for tag, why in expected.items():
+        assert any(tag in line and why in line for line in lines), (tag, collect.stdout)
+
+
+def test_only_honest_submissions_are_collected(exchange):
+    tmp, honest, later, _, _ = exchange
+    submitted = tmp / "course" / "submitted"
+    assert sorted(p.name for p in submitted.iterdir()) == ["alice", "erin"]
+    alice = submitted / "alice" / "nn_backprop"
+    assert (alice / "timestamp.txt").read_text() == (honest / "timestamp.txt").read_text() != later
+    assert (alice / "backprop.py").read_text() == variant()["backprop.py"]
+    for path in submitted.rglob("*"):
+        assert not path.is_symlink()
+
+
+def test_the_honest_students_grades_are_intact(exchange):
+    tmp, _, _, _, grade = exchange
+    assert grade.returncode == 0, grade.stdout + grade.stderr
+    grades = read_grades(tmp / "out")
+    assert sorted(grades) == ["alice", "erin"]
+    assert grades["alice"]["total"] == grades["erin"]["total"] == "100"
+
+
+def test_the_exchange_root_is_sticky(exchange):
+    tmp, _, _, _, _ = exchange
+    assert os.stat(tmp / "course" / "exchange").st_mode & 0o1777 == 0o1777
