@@ -42,7 +42,7 @@ import os as _os, sys as _sys
 
 def _armed():
     """Only as a sandboxed submission's unprivileged uid (the grader runs as root)."""
-    return _os.getuid() >= 1_800_000_000
+    return _os.getuid() >= 60000  # a worker uid (1,800,000,000 and up; 60000 and up before)
 '''
 
 
@@ -478,7 +478,7 @@ ATTACKS: dict[str, Attack] = {
                 import io, json
                 buf = io.BytesIO()
                 np.save(buf, np.ones(190_000))
-                forged = _frame(json.dumps({"ok": [{"$nd": 0}] * 200_000}).encode(), [buf.getvalue()])
+                forged = _frame(json.dumps({"$dict": [["ok", [{"$nd": 0}] * 200_000]]}).encode(), [buf.getvalue()])
                 for fd in _response_fds():
                     try:
                         _os.write(fd, forged)

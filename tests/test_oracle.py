@@ -146,9 +146,14 @@ def test_the_calls_do_not_depend_on_the_answers(grade, correct, name):
 
 
 def test_a_second_look_earns_no_more_than_the_first(grade):
-    """Code that would answer right on a second look at an input earns what its first answer earns."""
-    result, _ = grade("same_id", SUBMISSIONS["second_call"])
-    flipped, _ = grade("same_id", variant(**MISTAKES["sign_flipped"]))
+    """Code that would answer right on a second look at an input earns what its first answer earns.
+
+    Its forward is wrong too: the grader used to call backprop again, with its own helpers,
+    exactly then, and the second look came with the right sign.
+    """
+    broken_forward = ("    return h, y_hat\n", "    return h, y_hat[::-1]  # wrong: costs q3.forward\n")
+    result, _ = grade("same_id", _with_state(variant(backprop=SECOND_CALL["backprop"] + [broken_forward])))
+    flipped, _ = grade("same_id", variant(backprop=MISTAKES["sign_flipped"]["backprop"] + [broken_forward]))
     for item in GRADIENTS:
         assert _scores(result)[item] == _scores(flipped)[item], item
-    assert _scores(flipped)["q3.grad_U"] == 8 * 0.25
+    assert _scores(flipped)["q3.grad_U"] == 8 * 0.25 and _scores(flipped)["q3.forward"] < 8
