@@ -28,7 +28,7 @@ SETUP_SH = f"""#!/usr/bin/env bash
 set -euxo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y python3 python3-venv python3-pip bubblewrap
+apt-get install -y python3 python3-venv python3-pip bubblewrap libseccomp2
 python3 -m venv /autograder/venv
 /autograder/venv/bin/pip install --no-cache-dir {RUNTIME}
 # Only root may read the grader, the hidden tests and the solutions, whatever backend ends up running.
