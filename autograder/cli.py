@@ -147,7 +147,8 @@ def cmd_collect(args) -> int:
           + (f" ({len(found.unchanged)} more unchanged since the last collect)" if found.unchanged else "")
           + "; now run make grade")
     for entry in found.collected:
-        print(f"  {entry.student}: {entry.name}")
+        doubt = entry.doubtful_time()
+        print(f"  {entry.student}: {printable(entry.name)}" + (f"\n    WARNING: {doubt}" if doubt else ""))
     if found.rejected:
         print(f"Rejected {len(found.rejected)} inbound folder(s) of the exchange; nothing of theirs was collected "
               "(they are still in the exchange, for you to look at):")

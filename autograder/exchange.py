@@ -17,12 +17,14 @@ from __future__ import annotations
 import os
 import stat
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from .ids import PLAIN, printable
 from .late import parse_timestamp
 from .tree import remove_tree
 
+CLOCK_SLACK = 600  # seconds a claimed submission time may precede the kernel's change times
 MAX_FILES = 64
 MAX_BYTES = 64 << 20
 MAX_DEPTH = 8
@@ -40,11 +42,26 @@ class Inbound:
     student: str
     timestamp: str
     files: dict[str, bytes] = field(default_factory=dict)  # relative path -> contents
+    written: float = float("inf")  # the earliest change time (ctime, set by the kernel) of the folder and its files
+
+    def doubtful_time(self) -> str:
+        """Why the submission time it claims cannot be true, or "": files cannot change before they exist.
+
+        A time claimed more than CLOCK_SLACK before its files were written was edited. It is
+        reported, not corrected: an exchange copied from elsewhere has new change times too.
+        """
+        claimed = parse_timestamp(self.files.get("timestamp.txt", b"").decode("utf-8", "replace")) or \
+            parse_timestamp(self.timestamp)
+        if claimed is None or claimed.timestamp() >= self.written - CLOCK_SLACK:
+            return ""
+        written = datetime.fromtimestamp(self.written, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return (f"its timestamp.txt says {claimed.strftime('%Y-%m-%d %H:%M UTC')}, but its files were written at "
+                f"{written}: the claimed time was used; check it")
 
 
 @dataclass
 class Collection:
-    collected: list[Inbound] = field(default_factory=list)  # copied into submitted/
+    collected: list[Inbound] = field(default_factory=list)  # copied into submitted/ (see Inbound.doubtful_time)
     unchanged: list[Inbound] = field(default_factory=list)  # already there, as recent
     rejected: list[tuple[str, str]] = field(default_factory=list)  # (inbound folder name, why)
 
@@ -138,7 +155,9 @@ def _owner(student: str, folder_owner: int) -> int:
 
 
 def _walk(fd: int, prefix: str, entry: Inbound, owner: int, depth: int) -> None:
-    _check_owner(os.fstat(fd), prefix or "the folder", owner)
+    info = os.fstat(fd)
+    _check_owner(info, prefix or "the folder", owner)
+    entry.written = min(entry.written, info.st_ctime)
     if depth > MAX_DEPTH:
         raise Rejected(f"{prefix} is more than {MAX_DEPTH} folders deep")
     with os.scandir(fd) as listing:
@@ -170,6 +189,7 @@ def _read_file(fd: int, name: str, path: str, entry: Inbound, owner: int) -> byt
         if not stat.S_ISREG(info.st_mode):
             raise Rejected(f"{path} is not a regular file")
         _check_owner(info, path, owner)
+        entry.written = min(entry.written, info.st_ctime)
         if len(entry.files) >= MAX_FILES:
             raise Rejected(f"it holds more than {MAX_FILES} files")
         room = MAX_BYTES - sum(len(data) for data in entry.files.values())

@@ -23,7 +23,7 @@ class Progress:
 
     def update(self, result) -> None:
         self.done += 1
-        self._draw(result.student)
+        self._draw(result.name)  # printable: an id may hold terminal escapes
 
     def finish(self) -> None:
         if self.enabled and self.total:

@@ -66,6 +66,9 @@ def exchange(tmp_path_factory):
             (home / "nn_backprop" / name).write_text(text)
         student_nbgrader(student, home, "submit", "nn_backprop")
     inbound = tmp / "course" / "exchange" / COURSE_ID / "inbound"
+    [erin] = inbound.glob("erin+nn_backprop+*")  # erin edits her timestamp to three days before she submitted
+    (erin / "timestamp.txt").write_text((datetime.now(timezone.utc) - timedelta(days=3)).strftime(
+        "%Y-%m-%d %H:%M:%S.%f UTC"))
     [honest] = inbound.glob("alice+nn_backprop+*")
     _chown_tree(honest, ALICE)
     later = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
@@ -130,3 +133,12 @@ def test_the_honest_students_grades_are_intact(exchange):
 def test_the_exchange_root_is_sticky(exchange):
     tmp, _, _, _, _ = exchange
     assert os.stat(tmp / "course" / "exchange").st_mode & 0o1777 == 0o1777
+
+
+def test_a_time_claimed_before_the_files_existed_is_reported(exchange):
+    _, _, _, collect, _ = exchange
+    lines = collect.stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("  erin: "))
+    assert "WARNING: its timestamp.txt says" in lines[at + 1] and "check it" in lines[at + 1], collect.stdout
+    alice = next(i for i, line in enumerate(lines) if line.startswith("  alice: "))
+    assert "WARNING" not in lines[alice + 1]
