@@ -94,9 +94,11 @@ def _given(name: str, table: list, original):
         except Exception:  # noqa: BLE001 - whatever the student passed, it is not one of our inputs
             return None
 
-    known: dict = {}  # shapes of the arguments -> [(inputs, value)]: most calls match one or two entries
+    exact: dict = {}  # the arguments' bytes -> value: a helper called with the grader's own inputs
+    known: dict = {}  # shapes of the arguments -> [(inputs, value)]: inputs computed anew match one or two
     for inputs, value in table:
         inputs = [as_floats(a) for a in inputs]
+        exact[_key(inputs)] = value
         known.setdefault(tuple(a.shape for a in inputs), []).append((inputs, value))
 
     def answer(value):
@@ -106,6 +108,9 @@ def _given(name: str, table: list, original):
         positional = _positional(original, args, kwargs) if kwargs else args
         floats = [as_floats(a) for a in positional or ()]
         if positional is not None and all(a is not None for a in floats):
+            value = exact.get(_key(floats))
+            if value is not None:
+                return answer(value)
             for inputs, value in known.get(tuple(a.shape for a in floats), ()):
                 if all(numpy.allclose(a, b, rtol=1e-7, atol=1e-10) for a, b in zip(floats, inputs)):
                     return answer(value)
@@ -113,6 +118,10 @@ def _given(name: str, table: list, original):
             raise NameError(f"name '{name}' is not defined")
         return original(*args, **kwargs)
     return given
+
+
+def _key(arrays: list) -> tuple:
+    return tuple((a.shape, a.tobytes()) for a in arrays)
 
 
 def _positional(function, args: tuple, kwargs: dict):
