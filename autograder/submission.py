@@ -45,6 +45,7 @@ class Submission:
         self.output = bytearray()
         self.output_total = 0
         self.limit_hits: list[str] = []
+        self.stood_in: tuple[str, str] | None = None  # the function stand-in helpers were given to (last, always)
 
     # -- public -----------------------------------------------------------------------
     def import_module(self, module: str) -> Outcome:
@@ -99,6 +100,7 @@ class Submission:
                    "kwargs": kwargs or {}}
         if given:
             request["given"] = given
+        self._note_stand_ins([(module, function, cases, given)])
         return self._request(request, len(cases), (module, function))
 
     def close(self) -> None:
@@ -130,32 +132,55 @@ class Submission:
         return self._collect(answers, who, request["op"], modules)
 
     def prefetch(self, calls: list[tuple[str, str, list, dict | None]]) -> None:
-        """Ask for several functions' lists of cases in one request, answered as `call_many` would.
+        """Ask for several functions' lists of cases in few requests, answered as `call_many` would.
 
         Fewer round trips, the same answers: the worker runs them in this order, each case
         with its own deadline. If one crashes or runs out of time, the lists after it are
         left to `call_many`, in a fresh process. Any trouble here is left to it too.
+        A call with stand-in helpers (`given`) goes in a request of its own, sent only once
+        every answer before it is in: its tables hold the grader's answers for its inputs,
+        and no other function may run while they are in the worker (or in the request pipe,
+        which student code can read).
         """
         wanted = []
         try:
             wanted = [(m, f, cases, given) for m, f, cases, given in calls
                       if (m, f, id(cases)) not in self.lists and (m, f) not in self.stuck
                       and self.import_module(m).ok and f in self.imported[m].value]
-            if not wanted or self.child is None or self.limits.submission_seconds <= self.used_seconds:
-                return
-            self._send(dumps({"op": "calls", "calls": [{"module": m, "function": f, "kwargs": {}, "given": given or {},
-                                                        "cases": [list(args) for args in cases]}
-                                                       for m, f, cases, given in wanted]}))
-            for m, f, cases, _ in wanted:
+            batches: list[list] = []
+            for call in wanted:
+                if call[3] or not batches or batches[-1][-1][3]:
+                    batches.append([])
+                batches[-1].append(call)
+            for batch in batches:
                 if self.child is None or self.limits.submission_seconds <= self.used_seconds:
                     break
-                self.lists[(m, f, id(cases))] = (cases, self._collect(len(cases), (m, f), "call"))
-                if cases == [()]:  # no arguments: this is also what call(module, function) answers
-                    self.cache[digest([m, f, [], {}])] = self.lists[(m, f, id(cases))][1][0]
+                self._note_stand_ins(batch)
+                self._send(dumps({"op": "calls", "calls": [{"module": m, "function": f, "kwargs": {},
+                                                            "given": given or {}, "cases": [list(a) for a in cases]}
+                                                           for m, f, cases, given in batch]}))
+                for m, f, cases, _ in batch:
+                    if self.child is None or self.limits.submission_seconds <= self.used_seconds:
+                        break
+                    self.lists[(m, f, id(cases))] = (cases, self._collect(len(cases), (m, f), "call"))
+                    if cases == [()]:  # no arguments: this is also what call(module, function) answers
+                        self.cache[digest([m, f, [], {}])] = self.lists[(m, f, id(cases))][1][0]
+                if any((m, f, id(cases)) not in self.lists for m, f, cases, _ in batch):
+                    break
         except Exception:  # noqa: BLE001 - only a shortcut: call_many does it again and reports
             pass
         if self.child is not None and any((m, f, id(cases)) not in self.lists for m, f, cases, _ in wanted):
             self._end_child()  # answers may still be coming: none may be read as another call's
+
+    def _note_stand_ins(self, calls: list) -> None:
+        """Once stand-ins (the grader's answers for some inputs) reached a function, no other may run:
+        it could have kept them. A hidden test that calls another afterwards is a grader fault."""
+        for m, f, _, given in calls:
+            if self.stood_in not in (None, (m, f)):
+                raise RuntimeError(f"grader fault: {m}.{f} called after stand-ins were given to "
+                                   f"{'.'.join(self.stood_in)}; nothing may be called after them")
+            if given:
+                self.stood_in = (m, f)
 
     def _collect(self, answers: int, who: tuple[str, str], op: str, modules: list[str] = ()) -> list[Outcome]:
         """Read `answers` frames of a request already sent, each within the per-call limit."""

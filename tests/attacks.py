@@ -711,7 +711,10 @@ ATTACKS: dict[str, Attack] = {
                 connected = []
                 for family, address in ((socket.AF_INET, ("127.0.0.1", @PORT@)), (socket.AF_INET, ("1.1.1.1", 53)),
                                         (socket.AF_INET, ("8.8.8.8", 443)), (socket.AF_UNIX, "\\0@MARK@_@PORT@")):
-                    sock = socket.socket(family, socket.SOCK_STREAM)
+                    try:
+                        sock = socket.socket(family, socket.SOCK_STREAM)
+                    except OSError:
+                        continue
                     sock.settimeout(0.2)
                     try:
                         sock.connect(address)

@@ -7,6 +7,9 @@ outside its address-space limit:
   mount a tmpfs of any size, or its own /proc;
 - mounts of every kind;
 - keyrings (add_key, request_key, keyctl): a user's keyring outlives its processes;
+- sockets of every family (socket, socketpair): a network connection leaves state behind in
+  the slot's network namespace (TIME_WAIT, counters), and socket buffers are kernel memory
+  that counts against no limit;
 - System V shared memory, semaphores and message queues, and POSIX message queues: they
   outlive their processes and, unattached, count against no limit; memory files (memfd),
   which count against no limit either (files in /tmp count against its tmpfs's size);
@@ -34,12 +37,14 @@ REFUSED = (
     "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
     "open_tree", "mount_setattr",
     "add_key", "request_key", "keyctl",
+    "socket", "socketpair",
     "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc", "memfd_create", "memfd_secret",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
     "ptrace", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
     "swapon", "swapoff", "acct",
 )
-ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3")
+ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3",
+             "socket", "socketpair")
 
 
 class _ArgCmp(ctypes.Structure):

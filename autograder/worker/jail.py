@@ -1,4 +1,4 @@
-"""The worker's filesystem view: the `namespaces` backend's jail, and a fresh /tmp for every submission.
+"""The worker's view of the system: the `namespaces` backend's jail; a fresh /tmp and pid namespace per submission.
 
 `enter(spec)` (namespaces backend only, as root in new namespaces): mounts a tmpfs root
 holding read-only binds of the given folders, /proc of the new pid namespace and a few
@@ -10,6 +10,11 @@ last submission's /tmp and mounts a new tmpfs of a fixed size there, so nothing 
 leaves (files, links, folders of any depth) reaches the next one, and nothing needs
 cleaning: the kernel frees the old tmpfs once its last process is gone. Binds the sandbox
 needs under /tmp (a project that lives there) are made again from their stash.
+
+`fresh_pid_namespace(own)` (every sandboxed backend, in the zygote before each fork): the
+next child starts a pid namespace of its own, as its pid 1, so process ids (and how many
+processes the last submission started) say nothing about earlier submissions, and the
+kernel ends every process in it when the child ends.
 """
 import ctypes
 import os
@@ -17,6 +22,7 @@ import os
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
 MNT_DETACH = 2
+CLONE_NEWPID = 0x20000000
 DEVICES = ("null", "zero", "full", "random", "urandom")
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -62,3 +68,15 @@ def fresh_tmp(spec: dict) -> None:
     for stash, target in spec.get("keep", []):
         os.makedirs(target, mode=0o755, exist_ok=True)
         _bind_readonly(stash, target)
+
+
+def fresh_pid_namespace(own: int) -> None:
+    """Make the next fork's child pid 1 of a new pid namespace; `own`: an fd of the zygote's own one.
+
+    unshare(CLONE_NEWPID) works once per namespace the children go to: going back to our own
+    first (setns) lets the next submission have a new one too.
+    """
+    for call, args, what in ((_libc.setns, (own, CLONE_NEWPID), "setns"), (_libc.unshare, (CLONE_NEWPID,), "unshare")):
+        if call(*args) != 0:
+            errno = ctypes.get_errno()
+            raise OSError(errno, f"{what} (pid namespace): {os.strerror(errno)}")

@@ -6,8 +6,9 @@ submission files or student data: for each submission it receives three pipe
 ends (requests, responses, output) and forks a child that imports the student's
 modules from the submission directory and answers calls over those pipes.
 
-Every child gets a fresh /tmp (a new tmpfs of fixed size, when sandboxed: $NNB_SCRATCH),
-drops every privilege, and runs under a seccomp filter (confine.py) before any student code.
+Every child gets a fresh /tmp (a new tmpfs of fixed size, when sandboxed: $NNB_SCRATCH) and a
+pid namespace of its own (jail.py), drops every privilege, and runs under a seccomp filter
+(confine.py) before any student code.
 
 Control messages (JSON lines over the socket, pipe ends as SCM_RIGHTS):
     {"op": "spawn", "submission": dir, "scratch": dir, "limits": {...}} + 3 fds -> {"pid": n}
@@ -318,6 +319,7 @@ def main() -> None:
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     control = socket.socket(fileno=int(os.environ.pop("NNB_CONTROL_FD")))
     scratch = json.loads(os.environ.pop("NNB_SCRATCH", "null"))  # sandboxed: a fresh tmpfs on /tmp per child
+    pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC) if scratch is not None else None
     try:
         confinement, why = confine.build(), ""
     except OSError as exc:
@@ -332,12 +334,13 @@ def main() -> None:
         op = message["op"]
         if op == "spawn":
             try:
-                if scratch is not None:
+                if scratch is not None:  # sandboxed: a new /tmp and a new pid namespace for each child
                     jail.fresh_tmp(scratch)
+                    jail.fresh_pid_namespace(pid_namespace)
             except OSError as exc:
                 for fd in fds:
                     os.close(fd)
-                control.sendall(json.dumps({"error": f"no fresh /tmp: {exc}"}).encode() + b"\n")
+                control.sendall(json.dumps({"error": f"no fresh /tmp or pid namespace: {exc}"}).encode() + b"\n")
                 continue
             gc.freeze()  # the child starts with fewer copy-on-write page faults
             pid = os.fork()
