@@ -507,6 +507,44 @@ ATTACKS: dict[str, Attack] = {
                 raise RuntimeError("\\n".join("@MARK@ line %d" % i for i in range(100_000)))
         '''},
         reasons={"q1.step": ["ValueError"], "q1.representable": ["should be True or False"]}),
+    "stand_in_peek": Attack(
+        append={"backprop.py": '''
+            def _peek(inputs):
+                """The grader's answer for these inputs, from any request in this process's memory, or from
+                frames waiting in any pipe it can read (the stand-in tables backprop gets hold them)."""
+                import sys
+                frame = sys._getframe()
+                while frame is not None:
+                    for value in list(frame.f_locals.values()):
+                        if isinstance(value, dict):
+                            for call in value.get("calls", [value]):
+                                if not isinstance(call, dict):
+                                    continue
+                                for args, answer in (call.get("given") or {}).get("forward", []):
+                                    if all(np.array_equal(np.asarray(a), np.asarray(b)) for a, b in zip(args, inputs)):
+                                        return answer
+                    frame = frame.f_back
+                import fcntl
+                for fd in range(3, 64):
+                    try:
+                        flags = fcntl.fcntl(fd, fcntl.F_GETFL)
+                        fcntl.fcntl(fd, fcntl.F_SETFL, flags | _os.O_NONBLOCK)
+                        if _os.read(fd, 1 << 16):
+                            _PEEKED.append(fd)  # a frame ahead of time: it could hold answers
+                    except OSError:
+                        pass
+                return None
+
+
+            _PEEKED = []
+
+
+            def forward(x, W, b1, U, b2):
+                stolen = _peek([x, W, b1, U, b2])
+                if stolen is not None:
+                    return stolen[0], stolen[1]
+                return np.zeros(np.shape(W)[0]), np.zeros(np.shape(U)[0])
+        '''}),
     # -- looking for answers ----------------------------------------------------------------
     "walk_reference": Attack(
         append={"step_network.py": _STEAL + '''
@@ -779,6 +817,24 @@ CARRYOVER: dict[str, Attack] = {
                 libc.mq_open(b"/@MARK@", _os.O_CREAT | _os.O_RDWR, 0o666, None)
                 if numbers:
                     libc.syscall(numbers["add_key"], b"user", b"@MARK@", code, len(code), -4)  # the user keyring
+                import socket
+                for port in (40001, 40003, 40006):  # connections closed by the accepting side: TIME_WAIT for 60 s
+                    try:
+                        server = socket.socket()
+                        server.bind(("127.0.0.1", port))
+                        server.listen(1)
+                        client = socket.create_connection(("127.0.0.1", port))
+                        accepted, _ = server.accept()
+                        accepted.close()
+                        client.close()
+                        server.close()
+                    except OSError:
+                        pass
+                for _ in range(137):  # pid numbers tell the next submission how many processes we started
+                    pid = _os.fork()
+                    if pid == 0:
+                        _os._exit(0)
+                    _os.waitpid(pid, 0)
                 _daemon("/bin/sleep", ["@MARK@_carryover", "1000"])
 
 
@@ -811,6 +867,25 @@ CARRYOVER: dict[str, Attack] = {
                                 ipc.append(kind)
                     except OSError:
                         pass
+                for name in ("tcp", "udp", "tcp6", "unix"):
+                    try:
+                        with open("/proc/net/" + name) as handle:
+                            if len(handle.read().splitlines()) > 1:
+                                ipc.append("net/" + name)
+                    except OSError:
+                        pass
+                try:
+                    with open("/proc/net/dev") as handle:
+                        lo = [line.split() for line in handle if line.strip().startswith("lo:")]
+                    if lo and lo[0][1] != "0":
+                        ipc.append("lo traffic")
+                except OSError:
+                    pass
+                try:
+                    with open("/proc/sys/kernel/ns_last_pid") as handle:
+                        ipc.append("pid %d last %s" % (_os.getpid(), handle.read().strip()))
+                except OSError:
+                    ipc.append("pid %d" % _os.getpid())
                 ctypes, libc, numbers = _kernel()
                 if libc.shmget(_KEY, 0, 0) >= 0:
                     ipc.append("shm key")
@@ -823,7 +898,7 @@ CARRYOVER: dict[str, Attack] = {
 
             REPRESENTABLE = dict(REPRESENTABLE, linear=_observe())
         '''},
-        reasons={"q1.representable": ["@MARK@ saw: [] procs: [] ipc: []"]}),
+        reasons={"q1.representable": ["@MARK@ saw: [] procs: [] ipc: ["]}),
     "deep": Attack(
         append={"step_network.py": '''
             def _deep():
@@ -881,7 +956,7 @@ CARRYOVER: dict[str, Attack] = {
             def _hog():
                 """Hold as much memory as possible outside the address space: System V shared memory,
                 files in /tmp and /dev/shm, memfds. Report what was held, in MiB."""
-                import signal, time
+                import signal, socket, time
                 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a file at its size limit: an error, not death
                 deadline = time.monotonic() + 0.7
                 ctypes, libc, _ = _kernel()
@@ -917,6 +992,20 @@ CARRYOVER: dict[str, Attack] = {
                         finally:  # a file keeps its data closed; a memfd only while it is open
                             keep.append(fd) if kind == "memfd" else _os.close(fd)
                     held[kind] = written >> 20
+                sent = 0
+                for _ in range(28):  # socket buffers: kernel memory, filled and never read
+                    try:
+                        a, b = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
+                        for sock in (a, b):
+                            sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, 1 << 30)
+                            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 30)
+                        a.setblocking(False)
+                        keep += [a, b]
+                        while time.monotonic() < deadline + 0.3:
+                            sent += a.send(b"\\x5a" * 60000)
+                    except OSError:
+                        continue
+                held["sockets"] = sent >> 20
                 return held
 
 
@@ -937,8 +1026,10 @@ CARRYOVER: dict[str, Attack] = {
                 return np.zeros_like(z, dtype=float)
         '''}),
 }
-# Each attack between two correct students: "a00_sol", "a01_plant", "a02_observer", "a03_sol", ...
-CARRYOVER_CLASS = ["sol", "plant", "observer", "sol", "deep", "sol", "links", "sol", "hog", "sol", "poison", "sol"]
+# Each attack between two correct students ("a01_sol", "a02_plant", "a03_observer", "a04_sol", ...); the
+# observer first sees a fresh slot, then sees what the planter left: the two must see the same.
+CARRYOVER_CLASS = ["observer", "sol", "plant", "observer", "sol", "deep", "sol", "links", "sol", "hog", "sol",
+                   "poison", "sol"]
 
 
 def fill(text: str, values: dict) -> str:

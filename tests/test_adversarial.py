@@ -456,7 +456,8 @@ def carryover(request, tmp_path_factory):
     proc, _, sandboxes = _grade(class_dir, root / "out", config, jobs=request.param)
     after = {**_inputs(class_dir), "victim": _tree(victim)}
     return SimpleNamespace(proc=proc, out=root / "out", values=values, strays=_leftovers(sandboxes),
-                           sandboxes=sandboxes, names=names, before=before, after=after, config=config)
+                           sandboxes=sandboxes, names=names, before=before, after=after, config=config,
+                           jobs=request.param)
 
 
 def test_carryover_class_finished(carryover):
@@ -481,11 +482,15 @@ def test_every_attack_is_graded_completely(carryover):
 
 
 def test_nothing_left_for_the_next_submission(carryover):
-    """The observer, right after the planter: no files, links, processes, IPC objects or keys of its."""
-    observer = next(n for n in carryover.names if n.endswith("_observer"))
-    feedback = _feedback(carryover.out, observer)["q1.representable"]
+    """The observer, right after the planter, sees what it saw in a fresh slot: no files, links,
+    processes, IPC objects, keys, network state or process numbers of the planter's."""
+    first, after = [_feedback(carryover.out, n)["q1.representable"] for n in carryover.names if n.endswith("_observer")]
     for text in reasons(CARRYOVER["observer"], carryover.values)["q1.representable"]:
-        assert text in feedback, feedback
+        assert text in after, after
+    report = first.split(f"{MARK} saw: ")[1].split("\n")[0]
+    if carryover.jobs == 1:  # one slot: the same fresh state
+        assert after.split(f"{MARK} saw: ")[1].split("\n")[0] == report
+    assert report.startswith("[] procs: [] ipc: ['pid 1 last 1'"), report
 
 
 def test_memory_held_outside_the_address_space_is_bounded(carryover):
@@ -498,6 +503,7 @@ def test_memory_held_outside_the_address_space_is_bounded(carryover):
     assert held["sysv"] <= limits["memory_mb"] and held["devshm"] == 0, held
     assert held["tmp"] <= limits.get("scratch_mb", 64), held
     assert held["memfd"] <= min(limits["memory_mb"], limits.get("file_size_mb", 8) * limits.get("open_files", 64)), held
+    assert held.get("sockets", 0) == 0, held  # socket buffers would count against no limit at all
 
 
 def test_no_file_outside_out_changed_contents_or_modes(carryover):
