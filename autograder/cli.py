@@ -189,6 +189,14 @@ def cmd_doctor(args) -> int:
     print(f"sandbox backend: {backend.name}\nwhy: {backend.why}")
     if not backend.sandboxed:
         print(PLAIN_WARNING)
+    from .cgroup import MemoryGroup
+
+    group = MemoryGroup.make(f"nn-backprop-doctor-{os.getpid()}", 64) if backend.sandboxed and os.geteuid() == 0 else None
+    print(f"memory per submission: cgroup v{group.version} ({group.path.parent}): all of a submission's processes "
+          "together" if group else "memory per submission: rlimits only (each process within limits.memory_mb; "
+          "no cgroup can be made here)")
+    if group:
+        group.remove()
     print(f"python: {sys.executable}\ncpus: {os.cpu_count()}\nuid: {os.geteuid()}")
     return 0
 

@@ -21,6 +21,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .cgroup import ZYGOTE_ROOM_MB, MemoryGroup
 from .files import overwrite
 from .limits import Limits
 from .sandbox import Backend, claim_worker_uid
@@ -46,6 +47,10 @@ class Slot:
         self.control: socket.socket | None = None
         # As root, submissions run as a uid of this slot's own, held while this process lives.
         self.uid, self._uid_lock = claim_worker_uid() if backend.runs_as_other_uid() else (None, None)
+        # All of a submission's processes and its /tmp within memory_mb + scratch_mb, where cgroups allow it.
+        self.memory = MemoryGroup.make(f"nn-backprop-{self.uid if self.uid is not None else os.getpid()}-{index}",
+                                       limits.memory_mb + limits.scratch_mb + ZYGOTE_ROOM_MB) \
+            if backend.sandboxed and os.geteuid() == 0 else None
         self.scratch: Path | None = None  # plain backend: this submission's scratch folder
         self.placed = 0  # submissions placed so far
         self.modules: list[str] = []  # the submission's modules (file names without .py)
@@ -62,7 +67,9 @@ class Slot:
         env = self.backend.env(self.root, self.limits.scratch()) | {"NNB_CONTROL_FD": str(theirs.fileno())}
         log = open(self.root / "worker.log", "ab")
         try:
-            self.proc = subprocess.Popen(self.backend.argv(self.root), stdin=subprocess.DEVNULL, stdout=log,
+            argv = self.backend.argv(self.root)
+            self.proc = subprocess.Popen(self.memory.wrap(argv) if self.memory else argv, stdin=subprocess.DEVNULL,
+                                         stdout=log,
                                          stderr=log, pass_fds=[theirs.fileno()], env=env, cwd=self.root,
                                          start_new_session=True)
         finally:
@@ -104,6 +111,8 @@ class Slot:
             pass
         self._stop_worker()
         remove_tree(self.root)
+        if self.memory is not None:
+            self.memory.remove()
         if self._uid_lock is not None:
             self._uid_lock.close()
             self._uid_lock = None

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from autograder.cgroup import ZYGOTE_ROOM_MB
 from autograder.limits import Limits
 from autograder.sandbox import BACKENDS, Backend, select_backend
 from autograder.slot import Slot
@@ -35,7 +36,7 @@ def test_ci_has_the_strong_backend():
 
 @pytest.fixture(params=AVAILABLE, ids=[b.name for b in AVAILABLE])
 def slot(request, tmp_path):
-    slot = Slot(request.param, Limits(call_seconds=1.5, submission_seconds=30, memory_mb=512, processes=12,
+    slot = Slot(request.param, Limits(call_seconds=2, submission_seconds=30, memory_mb=512, processes=12,
                                       output_kb=64), index=7)
     slot.start()
     uid = slot.uid
@@ -200,3 +201,32 @@ def test_prefetch_answers_as_one_call_at_a_time(slot):
     assert one_by_one[0] == [("ok", 1.0, ""), ("ok", 3.0, ""), ("ok", 5.0, "")]
     assert [kind for kind, _, _ in one_by_one[1]] == ["ok", "crashed", "crashed"]
     assert one_by_one[3] == [("ok", -0.5, ""), ("ok", -1.5, ""), ("ok", -2.5, "")]  # after the crash, a fresh process
+
+
+HOG_PROCESSES = """
+import os, time
+def probe():
+    pids = []
+    for _ in range(6):  # each within its own address-space limit; together far beyond memory_mb
+        pid = os.fork()
+        if pid == 0:
+            hold = bytearray(300 << 20)  # zero-filled: every page touched
+            time.sleep(30)
+            os._exit(0)
+        pids.append(pid)
+    time.sleep(1.0)
+    alive = [pid for pid in pids if os.waitpid(pid, os.WNOHANG) == (0, 0)]
+    return 300 * len(alive)
+"""
+
+
+def test_memory_of_all_a_submissions_processes_is_bounded(slot):
+    if slot.memory is None:
+        pytest.skip("no memory cgroup on this host (rlimits bound each process only)")
+    got, _ = run(slot, HOG_PROCESSES)
+    limit = slot.limits.memory_mb + slot.limits.scratch_mb + ZYGOTE_ROOM_MB  # the slot's cgroup, zygote included
+    assert got.ok and got.value <= limit, (got, limit)
+    assert got.value < 6 * 300  # without the cgroup, all six would hold their 300 MiB
+    assert slot.memory.peak_mb() <= limit + 1
+    got, _ = run(slot, "def probe():\n    return 2\n")  # the slot is fine afterwards
+    assert got.ok and got.value == 2

@@ -247,6 +247,11 @@ def _setup_child(out_fd: int, message: dict) -> None:
     devnull = os.open(os.devnull, os.O_RDONLY)
     os.dup2(devnull, 0)
     os.close(devnull)
+    try:  # if the slot's memory runs out, the kernel ends the submission's processes, never the zygote
+        with open("/proc/self/oom_score_adj", "w") as adjust:
+            adjust.write("1000")
+    except OSError:
+        pass
     uid = message.get("uid")
     if uid is not None and os.getuid() == 0:  # drop root: RLIMIT_NPROC holds, no signals to the zygote
         os.setgroups([])
