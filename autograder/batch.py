@@ -19,7 +19,7 @@ from .state import ResultStore, fingerprint
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
+    tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
     os.replace(tmp, path)
 
 
@@ -45,9 +45,16 @@ def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> Stu
     """Late days and penalty from the submission's timestamp; a timestamp that is not a date is said so."""
     result.late_days = days_late(job.timestamp, config)
     result.penalty = penalty(result.raw_total, result.late_days, config)
-    result.timestamp_note = (f"The submission time in timestamp.txt could not be read ({job.timestamp_problem}), so "
-                             "it was graded as on time; your instructor has been told."
-                             if job.timestamp_problem and config.late_penalty != "none" and config.due else "")
+    result.timestamp_note, result.timestamp_state = "", ""
+    if config.late_penalty != "none" and config.due:
+        if job.timestamp_problem:
+            result.timestamp_state = "unreadable"
+            result.timestamp_note = (f"The submission time in timestamp.txt could not be read ({job.timestamp_problem}), "
+                                     "so it was graded as on time; your instructor has been told.")
+        elif job.timestamp_doubt:
+            result.timestamp_state = "doubtful"
+            result.timestamp_note = (f"The submission's {job.timestamp_doubt}: the claimed time was used, and your "
+                                     "instructor has been told.")
     return result
 
 

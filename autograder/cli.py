@@ -103,6 +103,7 @@ def _grade(args, workers: int, shards) -> int:
                 course.write_feedback(result.student, config.name, out / "feedback" / f"{result.file}.html")
             except (OSError, UnicodeError, ValueError) as exc:
                 unrecorded.append((result.name, f"feedback not placed for nbgrader: {exc}"))
+        course.lock_down()
         print(f"Gradebook: {course.root / 'gradebook.db'} (nbgrader export, formgrader)\n"
               f"Course feedback: {course.root / 'feedback'}/<student>/{config.name}/ (make feedback releases it)")
         for student, why in unrecorded:
@@ -148,12 +149,13 @@ def cmd_collect(args) -> int:
           + "; now run make grade")
     for entry in found.collected:
         doubt = entry.doubtful_time()
-        print(f"  {entry.student}: {printable(entry.name)}" + (f"\n    WARNING: {doubt}" if doubt else ""))
+        print(f"  {entry.student}: {printable(entry.name)}"
+              + (f"\n    WARNING: {doubt}: the claimed time is used; check it" if doubt else ""))
     if found.rejected:
         print(f"Rejected {len(found.rejected)} inbound folder(s) of the exchange; nothing of theirs was collected "
               "(they are still in the exchange, for you to look at):")
         for name, why in found.rejected:
-            print(f"  {printable(name)}: {why}")
+            print(f"  {printable(name)}: {printable(why)}")
     return 0
 
 
@@ -242,6 +244,9 @@ def main(argv: list[str] | None = None) -> int:
     keys = sub.add_parser("keys", help="list every config.yaml key with its default and meaning")
     keys.set_defaults(run=cmd_keys)
     args = parser.parse_args(argv)
+    for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape, not a crash
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
     try:
         return args.run(args)
     except ConfigError as exc:

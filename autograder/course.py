@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .config import Config
 from .gradebook import NOTEBOOK, ensure_rubric, open_gradebook
+from .tree import remove_tree
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
@@ -105,6 +106,7 @@ class Course:
         with open_gradebook(self.db_url, self.course_id) as gb:  # generate_assignment rewrites the notebook's cells
             ensure_rubric(gb, config)
         self.nbgrader("release_assignment", config.name, "--force")
+        self.lock_down()
         return self.root / "release" / config.name
 
     def collect(self, config: Config):
@@ -120,17 +122,38 @@ class Course:
             return exchange.collect(inbound, config.name, self.submitted)
         except exchange.Rejected as exc:
             raise CourseError(str(exc)) from None
+        finally:
+            self.lock_down()
 
     def write_feedback(self, student: str, assignment: str, page: Path) -> Path:
-        """Copy a feedback page where `nbgrader release_feedback` looks for it (with the submission's secret)."""
+        """Copy a feedback page where `nbgrader release_feedback` looks for it, with the submission's
+        timestamp and secret (ValueError, and no folder, if the submission lacks them: nbgrader's
+        release_feedback would stop at it, for every student)."""
         submitted = self.submitted / student / assignment
         folder = self.root / "feedback" / student / assignment
+        missing = [name for name in ("timestamp.txt", "submission_secret.txt") if not (submitted / name).is_file()]
+        if missing:
+            remove_tree(folder)
+            raise ValueError(f"its submission has no {' and no '.join(missing)} (it did not come through nbgrader "
+                             "submit), so nbgrader cannot deliver feedback to it")
         folder.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(page, folder / f"{NOTEBOOK}.html")
         for name in ("timestamp.txt", "submission_secret.txt"):
-            if (submitted / name).is_file():
-                shutil.copy2(submitted / name, folder / name)
+            shutil.copyfile(submitted / name, folder / name)
         return folder
+
+    def lock_down(self) -> None:
+        """Only the instructor may read the course's own folders: submissions, feedback, secrets, the gradebook.
+
+        Students reach the exchange inside the course folder, so the course folder lets them
+        pass (0711) but not look around; everything else in it is the instructor's alone.
+        """
+        os.chmod(self.root, 0o711)
+        for name in ("source", "release", "submitted", "autograded", "feedback"):
+            if (self.root / name).is_dir():
+                os.chmod(self.root / name, 0o700)
+        if (self.root / "gradebook.db").is_file():
+            os.chmod(self.root / "gradebook.db", 0o600)
 
     def release_feedback(self, config: Config) -> None:
         self.nbgrader("release_feedback", config.name)

@@ -12,16 +12,18 @@ point the grader at a file outside itself, or stall it with a huge or endless fi
 """
 from __future__ import annotations
 
+import json
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .late import parse_timestamp
+from .late import decode_timestamp
 from .stubs import MODULES
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 32
+MAX_FOLDERS = 500  # folders looked through for the modules, when they are not at the top
 MAX_TIMESTAMP_BYTES = 256
 
 
@@ -31,6 +33,7 @@ class SubmissionDir:
     path: Path
     timestamp: str | None = None  # nbgrader's submission time, if any
     timestamp_problem: str = ""  # why timestamp.txt could not be read as a time (it is then ignored)
+    timestamp_doubt: str = ""  # why collect doubts the time (files changed after it): used, and reported
 
 
 @dataclass
@@ -45,6 +48,7 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     Entries that are not folders (files, links) and names starting with "." are not students.
     """
     root = Path(root).resolve()
+    doubts = _collect_doubts(root)
     found = []
     for entry in sorted(os.scandir(root), key=lambda e: e.name):
         if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
@@ -54,8 +58,19 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
         if nested.is_dir() and not nested.is_symlink():
             folder = nested
         stamp, problem = read_timestamp(folder)
-        found.append(SubmissionDir(entry.name, folder, stamp, problem))
+        found.append(SubmissionDir(entry.name, folder, stamp, problem, doubts.get(entry.name, "") if stamp else ""))
     return found
+
+
+def _collect_doubts(root: Path) -> dict[str, str]:
+    """{student: why the submission time is doubtful} from root/.collected.json, which collect writes
+    (exchange.py; a file at the top of the class folder, where students cannot write)."""
+    data = _read_regular(root / ".collected.json", 16 << 20)
+    try:
+        students = json.loads(data)["students"] if data else {}
+        return {str(k): str(v.get("doubt") or "") for k, v in students.items() if isinstance(v, dict)}
+    except (ValueError, KeyError, TypeError, AttributeError):
+        return {}
 
 
 def not_students(root: Path) -> list[str]:
@@ -74,16 +89,7 @@ def read_timestamp(folder: Path) -> tuple[str | None, str]:
     data = _read_regular(folder / "timestamp.txt", MAX_TIMESTAMP_BYTES)
     if data is None:
         return None, f"timestamp.txt is not a regular file of at most {MAX_TIMESTAMP_BYTES} bytes"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = data.decode("utf-16", "replace")
-    else:
-        text = data.decode("utf-8-sig", "replace")
-    text = text.strip()
-    if parse_timestamp(text) is None:
-        from .ids import printable
-
-        return None, f"{printable(text[:40])!r} is not a date and time"
-    return text, ""
+    return decode_timestamp(data)
 
 
 def _inside(path: Path, top: Path) -> bool:
@@ -123,8 +129,11 @@ def _module_folder(folder: Path) -> Path:
 
     if count(folder) or not folder.is_dir():
         return folder
-    candidates = []
+    candidates, seen = [], 0
     for dirpath, dirnames, _ in os.walk(folder):
+        seen += 1
+        if seen > MAX_FOLDERS:  # a submission of thousands of folders: the modules are not that far down
+            break
         dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
         if len(Path(dirpath).relative_to(folder).parts) > 3:
             dirnames[:] = []
@@ -145,6 +154,7 @@ def read_submission(folder: Path) -> SubmissionFiles:
         names = sorted(p.name for p in where.iterdir() if p.suffix == ".py")
     except OSError:
         names = []
+    names = [m for m in MODULES if m in names] + [n for n in names if n not in MODULES]  # graded ones first
     inside = _inside(where, folder)  # no symlinked folder on the way out of the submission
     for name in names[:MAX_FILES] if inside else []:
         data = _read_regular(where / name)

@@ -14,6 +14,7 @@ refused too. Of the rest, each student's latest is collected (as `nbgrader colle
 """
 from __future__ import annotations
 
+import json
 import os
 import stat
 from dataclasses import dataclass, field
@@ -21,10 +22,12 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .ids import PLAIN, printable
-from .late import parse_timestamp
+from .late import decode_timestamp, parse_timestamp
 from .tree import remove_tree
 
-CLOCK_SLACK = 600  # seconds a claimed submission time may precede the kernel's change times
+CLOCK_SLACK = 600  # seconds by which files may change after the submission time they claim
+REQUIRED = ("timestamp.txt", "submission_secret.txt")  # nbgrader submit always writes both; feedback needs both
+COLLECTED = ".collected.json"
 MAX_FILES = 64
 MAX_BYTES = 64 << 20
 MAX_DEPTH = 8
@@ -42,21 +45,20 @@ class Inbound:
     student: str
     timestamp: str
     files: dict[str, bytes] = field(default_factory=dict)  # relative path -> contents
-    written: float = float("inf")  # the earliest change time (ctime, set by the kernel) of the folder and its files
+    changed: float = 0.0  # the latest change time (ctime, set by the kernel) of the folder and its files
 
     def doubtful_time(self) -> str:
-        """Why the submission time it claims cannot be true, or "": files cannot change before they exist.
+        """Why the submission time it claims cannot be true, or "": its files changed after it.
 
-        A time claimed more than CLOCK_SLACK before its files were written was edited. It is
-        reported, not corrected: an exchange copied from elsewhere has new change times too.
+        nbgrader submit writes the files, then the time; a file changed later than CLOCK_SLACK
+        after that time was changed after submitting (or the time was edited). It is reported,
+        not corrected: an exchange copied from elsewhere has new change times too.
         """
-        claimed = parse_timestamp(self.files.get("timestamp.txt", b"").decode("utf-8", "replace")) or \
-            parse_timestamp(self.timestamp)
-        if claimed is None or claimed.timestamp() >= self.written - CLOCK_SLACK:
+        claimed = parse_timestamp(decode_timestamp(self.files.get("timestamp.txt", b""))[0])
+        if claimed is None or self.changed <= claimed.timestamp() + CLOCK_SLACK:
             return ""
-        written = datetime.fromtimestamp(self.written, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-        return (f"its timestamp.txt says {claimed.strftime('%Y-%m-%d %H:%M UTC')}, but its files were written at "
-                f"{written}: the claimed time was used; check it")
+        changed = datetime.fromtimestamp(self.changed, timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        return f"files changed at {changed}, after the time it claims ({claimed.strftime('%Y-%m-%d %H:%M UTC')})"
 
 
 @dataclass
@@ -99,7 +101,18 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
             continue
         _write(target, entry)
         result.collected.append(entry)
+    _record(submitted, result)
     return result
+
+
+def _record(submitted: Path, result: Collection) -> None:
+    """submitted/.collected.json: for each student in submitted/, the inbound folder and any doubt about
+    its time (grading shows that doubt to the student and the instructor). Students cannot write there."""
+    record = {"rejected": [[name, why] for name, why in result.rejected],
+              "students": {e.student: {"from": e.name, "doubt": e.doubtful_time()}
+                           for e in result.collected + result.unchanged}}
+    submitted.mkdir(parents=True, exist_ok=True)
+    (submitted / COLLECTED).write_text(json.dumps(record, indent=1, ensure_ascii=True))
 
 
 def _check_ours(folder: Path) -> None:
@@ -117,17 +130,24 @@ def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
         raise Rejected(f"the student id {printable(student)!r} is not a plain user name")
     if parse_timestamp(timestamp) is None:
         raise Rejected(f"{printable(timestamp)!r} in its name is not a time")
-    try:
-        top = os.open(name, _DIR, dir_fd=inbound)
-    except OSError as exc:
-        if stat.S_ISLNK(os.stat(name, dir_fd=inbound, follow_symlinks=False).st_mode):
-            raise Rejected(f"it is a symbolic link (to {printable(os.readlink(name, dir_fd=inbound))})") from None
-        raise Rejected(f"it is not a folder that can be opened ({exc.strerror})") from None
     entry = Inbound(name, student, timestamp)
     try:
-        _walk(top, "", entry, _owner(student, os.fstat(top).st_uid), 0)
-    finally:
-        os.close(top)
+        info = os.stat(name, dir_fd=inbound, follow_symlinks=False)
+        if stat.S_ISLNK(info.st_mode):
+            raise Rejected(f"it is a symbolic link (to {printable(os.readlink(name, dir_fd=inbound))})")
+        top = os.open(name, _DIR, dir_fd=inbound)
+        try:
+            _walk(top, "", entry, _owner(student, os.fstat(top).st_uid), 0)
+        finally:
+            os.close(top)
+    except OSError as exc:  # it changed while it was read: nothing of it is taken
+        raise Rejected(f"it changed while it was read ({exc.strerror})") from None
+    missing = [required for required in REQUIRED if required not in entry.files]
+    if missing:
+        raise Rejected(f"it has no {' and no '.join(missing)}, which nbgrader submit always writes")
+    time, problem = decode_timestamp(entry.files["timestamp.txt"])
+    if time is None:
+        raise Rejected(f"its timestamp.txt is not a time: {problem}")
     return entry
 
 
@@ -156,10 +176,10 @@ def _owner(student: str, folder_owner: int) -> int:
 
 def _walk(fd: int, prefix: str, entry: Inbound, owner: int, depth: int) -> None:
     info = os.fstat(fd)
-    _check_owner(info, prefix or "the folder", owner)
-    entry.written = min(entry.written, info.st_ctime)
+    _check_owner(info, printable(prefix) or "the folder", owner)
+    entry.changed = max(entry.changed, info.st_ctime)
     if depth > MAX_DEPTH:
-        raise Rejected(f"{prefix} is more than {MAX_DEPTH} folders deep")
+        raise Rejected(f"{printable(prefix)} is more than {MAX_DEPTH} folders deep")
     with os.scandir(fd) as listing:
         names = sorted(e.name for e in listing)
     for name in names:
@@ -189,7 +209,7 @@ def _read_file(fd: int, name: str, path: str, entry: Inbound, owner: int) -> byt
         if not stat.S_ISREG(info.st_mode):
             raise Rejected(f"{path} is not a regular file")
         _check_owner(info, path, owner)
-        entry.written = min(entry.written, info.st_ctime)
+        entry.changed = max(entry.changed, info.st_ctime)
         if len(entry.files) >= MAX_FILES:
             raise Rejected(f"it holds more than {MAX_FILES} files")
         room = MAX_BYTES - sum(len(data) for data in entry.files.values())
@@ -221,7 +241,7 @@ def _name_of(uid: int) -> str:
 
 def _existing_time(folder: Path):
     try:
-        return parse_timestamp((folder / "timestamp.txt").read_text(errors="replace")[:256])
+        return parse_timestamp(decode_timestamp((folder / "timestamp.txt").read_bytes()[:256])[0])
     except OSError:
         return None
 

@@ -32,7 +32,7 @@ ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.h
 
 def md(text: str) -> str:
     """Text for Markdown that renders as itself: on one line, every character Markdown or HTML would act on escaped."""
-    return re.sub(r"([\\`*_\[\]<>&|~#!])", r"\\\1", " ".join(str(text).split()))
+    return re.sub(r"([\\`*_\[\]<>&|~#!:])", r"\\\1", " ".join(str(text).split()))  # ':': no autolinks
 
 
 def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool:

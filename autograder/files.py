@@ -13,7 +13,7 @@ def overwrite(path: Path, text: str | bytes) -> None:
     crash leaves a file that is not valid JSON (state files are then graded again) or
     that the next run rewrites.
     """
-    data = text.encode() if isinstance(text, str) else text
+    data = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text  # a stray surrogate: escaped
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
     except FileNotFoundError:

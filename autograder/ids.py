@@ -4,7 +4,8 @@ Inside the grader an id is the folder's name as Python reads it (bytes that are 
 kept as surrogate escapes). From it come:
 - `id_bytes`: the exact bytes, which seed the student's inputs (the same folder, the same grade);
 - `printable`: the id for people, in CSV cells, pages and the terminal: bytes that are not
-  UTF-8 as \\xNN, control and invisible formatting characters as \\n, \\x1b, \\u202e...;
+  UTF-8 as \\xNN, control and invisible formatting characters as \\n, \\x1b, \\u202e..., and
+  (for ids) backslashes doubled, so no two ids print the same;
 - `file_stem`: the name of the student's output files: the id itself when it is short and
   plain, else a plain prefix, "~" and a hash of its bytes. grades.csv records it (column `file`).
 """
@@ -22,13 +23,23 @@ def id_bytes(student: str) -> bytes:
     return student.encode("utf-8", "surrogateescape")
 
 
-def printable(text: str) -> str:
-    """`text` with every character a terminal, spreadsheet or page could take as control shown escaped."""
-    text = id_bytes(text).decode("utf-8", "backslashreplace")
+def printable(text: str, exact: bool = False) -> str:
+    """`text` with every character a terminal, spreadsheet or page could take as control shown escaped:
+    bytes that are not UTF-8 as \\xNN, other surrogates, control and format characters as \\n, \\x1b, \\u202e...
+
+    exact=True (for ids) also doubles backslashes, so two different ids never print the same.
+    """
+    text = str(text)
+    if exact:
+        text = text.replace("\\", "\\\\")
+    try:
+        text = id_bytes(text).decode("utf-8", "backslashreplace")  # surrogate escapes: the bytes they stand for
+    except UnicodeEncodeError:
+        pass  # other lone surrogates: escaped below
     if text.isprintable():
         return text
     return "".join(c if c == " " or unicodedata.category(c) not in _HIDDEN and c.isprintable()
-                   else c.encode("unicode_escape").decode("ascii") for c in text)
+                   else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text)
 
 
 def file_stem(student: str) -> str:

@@ -19,6 +19,21 @@ def parse_timestamp(text: str | None) -> datetime | None:
     return stamp if stamp.tzinfo else stamp.replace(tzinfo=timezone.utc)
 
 
+def decode_timestamp(data: bytes) -> tuple[str | None, str]:
+    """(the text of a timestamp.txt, "") if it holds a time, else (None, why not); UTF-8, with or without
+    a byte-order mark, or UTF-16. The one reading of the file, for collecting and for grading alike."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = data.decode("utf-16", "replace")
+    else:
+        text = data.decode("utf-8-sig", "replace")
+    text = text.strip()
+    if parse_timestamp(text) is None:
+        from .ids import printable
+
+        return None, f"{printable(text[:40])!r} is not a date and time"
+    return text, ""
+
+
 def days_late(timestamp: str | None, config: Config) -> int:
     """Whole days started after the due date (0 if on time, undated, or no due date)."""
     stamp = parse_timestamp(timestamp)

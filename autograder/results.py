@@ -42,13 +42,14 @@ class StudentResult:
     penalty: float = 0.0  # points taken off for lateness
     seconds: float = 0.0  # wall time to grade this submission (kept out of results.json: regrades are identical)
     student_seconds: float = 0.0  # of which waiting on calls into the student's code
-    timestamp_note: str = ""  # set with the late penalty: the submission's time could not be read (what was done)
+    timestamp_note: str = ""  # set with the late penalty: the submission's time could not be read or is doubtful
+    timestamp_state: str = ""  # "", "unreadable" (graded as on time) or "doubtful" (files changed after it)
     write_error: str = ""  # this student's output files could not be written (the batch went on)
 
     @property
     def name(self) -> str:
         """The student id for people: printable, escapes for what is not (see ids.py)."""
-        return printable(self.student)
+        return printable(self.student, exact=True)
 
     @property
     def file(self) -> str:
@@ -93,7 +94,7 @@ def status(result: StudentResult) -> str:
         return "output not written"
     if result.limit_hits:
         return "limits hit"
-    return "timestamp unreadable" if result.timestamp_note else "ok"
+    return f"timestamp {result.timestamp_state}" if result.timestamp_state else "ok"
 
 
 def grades_csv(results: list[StudentResult], config: Config) -> str:

@@ -18,7 +18,8 @@ from .limits import Outcome
 from .misconceptions import MISCONCEPTIONS
 
 
-MESSAGE_CHARS = 600  # of one feedback message: a student's own text (an exception's, a value's) is part of some
+MESSAGE_CHARS = 300  # of one feedback message: a student's own text (an exception's, a value's) is part of some
+MAX_PROBLEMS = 10  # distinct problems listed per item; the rest are counted
 
 
 def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
@@ -201,8 +202,14 @@ class ItemScore:
 
     @property
     def problems(self) -> list[list]:
-        """[[count, message], ...]: each distinct message once, in first-seen order, each at most MESSAGE_CHARS long."""
-        return [[count, clip(message)] for message, count in Counter(c.message for c in self.cases if c.message).items()]
+        """[[count, message], ...]: each distinct message once, in first-seen order, each at most MESSAGE_CHARS
+        long; past MAX_PROBLEMS kinds, one line counts the rest."""
+        found = list(Counter(clip(c.message) for c in self.cases if c.message).items())
+        problems = [[count, message] for message, count in found[:MAX_PROBLEMS]]
+        if len(found) > MAX_PROBLEMS:
+            rest = sum(count for _, count in found[MAX_PROBLEMS:])
+            problems.append([rest, f"and {len(found) - MAX_PROBLEMS} other kinds of problem"])
+        return problems
 
     def summary(self) -> str:
         """Feedback text: what was checked, how many cases passed, each distinct problem once, a hint."""

@@ -11,6 +11,7 @@ import os
 import select
 import time
 
+from .ids import printable
 from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Outcome
 from .slot import Slot, WorkerStartError, read_some
 from .worker.wire import WireError, digest, dumps, loads
@@ -319,13 +320,15 @@ def _outcome(message) -> Outcome:
     if isinstance(message, dict) and set(message) == {"ok"}:
         return Outcome(OK, value=message["ok"])
     if isinstance(message, dict) and set(message) == {"error"} and isinstance(message["error"], dict):
-        error = message["error"]
-        kind, text = str(error.get("type", "Exception"))[:80], str(error.get("message", ""))[:300]
-        frames = [str(f)[:300] for f in error.get("traceback", [])][:8] if isinstance(error.get("traceback"), list) else []
+        error = message["error"]  # the student's own words: shown escaped, never raw (controls, bidi, surrogates)
+        kind, text = printable(str(error.get("type", "Exception"))[:80]), printable(str(error.get("message", ""))[:300])
+        frames = [printable(str(f)[:300]) for f in error.get("traceback", [])][:8] \
+            if isinstance(error.get("traceback"), list) else []
         if kind == "NotImplementedError" and text.endswith("is not implemented yet"):
             return Outcome(ERROR, reason="is not implemented yet")
         if kind == "SyntaxError" and error.get("line"):
-            reason = f"has a syntax error at line {error['line']}: {text} ({str(error.get('text', ''))[:120]})"
+            reason = (f"has a syntax error at line {printable(str(error['line']))[:12]}: {text} "
+                      f"({printable(str(error.get('text', ''))[:120])})")
         elif kind == "UnsendableResult":
             reason = text
         else:

@@ -505,6 +505,26 @@ ATTACKS: dict[str, Attack] = {
 
             def backprop(x, y, W, b1, U, b2):
                 raise RuntimeError("\\n".join("@MARK@ line %d" % i for i in range(100_000)))
+
+
+            _CALLS = [0]
+
+
+            def cross_entropy(y, y_hat):
+                _CALLS[0] += 1  # a different message each case, wide characters: the most text per message
+                raise ValueError(str(_CALLS[0]) + "\\U0001F600" * 2000)
+        ''', "xor_relu.py": '''
+            _CALLS = [0]
+
+
+            def relu(z):
+                _CALLS[0] += 1
+                raise type("E" + "\\U0001F600" * 70, (Exception,), {})(str(_CALLS[0]) + "\\U0001F600" * 2000)
+
+
+            def relu_network(x, W1, b1, w2, b2):
+                _CALLS[0] += 1
+                raise ValueError(str(_CALLS[0]) + "\\U0001F600" * 2000)
         '''},
         reasons={"q1.step": ["ValueError"], "q1.representable": ["should be True or False"]}),
     "stand_in_peek": Attack(

@@ -86,6 +86,9 @@ def exchange(tmp_path_factory):
 
     plant("mallory", "links", links={m: str(ROOT / "solutions" / m) for m in zeros_files()})
     plant("alice", "forged", files=zeros_files())
+    no_time = plant("carol", "notime", files=zeros_files())  # never went through nbgrader submit
+    (no_time / "timestamp.txt").unlink()
+    _chown_tree(no_time, 1_900_000_099)  # a uid with no account: ownership says nothing here
     fifo = plant("mallory", "fifo", files=zeros_files())
     os.unlink(fifo / "backprop.py")
     os.mkfifo(fifo / "backprop.py")
@@ -101,11 +104,11 @@ def exchange(tmp_path_factory):
 def test_collect_finishes_and_says_what_it_rejected(exchange):
     _, _, _, collect, _ = exchange
     assert collect.returncode == 0, collect.stdout + collect.stderr
-    assert "Rejected 5 inbound folder(s)" in collect.stdout, collect.stdout
+    assert "Rejected 6 inbound folder(s)" in collect.stdout, collect.stdout
     expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
                 "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
                 "+hardlink": "backprop.py is owned by uid 1900000001 (alice), not by uid 1900000002 (mallory)",
-                "+dir": "it is a symbolic link (to "}
+                "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt and no submission_secret.txt"}
     lines = collect.stdout.splitlines()
     for tag, why in expected.items():
         assert any(tag in line and why in line for line in lines), (tag, collect.stdout)
@@ -114,7 +117,7 @@ def test_collect_finishes_and_says_what_it_rejected(exchange):
 def test_only_honest_submissions_are_collected(exchange):
     tmp, honest, later, _, _ = exchange
     submitted = tmp / "course" / "submitted"
-    assert sorted(p.name for p in submitted.iterdir()) == ["alice", "erin"]
+    assert sorted(p.name for p in submitted.iterdir() if not p.name.startswith(".")) == ["alice", "erin"]
     alice = submitted / "alice" / "nn_backprop"
     assert (alice / "timestamp.txt").read_text() == (honest / "timestamp.txt").read_text() != later
     assert (alice / "backprop.py").read_text() == variant()["backprop.py"]
@@ -135,10 +138,40 @@ def test_the_exchange_root_is_sticky(exchange):
     assert os.stat(tmp / "course" / "exchange").st_mode & 0o1777 == 0o1777
 
 
-def test_a_time_claimed_before_the_files_existed_is_reported(exchange):
+def test_files_changed_after_the_claimed_time_are_reported(exchange):
     _, _, _, collect, _ = exchange
     lines = collect.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("  erin: "))
-    assert "WARNING: its timestamp.txt says" in lines[at + 1] and "check it" in lines[at + 1], collect.stdout
+    assert "WARNING: files changed at" in lines[at + 1] and "after the time it claims" in lines[at + 1], collect.stdout
     alice = next(i for i, line in enumerate(lines) if line.startswith("  alice: "))
     assert "WARNING" not in lines[alice + 1]
+
+
+def test_the_doubt_reaches_the_grade_and_the_student(exchange):
+    tmp, _, _, _, _ = exchange
+    row = read_grades(tmp / "out")["erin"]
+    assert row["status"] == "timestamp doubtful" and row["total"] == "100"
+    page = (tmp / "out" / "feedback" / "erin.md").read_text()
+    assert "after the time it claims" in page and "your instructor has been told" in page
+
+
+def test_only_the_instructor_can_read_the_course(exchange):
+    tmp, _, _, _, _ = exchange
+    course = tmp / "course"
+    assert os.stat(course).st_mode & 0o777 == 0o711  # students pass through, to the exchange, and see nothing
+    for name in ("source", "release", "submitted", "feedback"):
+        assert os.stat(course / name).st_mode & 0o777 == 0o700, name
+    assert os.stat(course / "gradebook.db").st_mode & 0o777 == 0o600
+
+
+def test_a_folder_that_changes_while_it_is_read_is_rejected(tmp_path):
+    from autograder import exchange
+
+    inbound = tmp_path / "inbound"
+    inbound.mkdir()
+    fd = os.open(inbound, os.O_RDONLY)
+    try:
+        with pytest.raises(exchange.Rejected, match="it changed while it was read"):
+            exchange._read(fd, "ghost+nn_backprop+2026-12-01 10:00:00 UTC+x", "ghost", "2026-12-01 10:00:00 UTC")
+    finally:
+        os.close(fd)

@@ -244,3 +244,35 @@ def test_an_nbgrader_course_is_recognised_by_its_own_config_file(tmp_path):
     _write_solution(str(class_dir / "carol"))
     proc = _grade(class_dir, tmp_path / "out2")
     assert sorted(r["student"] for r in _rows(tmp_path / "out2")) == ["carol", "nbgrader_config.py"]
+
+
+# -- what student code says ----------------------------------------------------------------------
+def test_what_student_code_says_never_reaches_an_output_raw(tmp_path):
+    """Exception messages and class names with lone surrogates, terminal escapes, returns and bidi
+    overrides: escaped in every page, the report, the CSV and the terminal; the batch ends normally."""
+    class_dir = tmp_path / "class"
+    _write_solution(str(class_dir / "surrogate"))
+    (class_dir / "surrogate" / "backprop.py").write_text('raise ValueError("lone \\udcff \\ud800 surrogate")\n')
+    _write_solution(str(class_dir / "controls"))
+    with open(class_dir / "controls" / "xor_relu.py", "a") as handle:
+        handle.write('\n\ndef relu(z):\n    raise type("Bad\\x1b[2J", (Exception,), {})("\\x1b]0;owned\\x07 \\r'
+                     'fake line \\u202eevil http://evil.example")\n')
+    _write_solution(str(class_dir / "many_helpers"))
+    for i in range(40):  # helpers that sort before the graded modules
+        (class_dir / "many_helpers" / f"a{i:02d}.py").write_text("X = 1\n")
+    _write_solution(str(class_dir / "zz_after"))
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    rows = {r["student"]: r for r in _rows(tmp_path / "out")}
+    assert rows["many_helpers"]["total"] == rows["zz_after"]["total"] == "100"
+    assert rows["surrogate"]["q3"] == "0" and rows["controls"]["q2"] != "20"
+    outputs = [tmp_path / "out" / "report.html", tmp_path / "out" / "grades.csv",
+               *(tmp_path / "out" / "feedback").iterdir(), *(tmp_path / "out" / "results").iterdir()]
+    for path in outputs:
+        text = path.read_bytes().decode("utf-8")  # valid UTF-8 throughout
+        for raw in ("\x1b", "\r", "\u202e", "\x07"):
+            assert raw not in text, (path.name, repr(raw))
+    md = (tmp_path / "out" / "feedback" / "controls.md").read_text()
+    assert "http://evil" not in md  # no autolink either
+    terminal = (proc.stdout + proc.stderr).decode("utf-8")
+    assert "\x1b" not in terminal and "\u202e" not in terminal
