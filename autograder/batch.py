@@ -1,14 +1,13 @@
 """Grade a class folder: find what changed, grade it on the shards (pool.py), write the outputs."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Callable
 
 from .config import Config
 from .discover import SubmissionDir, find_submissions
 from .feedback import to_html, to_markdown
-from .files import overwrite
+from .files import overwrite, overwrite_atomically
 from .late import days_late, penalty
 from .pool import BatchReport, Shards
 from .report import to_html as report_html
@@ -18,9 +17,7 @@ from .state import ResultStore, fingerprint
 
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
-    os.replace(tmp, path)
+    overwrite_atomically(path, text)
 
 
 def write_student(out: Path, config: Config, result: StudentResult) -> None:

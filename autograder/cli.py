@@ -152,10 +152,15 @@ def cmd_collect(args) -> int:
         print(f"  {entry.student}: {printable(entry.name)}"
               + (f"\n    WARNING: {doubt}: the claimed time is used; check it" if doubt else ""))
     if found.rejected:
+        listing = course.submitted / ".rejected.txt"
+        lines = [f"{printable(name)}: {printable(why)}" for name, why in found.rejected]
+        listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"Rejected {len(found.rejected)} inbound folder(s) of the exchange; nothing of theirs was collected "
-              "(they are still in the exchange, for you to look at):")
-        for name, why in found.rejected:
-            print(f"  {printable(name)}: {printable(why)}")
+              f"(they are still in the exchange, for you to look at; all listed in {listing}):")
+        for line in lines[:20]:
+            print(f"  {line}")
+        if len(lines) > 20:
+            print(f"  ... and {len(lines) - 20} more")
     return 0
 
 

@@ -154,6 +154,9 @@ class Course:
                 os.chmod(self.root / name, 0o700)
         if (self.root / "gradebook.db").is_file():
             os.chmod(self.root / "gradebook.db", 0o600)
+        inbound = self.exchange_root / self.course_id / "inbound"
+        if inbound.is_dir() and not inbound.is_symlink() and inbound.stat().st_uid == os.geteuid():
+            os.chmod(inbound, inbound.stat().st_mode | 0o1000)  # sticky: nobody removes another's submission
 
     def release_feedback(self, config: Config) -> None:
         self.nbgrader("release_feedback", config.name)

@@ -12,19 +12,20 @@ point the grader at a file outside itself, or stall it with a huge or endless fi
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .late import decode_timestamp
+from .ids import clip, printable
+from .late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from .stubs import MODULES
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 32
 MAX_FOLDERS = 500  # folders looked through for the modules, when they are not at the top
-MAX_TIMESTAMP_BYTES = 256
 
 
 @dataclass
@@ -148,7 +149,7 @@ def read_submission(folder: Path) -> SubmissionFiles:
     result = SubmissionFiles()
     where = _module_folder(Path(folder))
     if where != Path(folder):
-        result.notes.append(f"Graded the files found in {where.relative_to(folder)}/ "
+        result.notes.append(f"Graded the files found in {clip(printable(str(where.relative_to(folder))), 200)}/ "
                             "(put them at the top of your submission next time).")
     try:
         names = sorted(p.name for p in where.iterdir() if p.suffix == ".py")
@@ -162,9 +163,10 @@ def read_submission(folder: Path) -> SubmissionFiles:
             result.files[name] = data
     missing = [m for m in MODULES if m not in result.files]
     if missing and len(missing) == len(MODULES):
-        notebooks = [p.name for p in Path(folder).glob("*.ipynb")]
+        notebooks = sorted(clip(printable(p.name), 80) for p in itertools.islice(Path(folder).glob("*.ipynb"), 4))
+        shown = ", ".join(notebooks[:3]) + (" and more" if len(notebooks) > 3 else "")
         result.notes.append("No graded .py file found: " + ", ".join(MODULES) + " belong beside the notebook"
-                            + (f" (only {', '.join(notebooks)} was submitted: the notebook is not graded)" if notebooks else ""))
+                            + (f" (only {shown} was submitted: the notebook is not graded)" if notebooks else ""))
     elif missing:
         result.notes.append("Missing: " + ", ".join(missing))
     return result

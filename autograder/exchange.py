@@ -16,20 +16,24 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import stat
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
 from .ids import PLAIN, printable
-from .late import decode_timestamp, parse_timestamp
+from .files import overwrite_atomically
+from .late import MAX_TIMESTAMP_BYTES, decode_timestamp, parse_timestamp
 from .tree import remove_tree
 
 CLOCK_SLACK = 600  # seconds by which files may change after the submission time they claim
-REQUIRED = ("timestamp.txt", "submission_secret.txt")  # nbgrader submit always writes both; feedback needs both
+# What nbgrader submit always writes, as it writes them (its release_feedback reads both as UTF-8 text).
+REQUIRED = {"timestamp.txt": re.compile(rb"\s*\d{4}-\d\d-\d\d[ T][\d:.]+( ?(UTC|Z|[+-]\d\d:?\d\d))?\s*"),
+            "submission_secret.txt": re.compile(rb"\s*[0-9a-fA-F]{16,256}\s*")}
 COLLECTED = ".collected.json"
 MAX_FILES = 64
-MAX_BYTES = 64 << 20
+MAX_BYTES = 16 << 20  # a notebook and three modules are far less
 MAX_DEPTH = 8
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
@@ -69,50 +73,65 @@ class Collection:
 
 
 def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
-    """Screen every inbound folder of `assignment`; copy each student's latest accepted one into `submitted`.
+    """Copy each student's latest acceptable inbound folder of `assignment` into `submitted`.
 
-    Raises Rejected if the inbound folder itself (or the course folder above it) is not ours.
+    A student's folders are read newest first, one at a time (memory holds one folder at most),
+    until one is accepted; the older ones are not read. Raises Rejected if the inbound folder
+    itself (or the course folder above it) is not ours.
     """
-    result, latest = Collection(), {}
+    result, record = Collection(), _load_record(submitted)
     _check_ours(inbound)
     folder = os.open(inbound, _DIR)
     try:
+        candidates: dict[str, list] = {}
         with os.scandir(folder) as entries:
             names = sorted(e.name for e in entries)
         for name in names:
             parts = name.rsplit("+", 3)
             if len(parts) != 4 or parts[1] != assignment:
                 continue
-            try:
-                entry = _read(folder, name, parts[0], parts[2])
-            except Rejected as why:
-                result.rejected.append((name, str(why)))
-                continue
-            best = latest.get(entry.student)
-            if best is None or parse_timestamp(entry.timestamp) > parse_timestamp(best.timestamp):
-                latest[entry.student] = entry
+            if not PLAIN.fullmatch(parts[0]):
+                result.rejected.append((name, f"the student id {printable(parts[0])!r} is not a plain user name"))
+            elif parse_timestamp(parts[2]) is None:
+                result.rejected.append((name, f"{printable(parts[2])!r} in its name is not a time"))
+            else:
+                candidates.setdefault(parts[0], []).append((parse_timestamp(parts[2]), name))
+        for student in sorted(candidates):
+            for stamp, name in sorted(candidates[student], reverse=True):
+                try:
+                    entry = _read(folder, name, student, name.rsplit("+", 3)[2])
+                except Rejected as why:
+                    result.rejected.append((name, str(why)))
+                    continue
+                target = submitted / student / assignment
+                existing = _existing_time(target)
+                if existing is not None and existing >= stamp:
+                    result.unchanged.append(entry)
+                else:
+                    _write(target, entry)
+                    result.collected.append(entry)
+                    record[student] = {"from": name, "doubt": entry.doubtful_time()}
+                break
     finally:
         os.close(folder)
-    for student, entry in sorted(latest.items()):
-        target = submitted / student / assignment
-        existing = _existing_time(target)
-        if existing is not None and existing >= parse_timestamp(entry.timestamp):
-            result.unchanged.append(entry)
-            continue
-        _write(target, entry)
-        result.collected.append(entry)
-    _record(submitted, result)
+    _save_record(submitted, record)
     return result
 
 
-def _record(submitted: Path, result: Collection) -> None:
-    """submitted/.collected.json: for each student in submitted/, the inbound folder and any doubt about
-    its time (grading shows that doubt to the student and the instructor). Students cannot write there."""
-    record = {"rejected": [[name, why] for name, why in result.rejected],
-              "students": {e.student: {"from": e.name, "doubt": e.doubtful_time()}
-                           for e in result.collected + result.unchanged}}
+def _load_record(submitted: Path) -> dict:
+    try:
+        students = json.loads((submitted / COLLECTED).read_text())["students"]
+        return students if isinstance(students, dict) else {}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _save_record(submitted: Path, students: dict) -> None:
+    """submitted/.collected.json: for each student collected, the inbound folder their submission came
+    from and any doubt about its time (grading shows it to the student and the instructor). An entry
+    changes only when that student's submission is replaced. Students cannot write there."""
     submitted.mkdir(parents=True, exist_ok=True)
-    (submitted / COLLECTED).write_text(json.dumps(record, indent=1, ensure_ascii=True))
+    overwrite_atomically(submitted / COLLECTED, json.dumps({"students": students}, indent=1, ensure_ascii=True))
 
 
 def _check_ours(folder: Path) -> None:
@@ -126,10 +145,6 @@ def _check_ours(folder: Path) -> None:
 
 def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
     """One inbound folder's files, checked as they are read (Rejected if anything is wrong)."""
-    if not PLAIN.fullmatch(student):
-        raise Rejected(f"the student id {printable(student)!r} is not a plain user name")
-    if parse_timestamp(timestamp) is None:
-        raise Rejected(f"{printable(timestamp)!r} in its name is not a time")
     entry = Inbound(name, student, timestamp)
     try:
         info = os.stat(name, dir_fd=inbound, follow_symlinks=False)
@@ -145,9 +160,9 @@ def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
     missing = [required for required in REQUIRED if required not in entry.files]
     if missing:
         raise Rejected(f"it has no {' and no '.join(missing)}, which nbgrader submit always writes")
-    time, problem = decode_timestamp(entry.files["timestamp.txt"])
-    if time is None:
-        raise Rejected(f"its timestamp.txt is not a time: {problem}")
+    for required, pattern in REQUIRED.items():  # nbgrader's release_feedback reads both as text
+        if len(entry.files[required]) > MAX_TIMESTAMP_BYTES or not pattern.fullmatch(entry.files[required]):
+            raise Rejected(f"its {required} is not what nbgrader submit writes")
     return entry
 
 
@@ -208,6 +223,8 @@ def _read_file(fd: int, name: str, path: str, entry: Inbound, owner: int) -> byt
         info = os.fstat(handle)  # the file actually opened: checked again, as it is read
         if not stat.S_ISREG(info.st_mode):
             raise Rejected(f"{path} is not a regular file")
+        if info.st_nlink > 1 and _protected_hardlinks():  # nobody could link another's file: it is one's own copy
+            raise Rejected(f"{path} has other hard links (one file in several submissions)")
         _check_owner(info, path, owner)
         entry.changed = max(entry.changed, info.st_ctime)
         if len(entry.files) >= MAX_FILES:
@@ -222,6 +239,14 @@ def _read_file(fd: int, name: str, path: str, entry: Inbound, owner: int) -> byt
         return b"".join(chunks)
     finally:
         os.close(handle)
+
+
+def _protected_hardlinks() -> bool:
+    """Whether users can hard-link only files they own or may write (then a link is never a classmate's file)."""
+    try:
+        return Path("/proc/sys/fs/protected_hardlinks").read_text().strip() == "1"
+    except OSError:
+        return False
 
 
 def _check_owner(info: os.stat_result, path: str, owner: int) -> None:

@@ -12,6 +12,7 @@ import re
 from datetime import datetime, timezone
 
 from .config import Config
+from .ids import printable
 from .misconceptions import MISCONCEPTIONS
 from .results import ItemResult, StudentResult, _num
 
@@ -31,8 +32,14 @@ ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.h
 
 
 def md(text: str) -> str:
-    """Text for Markdown that renders as itself: on one line, every character Markdown or HTML would act on escaped."""
-    return re.sub(r"([\\`*_\[\]<>&|~#!:])", r"\\\1", " ".join(str(text).split()))  # ':': no autolinks
+    """Text for Markdown that renders as itself: on one line, control characters shown escaped (printable),
+    every character Markdown or HTML would act on escaped (':' too: no autolinks)."""
+    return re.sub(r"([\\`*_\[\]<>&|~#!:])", r"\\\1", printable(" ".join(str(text).split())))
+
+
+def esc(text) -> str:
+    """Text for HTML: control characters shown escaped (printable), then HTML-escaped."""
+    return html.escape(printable(str(text)))
 
 
 def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool:
@@ -63,7 +70,7 @@ def _problem(count: int, message: str) -> str:
 
 def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """A self-contained feedback page (no scripts, no external files)."""
-    e = html.escape
+    e = esc
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<title>Feedback: {e(config.name)} for {e(result.name)}</title><style>{CSS}</style></head><body>",
@@ -98,7 +105,7 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
 
 
 def _item_html(item: ItemResult, config: Config, now) -> str:
-    e = html.escape
+    e = esc
     head = (f"<header><span>{e(item.title)} <code>{e(item.id)}</code></span>"
             f"<span>{{score}}</span></header>")
     if not shown(item, config, now):

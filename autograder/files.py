@@ -26,3 +26,10 @@ def overwrite(path: Path, text: str | bytes) -> None:
         os.ftruncate(fd, len(data))
     finally:
         os.close(fd)
+
+
+def overwrite_atomically(path: Path, text: str) -> None:
+    """Replace `path` with `text` at once (a new file renamed over it): never seen half written."""
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
+    os.replace(tmp, path)

@@ -1,4 +1,5 @@
 """Student ids are data: a student id is a folder name, and any name the filesystem allows is one.
+(And so is any text that comes from a submission: `printable` and `clip` serve it too.)
 
 Inside the grader an id is the folder's name as Python reads it (bytes that are not UTF-8
 kept as surrogate escapes). From it come:
@@ -40,6 +41,14 @@ def printable(text: str, exact: bool = False) -> str:
         return text
     return "".join(c if c == " " or unicodedata.category(c) not in _HIDDEN and c.isprintable()
                    else c.encode("unicode_escape", "backslashreplace").decode("ascii") for c in text)
+
+
+MESSAGE_CHARS = 300  # of one feedback message or note: a student's own text is part of some
+
+
+def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
+    """At most `limit` characters of `text`, "..." marking a cut."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def file_stem(student: str) -> str:

@@ -6,6 +6,8 @@ from datetime import datetime, timezone
 
 from .config import Config
 
+MAX_TIMESTAMP_BYTES = 1024  # of a timestamp.txt: nbgrader writes about 30
+
 
 def parse_timestamp(text: str | None) -> datetime | None:
     """nbgrader's timestamp.txt ("2026-12-16 10:00:00.123456 UTC" or ISO 8601) as an aware datetime."""

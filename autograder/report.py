@@ -7,13 +7,13 @@ them, and the submissions that could not be graded normally, with the reason.
 """
 from __future__ import annotations
 
-import html
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from .config import Config
+from .feedback import esc
 from .misconceptions import MISCONCEPTIONS
 from .results import StudentResult, _num
 
@@ -85,7 +85,7 @@ def _histograms(summary: ClassSummary, config: Config) -> str:
     Drawn directly (ten bins from 0 to full marks, nice axis ticks): a plotting library
     would cost about a second to import for four bar charts.
     """
-    e = html.escape
+    e = esc
     panels = [("Total", summary.totals, config.max_total)] + [
         (f"{q.id.upper()} {q.title}", summary.by_question[q.id], q.points) for q in config.questions]
     width, height, left, top_pad, plot_w, plot_h = 250, 220, 52, 30, 180, 140
@@ -137,7 +137,7 @@ th{font-weight:600;background:#f6f8fa}td.n{text-align:right;font-variant-numeric
 
 def to_html(results: list[StudentResult], config: Config) -> str:
     s = summarise(results, config)
-    e = html.escape
+    e = esc
     totals = np.array(s.totals) if s.totals else np.zeros(1)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report: {e(config.name)}</title>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>",

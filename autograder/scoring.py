@@ -14,16 +14,12 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .config import Item
+from .ids import clip
 from .limits import Outcome
 from .misconceptions import MISCONCEPTIONS
 
 
-MESSAGE_CHARS = 300  # of one feedback message: a student's own text (an exception's, a value's) is part of some
 MAX_PROBLEMS = 10  # distinct problems listed per item; the rest are counted
-
-
-def clip(text: str, limit: int = MESSAGE_CHARS) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 class NotNumbers(ValueError):

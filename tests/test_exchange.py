@@ -3,7 +3,8 @@
 A course is released with the real nbgrader; alice and erin submit with `nbgrader submit`.
 Then mallory, a student with no privileges, plants inbound folders as her own uid could:
 one whose modules are links to the reference solutions, one under alice's name with a later
-timestamp, and others holding a FIFO, a hard link to alice's file, or being a link themselves. The folders
+timestamp, one without nbgrader's timestamp and secret, and others holding a FIFO, a hard
+link, or being a link themselves. The folders
 are given the owners they would have on a multi-user host (alice's submission is alice's,
 mallory's plants are mallory's), and `collect` runs with a passwd file naming alice and
 mallory (bound over /etc/passwd in a private mount namespace). Every plant must be rejected
@@ -17,6 +18,7 @@ import shutil
 import subprocess
 import sys
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 import pytest
 import yaml
@@ -93,29 +95,46 @@ def exchange(tmp_path_factory):
     os.unlink(fifo / "backprop.py")
     os.mkfifo(fifo / "backprop.py")
     os.lchown(fifo / "backprop.py", MALLORY, MALLORY)
+    # One file of hers in two submissions: links to others' files the kernel refuses her (protected_hardlinks).
     hard = plant("mallory", "hardlink", files={k: v for k, v in zeros_files().items() if k != "backprop.py"})
-    os.link(honest / "backprop.py", hard / "backprop.py")
+    os.link(fifo / "step_network.py", hard / "backprop.py")
     os.symlink(str(ROOT / "solutions"), inbound / f"dave+nn_backprop+{later}+dir")
+    for student, name, data in (("frank", "submission_secret.txt", b"\xff\xfe"),  # nbgrader's feedback reads both
+                                ("gina", "timestamp.txt", later.encode("utf-16"))):  # as UTF-8 text
+        odd = plant(student, "odd", files=zeros_files())
+        (odd / "submission_secret.txt").write_text("ab" * 64)
+        (odd / name).write_bytes(data)
+        _chown_tree(odd, 1_900_000_099)
     collect = _as_root_with_users(tmp, "collect", *course)
     grade = _as_root_with_users(tmp, "grade", "--out", str(tmp / "out"), *course)
-    return tmp, honest, later, collect, grade
+    feedback = _as_root_with_users(tmp, "feedback", *course)
+    # erin removes her inbound folder, so that collect no longer sees the time she edited; and someone floods
+    # the inbound folder with names collect rejects: the doubt about erin's time must stay all the same.
+    shutil.rmtree(erin)
+    for i in range(300):
+        (inbound / f"{chr(1) * 50}{i}+nn_backprop+t+r").touch()
+    again = _as_root_with_users(tmp, "collect", *course), _as_root_with_users(tmp, "grade", "--out",
+                                                                             str(tmp / "out2"), *course)
+    return tmp, honest, later, collect, grade, feedback, again
 
 
 def test_collect_finishes_and_says_what_it_rejected(exchange):
-    _, _, _, collect, _ = exchange
+    tmp, _, _, collect, _, _, _ = exchange
     assert collect.returncode == 0, collect.stdout + collect.stderr
-    assert "Rejected 6 inbound folder(s)" in collect.stdout, collect.stdout
+    assert "Rejected 8 inbound folder(s)" in collect.stdout, collect.stdout
     expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
                 "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
-                "+hardlink": "backprop.py is owned by uid 1900000001 (alice), not by uid 1900000002 (mallory)",
-                "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt and no submission_secret.txt"}
+                "+hardlink": "backprop.py has other hard links",
+                "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt and no submission_secret.txt",
+                "frank+": "its submission_secret.txt is not what nbgrader submit writes",
+                "gina+": "its timestamp.txt is not what nbgrader submit writes"}
     lines = collect.stdout.splitlines()
     for tag, why in expected.items():
         assert any(tag in line and why in line for line in lines), (tag, collect.stdout)
 
 
 def test_only_honest_submissions_are_collected(exchange):
-    tmp, honest, later, _, _ = exchange
+    tmp, honest, later, _, _, _, _ = exchange
     submitted = tmp / "course" / "submitted"
     assert sorted(p.name for p in submitted.iterdir() if not p.name.startswith(".")) == ["alice", "erin"]
     alice = submitted / "alice" / "nn_backprop"
@@ -126,7 +145,7 @@ def test_only_honest_submissions_are_collected(exchange):
 
 
 def test_the_honest_students_grades_are_intact(exchange):
-    tmp, _, _, _, grade = exchange
+    tmp, _, _, _, grade, _, _ = exchange
     assert grade.returncode == 0, grade.stdout + grade.stderr
     grades = read_grades(tmp / "out")
     assert sorted(grades) == ["alice", "erin"]
@@ -134,12 +153,12 @@ def test_the_honest_students_grades_are_intact(exchange):
 
 
 def test_the_exchange_root_is_sticky(exchange):
-    tmp, _, _, _, _ = exchange
+    tmp, _, _, _, _, _, _ = exchange
     assert os.stat(tmp / "course" / "exchange").st_mode & 0o1777 == 0o1777
 
 
 def test_files_changed_after_the_claimed_time_are_reported(exchange):
-    _, _, _, collect, _ = exchange
+    _, _, _, collect, _, _, _ = exchange
     lines = collect.stdout.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("  erin: "))
     assert "WARNING: files changed at" in lines[at + 1] and "after the time it claims" in lines[at + 1], collect.stdout
@@ -148,7 +167,7 @@ def test_files_changed_after_the_claimed_time_are_reported(exchange):
 
 
 def test_the_doubt_reaches_the_grade_and_the_student(exchange):
-    tmp, _, _, _, _ = exchange
+    tmp, _, _, _, _, _, _ = exchange
     row = read_grades(tmp / "out")["erin"]
     assert row["status"] == "timestamp doubtful" and row["total"] == "100"
     page = (tmp / "out" / "feedback" / "erin.md").read_text()
@@ -156,7 +175,7 @@ def test_the_doubt_reaches_the_grade_and_the_student(exchange):
 
 
 def test_only_the_instructor_can_read_the_course(exchange):
-    tmp, _, _, _, _ = exchange
+    tmp, _, _, _, _, _, _ = exchange
     course = tmp / "course"
     assert os.stat(course).st_mode & 0o777 == 0o711  # students pass through, to the exchange, and see nothing
     for name in ("source", "release", "submitted", "feedback"):
@@ -175,3 +194,18 @@ def test_a_folder_that_changes_while_it_is_read_is_rejected(tmp_path):
             exchange._read(fd, "ghost+nn_backprop+2026-12-01 10:00:00 UTC+x", "ghost", "2026-12-01 10:00:00 UTC")
     finally:
         os.close(fd)
+
+
+def test_feedback_reaches_every_collected_student(exchange):
+    tmp, _, _, _, _, feedback, _ = exchange
+    assert feedback.returncode == 0, feedback.stdout + feedback.stderr
+    released = list((tmp / "course" / "exchange" / COURSE_ID / "feedback").iterdir())
+    assert len(released) == 2  # alice's page and erin's
+
+
+def test_a_doubt_stays_when_the_inbound_folder_goes(exchange):
+    tmp, _, _, _, _, _, (collect, grade) = exchange
+    assert collect.returncode == 0 and grade.returncode == 0, collect.stdout + collect.stderr + grade.stderr
+    assert "... and" in collect.stdout and len(collect.stdout.splitlines()) < 40  # 300 rejections, 20 shown
+    assert (tmp / "course" / "submitted" / ".rejected.txt").read_text().count("\n") >= 300
+    assert read_grades(tmp / "out2")["erin"]["status"] == "timestamp doubtful"

@@ -167,10 +167,11 @@ def stamps(tmp_path_factory):
     class_dir = root / "class"
     outside = root / "outside.txt"
     outside.write_text("2027-06-01 10:00:00 UTC\n")
-    for name in ("sparse", "utf16", "link", "fifo", "garbage", "folder", "late", "ontime"):
+    names = ("sparse", "utf16", "link", "fifo", "garbage", "folder", "late", "ontime", "padded")
+    for name in names:
         _write_solution(str(class_dir / name))
-    stamp = {name: class_dir / name / "timestamp.txt" for name in ("sparse", "utf16", "link", "fifo", "garbage",
-                                                                    "folder", "late", "ontime")}
+    stamp = {name: class_dir / name / "timestamp.txt" for name in names}
+    stamp["padded"].write_text("2026-12-17 10:00:00 UTC" + "\n" * 300)  # still a time, however padded
     with open(stamp["sparse"], "wb") as handle:
         handle.truncate(64 << 30)  # 64 GiB, sparse
     stamp["utf16"].write_bytes("2026-12-20 10:00:00 UTC\n".encode("utf-16"))
@@ -192,7 +193,7 @@ def test_untrusted_timestamps_never_stop_the_batch(stamps):
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert seconds < 120
     rows = {r["student"]: r for r in _rows(out)}
-    assert len(rows) == 8
+    assert len(rows) == 9
     assert rows["fifo"]["q3"] == "0" and rows["fifo"]["q1"] == "30"  # its FIFO module was not read
 
 
@@ -202,6 +203,7 @@ def test_a_readable_timestamp_sets_the_penalty(stamps):
     assert (rows["late"]["late_days"], rows["late"]["total"], rows["late"]["status"]) == ("2", "80", "ok")
     assert (rows["ontime"]["late_days"], rows["ontime"]["total"]) == ("0", "100")
     assert (rows["utf16"]["late_days"], rows["utf16"]["total"]) == ("5", "50")  # UTF-16 is read, not refused
+    assert (rows["padded"]["late_days"], rows["padded"]["total"], rows["padded"]["status"]) == ("2", "80", "ok")
 
 
 @pytest.mark.parametrize("student", ["sparse", "link", "fifo", "garbage", "folder"])
@@ -276,3 +278,25 @@ def test_what_student_code_says_never_reaches_an_output_raw(tmp_path):
     assert "http://evil" not in md  # no autolink either
     terminal = (proc.stdout + proc.stderr).decode("utf-8")
     assert "\x1b" not in terminal and "\u202e" not in terminal
+
+
+def test_file_names_in_notes_are_escaped_and_bounded(tmp_path):
+    """A notebook or a subfolder named with escapes, and thousands of notebooks: the notes saying what
+    was graded show the names escaped, a few of them, and the outputs stay small."""
+    class_dir = tmp_path / "class"
+    (class_dir / "nb").mkdir(parents=True)
+    (class_dir / "nb" / "\x1b[2J\x1b[1;31mGRADE 100 \u202etxt.ipynb").write_text("{}")
+    (class_dir / "hoarder").mkdir()
+    for i in range(3000):
+        (class_dir / "hoarder" / f"{i:05d}{'x' * 200}.ipynb").touch()
+    _write_solution(str(class_dir / "sub" / "\x1b]8;;http://evil\x07link\u202e"))
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert {r["student"]: r["total"] for r in _rows(tmp_path / "out")}["sub"] == "100"
+    out = tmp_path / "out"
+    for path in [out / "report.html", *(out / "feedback").iterdir(), *(out / "results").iterdir()]:
+        text = path.read_text(encoding="utf-8")
+        assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, path.name
+        assert path.stat().st_size < 100_000, (path.name, path.stat().st_size)
+    assert "Graded the files found in" in read_markdown(out / "feedback" / "sub.md")
+    assert "was submitted: the notebook is not graded" in read_markdown(out / "feedback" / "hoarder.md")
