@@ -47,7 +47,8 @@ class _Shard:
     def __init__(self, config_path: Path, index: int, workdir: Path, cpu: int | None):
         self.index, self.cpu = index, cpu
         self.jobs: deque[SubmissionDir] = deque()  # given and not yet answered, in order
-        self.closed = self.ready = False
+        self.closed = self.ready = self.stalled = False
+        self.since = time.monotonic()  # when the submission it grades now started (its last answer, or ready)
         with open(workdir / f"shard{index}.log", "ab") as log:
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", "autograder.shard", str(config_path), str(index)]
@@ -121,6 +122,14 @@ class Shards:
         self.launched += 1
         self.selector.register(shard.proc.stdout, selectors.EVENT_READ, shard)
 
+    def _end_stalled(self, stall: float) -> None:
+        """Kill a shard that has held one submission past `stall` s: whatever kept it, the batch goes on."""
+        for key in self.selector.get_map().values():
+            shard = key.data
+            if shard.jobs and not shard.stalled and time.monotonic() - shard.since > stall:
+                shard.stalled = True
+                shard.proc.kill()  # its end of file records the submission as a fault; a new shard takes over
+
     def _log(self) -> str:
         return "".join((self.workdir / f"shard{i}.log").read_text(errors="replace") for i in range(self.launched))
 
@@ -137,10 +146,12 @@ class Shards:
         for key in list(selector.get_map().values()):  # shards already ready wait for their first job
             if key.data.ready:
                 key.data.feed(queue)
+        stall = stall_seconds(config)
         while queue or any(key.data.jobs for key in selector.get_map().values()):  # until every result is in
             if not selector.get_map():
                 break
-            for key, _ in selector.select():
+            self._end_stalled(stall)
+            for key, _ in selector.select(timeout=1.0):
                 shard: _Shard = key.data
                 line = shard.proc.stdout.readline()
                 if not line:  # the shard ended
@@ -148,8 +159,10 @@ class Shards:
                     code = shard.proc.wait()
                     if shard.jobs:  # the one it was grading is recorded; the one waiting goes back
                         report.faults += 1
-                        result = fault_result(shard.jobs.popleft(), config,
-                                              f"grading process ended (exit {code}) on this submission")
+                        why = (f"grading was stopped after {stall:g} s on this submission (a grading process that "
+                               "long on one submission is stuck)" if shard.stalled
+                               else f"grading process ended (exit {code}) on this submission")
+                        result = fault_result(shard.jobs.popleft(), config, why)
                         report.results.append(result)
                         on_result(result)
                         queue.extendleft(reversed(shard.jobs))
@@ -157,6 +170,8 @@ class Shards:
                         self._launch(shard.cpu)  # the one that ended leaves its core free
                     continue
                 message = json.loads(line)
+                if "ready" in message or "result" in message:
+                    shard.since = time.monotonic()
                 if "ready" in message:
                     shard.ready = True
                 if "result" in message:
@@ -178,6 +193,12 @@ class Shards:
             on_result(result)
         report.seconds = time.monotonic() - self.started
         return report
+
+
+def stall_seconds(config: Config) -> float:
+    """How long one submission may hold a grading process before it is taken for stuck: twice the time its
+    calls may take, and a minute for the rest (starting processes, checking answers, a busy machine)."""
+    return 2 * config.limits.submission_seconds + 60
 
 
 def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,

@@ -212,7 +212,7 @@ class Slot:
             for fd in (req_w, resp_r, out_r):
                 os.close(fd)
             raise WorkerStartError(f"the submission process could not be started: {reply.get('error')}")
-        for fd in (resp_r, out_r):
+        for fd in (req_w, resp_r, out_r):  # never blocking: a child that stops reading cannot hold the grader
             os.set_blocking(fd, False)
         hello = _read_frame(resp_r, time.monotonic() + 10)
         if hello != {"ready": True}:

@@ -14,8 +14,14 @@ import time
 from .ids import printable
 from .limits import CRASHED, ERROR, INVALID, LIMIT, OK, TIMEOUT, UNAVAILABLE, Outcome
 from .slot import Slot, WorkerStartError, read_some
-from .worker.wire import WireError, digest, dumps, loads
+from .worker.wire import UNPACK_FACTOR, WireError, digest, dumps, loads_sized
 
+SLOW_READER = "did not take in its inputs within the time limit per call"
+UNPACKED_PER_SUBMISSION = 32  # all answers of a submission may unpack to 32 times result_kb (128 MiB by default)
+
+
+def room_mb(limits) -> int:
+    return limits.result_kb * UNPACKED_PER_SUBMISSION >> 10
 _SIGNAL_REASONS = {  # each completes "<function> ..."
     9: "was killed: it ran past a limit (CPU time or memory)",
     24: "used more CPU time than allowed (CPU limit)",
@@ -47,6 +53,7 @@ class Submission:
         self.output_total = 0
         self.limit_hits: list[str] = []
         self.stood_in: tuple[str, str] | None = None  # the function stand-in helpers were given to (last, always)
+        self.unpacked = 0  # bytes the answers kept so far unpacked to
 
     # -- public -----------------------------------------------------------------------
     def import_module(self, module: str) -> Outcome:
@@ -128,8 +135,10 @@ class Submission:
                 return [failed] * answers
         try:
             self._send(dumps(request))
-        except (BrokenPipeError, TimeoutError):
+        except BrokenPipeError:
             return self._settled([self._fail(CRASHED, None)], answers, who, request["op"], modules)
+        except TimeoutError:
+            return self._settled([self._fail(TIMEOUT, SLOW_READER)], answers, who, request["op"], modules)
         return self._collect(answers, who, request["op"], modules)
 
     def prefetch(self, calls: list[tuple[str, str, list, dict | None]]) -> None:
@@ -231,7 +240,11 @@ class Submission:
         self.inbox.clear()
         back = [m for m, outcome in self.imported.items() if outcome.ok]
         if back:  # a fresh child: bring back the modules imported before (the request may need them, or a later one)
-            self._send(dumps({"op": "import", "modules": back}))
+            try:
+                self._send(dumps({"op": "import", "modules": back}))
+            except (BrokenPipeError, TimeoutError):
+                self._end_child()
+                return Outcome(CRASHED, reason="could not be run again: its modules could not be imported again")
             for module in back:
                 self._receive(self.limits.call_seconds)
                 if self.child is None:
@@ -239,7 +252,16 @@ class Submission:
         return None
 
     def _send(self, payload: bytes) -> None:
-        _write_all(self.child[1], len(payload).to_bytes(4, "big") + payload, time.monotonic() + 10)
+        """Write a request to the child; it must take it within the per-call limit (TimeoutError if not).
+
+        The pipe does not block: a child that shrinks it and stops reading costs its own time only.
+        """
+        started = time.monotonic()
+        budget = max(0.0, min(self.limits.call_seconds, self.limits.submission_seconds - self.used_seconds))
+        try:
+            _write_all(self.child[1], len(payload).to_bytes(4, "big") + payload, started + budget)
+        finally:
+            self.used_seconds += time.monotonic() - started
 
     def _receive(self, seconds: float) -> Outcome:
         """The next answer frame, or the reason there is none (time, output or size limit, a crash)."""
@@ -274,12 +296,17 @@ class Submission:
         size = int.from_bytes(self.inbox[:4], "big")
         frame = bytes(self.inbox[4 : 4 + size])
         del self.inbox[: 4 + size]
+        room = self.limits.result_kb * 1024 * UNPACKED_PER_SUBMISSION - self.unpacked
         try:
-            message = loads(frame, writable=False)
+            message, unpacked = loads_sized(frame, writable=False, max_unpacked=min(room, UNPACK_FACTOR * size + (64 << 10)))
         except Exception as exc:  # noqa: BLE001 - whatever the bytes, they are the student's: fail closed
             detail = str(exc) if isinstance(exc, WireError) else type(exc).__name__
             self._end_child()  # the stream cannot be trusted after a forged frame
+            if room < UNPACK_FACTOR * size + (64 << 10):  # this submission's answers, all together, are too much
+                return Outcome(LIMIT, reason=f"returned more than {room_mb(self.limits)} MiB of values in all "
+                                             "(limits.result_kb)")
             return Outcome(INVALID, reason=f"returned something that is not plain numbers: {detail}")
+        self.unpacked += unpacked  # kept until the submission is done: bounded, all answers together
         return _outcome(message)
 
     def _fail(self, kind: str, reason: str | None) -> Outcome:
@@ -298,12 +325,16 @@ class Submission:
 
 
 def _write_all(fd: int, data: bytes, deadline: float) -> None:
+    """All of data to a non-blocking pipe by the deadline (TimeoutError), whatever room the reader leaves."""
     view = memoryview(data)
     while view:
         remaining = deadline - time.monotonic()
         if remaining <= 0 or not select.select([], [fd], [], remaining)[1]:
             raise TimeoutError
-        view = view[os.write(fd, view[: 1 << 16]) :]
+        try:
+            view = view[os.write(fd, view[: 1 << 16]) :]
+        except BlockingIOError:  # room for less than was offered: wait again
+            continue
 
 
 def _death_reason(status: str) -> str:

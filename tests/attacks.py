@@ -211,6 +211,45 @@ ATTACKS: dict[str, Attack] = {
                 _time.sleep(1000)
         '''},
         reasons={"q3.cross_entropy": ["time limit per call"]}),
+    "stall_request_pipe": Attack(
+        append={"step_network.py": '''
+            def _stall():
+                """Shrink the request pipe to one page and stop reading any request over 4000 bytes: a grader
+                that writes to it blocking would wait forever."""
+                import fcntl, stat, time
+                main = _sys.modules["__main__"]
+                for name in _os.listdir("/proc/self/fd"):
+                    fd = int(name)
+                    try:
+                        if fd > 2 and stat.S_ISFIFO(_os.fstat(fd).st_mode) and \\
+                                fcntl.fcntl(fd, fcntl.F_GETFL) & 3 == _os.O_RDONLY:
+                            fcntl.fcntl(fd, 1031, 4096)  # F_SETPIPE_SZ
+                    except OSError:
+                        pass
+                real = getattr(main, "read_frame_blocking", None)
+                if real is None:
+                    return
+
+                def read_frame_blocking(fd):
+                    head = _os.read(fd, 4)
+                    if len(head) < 4:
+                        return None
+                    size = int.from_bytes(head, "big")
+                    if size > 4000:
+                        while True:
+                            time.sleep(1000)
+                    body = b""
+                    while len(body) < size:
+                        body += _os.read(fd, size - len(body))
+                    return body
+                main.read_frame_blocking = read_frame_blocking
+
+
+            if _armed():
+                _stall()
+        '''},
+        reasons={"q3.forward": ["did not take in its inputs within the time limit per call"],
+                 "q3.grad_W": ["did not take in its inputs within the time limit per call"]}),
     # -- memory and output ------------------------------------------------------------------
     "memory_numpy": Attack(
         append={"step_network.py": '''
@@ -483,6 +522,19 @@ ATTACKS: dict[str, Attack] = {
                 return np.zeros(np.asarray(z).shape[0])
         '''},
         reasons={"q3.softmax": ["not plain numbers"]}),
+    "empty_lists": Attack(
+        append={"step_network.py": '''
+            def step(z):
+                return [[]] * 1_000_000  # 4 MB of "[], " under the result cap, about 100 MB once unpacked
+
+
+            def step_network(x, w0, w, b, v):
+                return [[]] * 1_000_000
+        ''', "xor_relu.py": '''
+            def relu(z):
+                return [[0]] * 900_000
+        '''},
+        reasons={"q1.step": ["unpacks to more than"]}),
     "huge_messages": Attack(
         append={"step_network.py": '''
             REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ " * 200_000, hinge=list(range(100_000)))

@@ -80,3 +80,26 @@ def test_caps_and_depth():
         loads(struct.pack(">I", len(nested)) + nested + struct.pack(">I", 0))
     with pytest.raises(WireError):
         loads(b"\0\0\0\x05{}")  # truncated
+
+
+def _frame(header: bytes, blobs=()) -> bytes:
+    body = struct.pack(">I", len(header)) + header + struct.pack(">I", len(blobs))
+    for blob in blobs:
+        body += struct.pack(">I", len(blob)) + blob
+    return body
+
+
+@pytest.mark.parametrize("name, message", [
+    ("lists of empty lists", dumps([[]] * 1_000_000)),  # 4 MB of "[]," that unpack to about 70 MB
+    ("an array referenced 200,000 times",
+     _frame(b'{"$dict": [["ok", [' + b",".join([b'{"$nd": 0}'] * 200_000) + b"]]]}", [npy_bytes(np.ones(1000))])),
+])
+def test_what_a_message_unpacks_to_is_bounded(name, message):
+    with pytest.raises(WireError, match="unpacks to more than"):
+        loads(message)
+
+
+def test_ordinary_answers_unpack_whatever_their_form():
+    for value in ([float(i) for i in range(10_000)], np.ones((300, 300)), {"W": np.ones((5, 3)), "b1": [0.0] * 5},
+                  [[1.0, 2.0]] * 2000, (np.zeros(4), np.ones(3))):
+        assert loads(dumps(value)) is not None

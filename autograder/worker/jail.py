@@ -11,6 +11,8 @@ leaves (files, links, folders of any depth) reaches the next one, and nothing ne
 cleaning: the kernel frees the old tmpfs once its last process is gone. Binds the sandbox
 needs under /tmp (a project that lives there) are made again from their stash.
 
+`private_proc()` (every sandboxed backend, once): other processes' /proc entries hidden.
+
 `fresh_pid_namespace(own)` (every sandboxed backend, in the zygote before each fork): the
 next child starts a pid namespace of its own, as its pid 1, so process ids (and how many
 processes the last submission started) say nothing about earlier submissions, and the
@@ -80,3 +82,12 @@ def fresh_pid_namespace(own: int) -> None:
         if call(*args) != 0:
             errno = ctypes.get_errno()
             raise OSError(errno, f"{what} (pid namespace): {os.strerror(errno)}")
+
+
+def private_proc() -> None:
+    """Remount /proc so that a submission sees its own processes only, not the zygote or pid 1.
+
+    Their counters (a parent's total of its children's page faults and CPU time, in /proc/<pid>/stat)
+    would tell one submission what the one before did. Root (gid 0), the zygote, still sees all.
+    """
+    _mount(None, "/proc", None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,gid=0")

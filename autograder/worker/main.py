@@ -325,6 +325,8 @@ def main() -> None:
     control = socket.socket(fileno=int(os.environ.pop("NNB_CONTROL_FD")))
     scratch = json.loads(os.environ.pop("NNB_SCRATCH", "null"))  # sandboxed: a fresh tmpfs on /tmp per child
     pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC) if scratch is not None else None
+    if scratch is not None:
+        jail.private_proc()
     try:
         confinement, why = confine.build(), ""
     except OSError as exc:

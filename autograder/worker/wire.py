@@ -24,6 +24,8 @@ import numpy as np
 
 ARRAY_KINDS = "biufc"
 MAX_DEPTH = 32
+UNPACK_FACTOR = 24  # what a message may unpack to, in bytes of Python objects, per byte (JSON's own worst is ~21)
+_CONTAINER, _ENTRY = 64, 40  # bytes of a list/tuple/dict, and of one entry with its number
 _U32 = struct.Struct(">I")
 
 
@@ -63,22 +65,32 @@ def dumps(value) -> bytes:
     return b"".join(parts)
 
 
-def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000, writable: bool = True):
-    """Decode a message produced by `dumps`, refusing anything but plain data.
+def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000, writable: bool = True,
+          max_unpacked: int | None = None):
+    """Decode a message produced by `dumps`, refusing anything but plain data (see `loads_sized`)."""
+    return loads_sized(data, max_blobs=max_blobs, max_elements=max_elements, writable=writable,
+                       max_unpacked=max_unpacked)[0]
 
-    What it unpacks to (array elements, each time an array is referenced, plus list, tuple and
-    dict entries) is at most one item per byte of the message, as `dumps` makes it, and at most
-    `max_elements`. writable=False leaves arrays as read-only views of `data` (the grader never
-    changes them).
+
+def loads_sized(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000, writable: bool = True,
+                max_unpacked: int | None = None) -> tuple:
+    """(value, what it unpacked to): decode a message produced by `dumps`, refusing anything but plain data.
+
+    What it unpacks to is counted as the memory its Python objects take (each list, tuple and
+    dict, each entry, and an array's bytes each time it is referenced): at most `max_unpacked`
+    bytes (default: UNPACK_FACTOR times the message), so a small message cannot become a huge
+    value. writable=False leaves arrays as read-only views of `data` (the grader never changes them).
     """
     data = bytes(data)
     end = len(data)
-    budget = [min(max_elements, max(end, 64))]
+    allowed = UNPACK_FACTOR * end + (64 << 10) if max_unpacked is None else max_unpacked
+    budget = [allowed]
 
-    def spend(items: int) -> None:
-        budget[0] -= items
+    def spend(size: int) -> None:
+        budget[0] -= size
         if budget[0] < 0:
-            raise WireError(f"unpacks to more than {min(max_elements, max(end, 64))} numbers (an array repeated?)")
+            raise WireError(f"unpacks to more than {allowed >> 20 or 1} MiB of values (an array repeated, "
+                            "or lists of empty lists?)")
 
     def length_at(pos: int) -> int:
         if pos + 4 > end:
@@ -111,19 +123,19 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000,
         if depth > MAX_DEPTH:
             raise WireError(f"nested more than {MAX_DEPTH} levels deep")
         if type(v) is list:
-            spend(len(v))
+            spend(_CONTAINER + _ENTRY * len(v))
             return [x if type(x) in _PLAIN else dec(x, depth + 1) for x in v]
         if len(v) == 1:  # a dict: exactly one tag
             if "$nd" in v:
                 i = v["$nd"]
                 if type(i) is int and 0 <= i < len(arrays):
-                    spend(arrays[i].size)
+                    spend(_CONTAINER + arrays[i].nbytes)
                     return arrays[i]
             elif type(v.get("$tuple")) is list:
-                spend(len(v["$tuple"]))
+                spend(_CONTAINER + _ENTRY * len(v["$tuple"]))
                 return tuple(x if type(x) in _PLAIN else dec(x, depth + 1) for x in v["$tuple"])
             elif type(v.get("$dict")) is list:
-                spend(len(v["$dict"]))
+                spend(_CONTAINER + 2 * _ENTRY * len(v["$dict"]))
                 out = {}
                 for pair in v["$dict"]:
                     if not (type(pair) is list and len(pair) == 2 and type(pair[0]) is str):
@@ -132,7 +144,8 @@ def loads(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_000_000,
                 return out
         raise WireError("unknown tagged object")
 
-    return header if type(header) in _PLAIN else dec(header, 0)
+    value = header if type(header) in _PLAIN else dec(header, 0)
+    return value, allowed - budget[0] + end
 
 
 _MAGIC = b"\x93NUMPY\x01\x00"
