@@ -95,6 +95,7 @@ class GradingPlugin:
         self.reference = Reference(_load_reference(config))
         self.current: Current | None = None
         self.rubric_of: dict[str, str] = {}  # test node id -> rubric id
+        self.arguments: dict[str, dict] = {}  # test node id -> its fixtures (session-scoped), once set up
         self.faults = 0
 
     # -- fixtures ---------------------------------------------------------------------------
@@ -139,10 +140,13 @@ class GradingPlugin:
                 sub.prefetch([(m, f, cases, self.reference.stand_ins(m, f, cases))  # one request for all:
                               for m, f, cases in self.current.cases.calls()])  # the tests find the answers
                 for i, item in enumerate(items):  # nextitem never None: session fixtures stay up
-                    nextitem = items[i + 1] if i + 1 < len(items) else items[0]
                     item_id = self.rubric_of[item.nodeid]
                     self.current.score = self.current.scores[item_id] = ItemScore(self.config.items[item_id])
-                    item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
+                    if item.nodeid in self.arguments:
+                        self._call(item, item_id)
+                    else:  # the first time, through pytest's own protocol: it sets the fixtures up
+                        nextitem = items[i + 1] if i + 1 < len(items) else items[0]
+                        item.config.hook.pytest_runtest_protocol(item=item, nextitem=nextitem)
             finally:
                 sub.close()
             result = self._result(files.notes, sub)
@@ -150,6 +154,23 @@ class GradingPlugin:
             result.student_seconds = round(sub.used_seconds, 4)
             self.deliver(result)
         return True
+
+    def pytest_runtest_call(self, item):
+        """Keep the test's arguments: all session fixtures that stand for the current submission."""
+        self.arguments[item.nodeid] = {name: item.funcargs[name] for name in item._fixtureinfo.argnames}
+
+    def _call(self, item, item_id: str) -> None:
+        """The hidden test itself, with the arguments pytest gave it the first time.
+
+        Its fixtures are session-scoped stand-ins for the current submission, so nothing in
+        pytest's per-test protocol (setup, reports, teardown: 1.3 ms a submission) is needed
+        again. A test that raises is a grader fault, as in pytest_runtest_logreport.
+        """
+        try:
+            item.obj(**self.arguments[item.nodeid])
+        except Exception as exc:  # noqa: BLE001 - any failure of a hidden test is the grader's
+            self.current.errors[item_id] = f"call: {type(exc).__name__}: {str(exc)[:300]}"
+            self.faults += 1
 
     def pytest_runtest_logreport(self, report):
         """Hidden tests record scores, they do not assert: any failure is a grader fault."""
