@@ -352,6 +352,8 @@ def main() -> None:
             gc.freeze()  # the child starts with fewer copy-on-write page faults
             pid = os.fork()
             if pid == 0:
+                if pid_namespace is not None:
+                    os.close(pid_namespace)  # the zygote's: nothing of it for the submission
                 _child(control, fds, message, confinement)
             for fd in fds:
                 os.close(fd)
