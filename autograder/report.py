@@ -58,7 +58,8 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
             + ([f"output not written: {r.write_error}"] if r.write_error else [])
             + ([r.timestamp_note] if r.timestamp_note else []) + r.limit_hits
             + [m for i in r.items for _, m in i.problems
-               if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")]
+               if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")
+               and not any(hit.endswith(m) for hit in r.limit_hits)]  # said already, with its module
             + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
         if reasons:
             troubled.append((r.name, reasons))
