@@ -14,7 +14,7 @@ from pathlib import Path
 from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
 from .discover import not_students
-from .ids import printable
+from .ids import clip, printable
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -152,15 +152,21 @@ def cmd_collect(args) -> int:
         print(f"  {entry.student}: {printable(entry.name)}"
               + (f"\n    WARNING: {doubt}: the claimed time is used; check it" if doubt else ""))
     if found.rejected:
+        from .exchange import KINDS
+
         listing = course.submitted / ".rejected.txt"
-        lines = [f"{printable(name)}: {printable(why)}" for name, why in found.rejected]
-        listing.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        lines = {kind: [f"{clip(printable(name), 160)}: {why}" for name, k, why in found.rejected if k == kind]
+                 for kind in KINDS}
+        listing.write_text("".join(f"{line}\n" for kind in KINDS for line in lines[kind][:5000]), encoding="utf-8")
         print(f"Rejected {len(found.rejected)} inbound folder(s) of the exchange; nothing of theirs was collected "
-              f"(they are still in the exchange, for you to look at; all listed in {listing}):")
-        for line in lines[:20]:
-            print(f"  {line}")
-        if len(lines) > 20:
-            print(f"  ... and {len(lines) - 20} more")
+              f"(they stay in the exchange, for you to look at; all listed in {listing}):")
+        for kind, text in KINDS.items():  # the most alarming first, a few of each
+            if lines[kind]:
+                print(f"  {len(lines[kind])} {text}:")
+                for line in lines[kind][:3]:
+                    print(f"    {line}")
+                if len(lines[kind]) > 3:
+                    print(f"    ... and {len(lines[kind]) - 3} more")
     return 0
 
 

@@ -22,12 +22,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .ids import PLAIN, printable
+from .ids import PLAIN, clip, printable
 from .files import overwrite_atomically
 from .late import MAX_TIMESTAMP_BYTES, decode_timestamp, parse_timestamp
 from .tree import remove_tree
 
-CLOCK_SLACK = 600  # seconds by which files may change after the submission time they claim
+CLOCK_SLACK = 120  # seconds by which files may change after the submission time they claim (copying them)
 # What nbgrader submit always writes, as it writes them (its release_feedback reads both as UTF-8 text).
 REQUIRED = {"timestamp.txt": re.compile(rb"\s*\d{4}-\d\d-\d\d[ T][\d:.]+( ?(UTC|Z|[+-]\d\d:?\d\d))?\s*"),
             "submission_secret.txt": re.compile(rb"\s*[0-9a-fA-F]{16,256}\s*")}
@@ -40,7 +40,16 @@ _FILE = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
 
 
 class Rejected(Exception):
-    """Why an inbound folder is not collected."""
+    """Why an inbound folder is not collected: `kind` (one of KINDS) and a sentence."""
+
+    def __init__(self, message: str, kind: str = "form"):
+        super().__init__(clip(message, 300))
+        self.kind = kind
+
+
+# Kinds of rejection, the most alarming first: how the instructor sees them, grouped.
+KINDS = {"owner": "claim to be another student's", "link": "are or hold links", "special": "hold special files",
+         "changed": "changed while they were read", "form": "are not what nbgrader submit makes"}
 
 
 @dataclass
@@ -69,7 +78,7 @@ class Inbound:
 class Collection:
     collected: list[Inbound] = field(default_factory=list)  # copied into submitted/ (see Inbound.doubtful_time)
     unchanged: list[Inbound] = field(default_factory=list)  # already there, as recent
-    rejected: list[tuple[str, str]] = field(default_factory=list)  # (inbound folder name, why)
+    rejected: list[tuple[str, str, str]] = field(default_factory=list)  # (inbound folder name, kind, why)
 
 
 def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
@@ -91,9 +100,10 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
             if len(parts) != 4 or parts[1] != assignment:
                 continue
             if not PLAIN.fullmatch(parts[0]):
-                result.rejected.append((name, f"the student id {printable(parts[0])!r} is not a plain user name"))
+                result.rejected.append((name, "form", f"the student id {clip(printable(parts[0]), 60)!r} is not "
+                                                      "a plain user name"))
             elif parse_timestamp(parts[2]) is None:
-                result.rejected.append((name, f"{printable(parts[2])!r} in its name is not a time"))
+                result.rejected.append((name, "form", f"{clip(printable(parts[2]), 60)!r} in its name is not a time"))
             else:
                 candidates.setdefault(parts[0], []).append((parse_timestamp(parts[2]), name))
         for student in sorted(candidates):
@@ -101,7 +111,7 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
                 try:
                     entry = _read(folder, name, student, name.rsplit("+", 3)[2])
                 except Rejected as why:
-                    result.rejected.append((name, str(why)))
+                    result.rejected.append((name, why.kind, str(why)))
                     continue
                 target = submitted / student / assignment
                 existing = _existing_time(target)
@@ -149,21 +159,31 @@ def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
     try:
         info = os.stat(name, dir_fd=inbound, follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
-            raise Rejected(f"it is a symbolic link (to {printable(os.readlink(name, dir_fd=inbound))})")
+            raise Rejected(f"it is a symbolic link (to {_target(inbound, name)})", "link")
         top = os.open(name, _DIR, dir_fd=inbound)
         try:
             _walk(top, "", entry, _owner(student, os.fstat(top).st_uid), 0)
         finally:
             os.close(top)
     except OSError as exc:  # it changed while it was read: nothing of it is taken
-        raise Rejected(f"it changed while it was read ({exc.strerror})") from None
+        raise Rejected(f"it changed while it was read ({exc.strerror})", "changed") from None
     missing = [required for required in REQUIRED if required not in entry.files]
     if missing:
         raise Rejected(f"it has no {' and no '.join(missing)}, which nbgrader submit always writes")
     for required, pattern in REQUIRED.items():  # nbgrader's release_feedback reads both as text
         if len(entry.files[required]) > MAX_TIMESTAMP_BYTES or not pattern.fullmatch(entry.files[required]):
             raise Rejected(f"its {required} is not what nbgrader submit writes")
+    if decode_timestamp(entry.files["timestamp.txt"])[0] is None:  # the form of a time, but no real one
+        raise Rejected("its timestamp.txt is not a time (a date or hour that does not exist)")
     return entry
+
+
+def _target(fd: int, name: str) -> str:
+    """Where a link points, shortened and printable (it is the student's text)."""
+    try:
+        return clip(printable(os.readlink(name, dir_fd=fd)), 120)
+    except OSError:
+        return "?"
 
 
 def _owner(student: str, folder_owner: int) -> int:
@@ -186,22 +206,22 @@ def _owner(student: str, folder_owner: int) -> int:
         return folder_owner
     if folder_owner in (0, os.geteuid()):
         return folder_owner
-    raise Rejected(f"it claims to be {student}'s but belongs to {other} (uid {folder_owner})")
+    raise Rejected(f"it claims to be {student}'s but belongs to {other} (uid {folder_owner})", "owner")
 
 
 def _walk(fd: int, prefix: str, entry: Inbound, owner: int, depth: int) -> None:
     info = os.fstat(fd)
-    _check_owner(info, printable(prefix) or "the folder", owner)
+    _check_owner(info, clip(printable(prefix), 120) or "the folder", owner)
     entry.changed = max(entry.changed, info.st_ctime)
     if depth > MAX_DEPTH:
-        raise Rejected(f"{printable(prefix)} is more than {MAX_DEPTH} folders deep")
+        raise Rejected(f"{clip(printable(prefix), 120)} is more than {MAX_DEPTH} folders deep")
     with os.scandir(fd) as listing:
         names = sorted(e.name for e in listing)
     for name in names:
         path = f"{prefix}{name}"
         info = os.stat(name, dir_fd=fd, follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
-            raise Rejected(f"{printable(path)} is a symbolic link (to {printable(os.readlink(name, dir_fd=fd))})")
+            raise Rejected(f"{clip(printable(path), 120)} is a symbolic link (to {_target(fd, name)})", "link")
         if stat.S_ISDIR(info.st_mode):
             sub = os.open(name, _DIR, dir_fd=fd)
             try:
@@ -209,22 +229,22 @@ def _walk(fd: int, prefix: str, entry: Inbound, owner: int, depth: int) -> None:
             finally:
                 os.close(sub)
         elif stat.S_ISREG(info.st_mode):
-            entry.files[path] = _read_file(fd, name, printable(path), entry, owner)
+            entry.files[path] = _read_file(fd, name, clip(printable(path), 120), entry, owner)
         else:
-            raise Rejected(f"{printable(path)} is not a regular file (a FIFO, device or socket)")
+            raise Rejected(f"{clip(printable(path), 120)} is not a regular file (a FIFO, device or socket)", "special")
 
 
 def _read_file(fd: int, name: str, path: str, entry: Inbound, owner: int) -> bytes:
     try:
         handle = os.open(name, _FILE, dir_fd=fd)
     except OSError as exc:
-        raise Rejected(f"{path} cannot be read ({exc.strerror})") from None
+        raise Rejected(f"{path} cannot be read ({exc.strerror})", "changed") from None
     try:
         info = os.fstat(handle)  # the file actually opened: checked again, as it is read
         if not stat.S_ISREG(info.st_mode):
-            raise Rejected(f"{path} is not a regular file")
+            raise Rejected(f"{path} is not a regular file", "special")
         if info.st_nlink > 1 and _protected_hardlinks():  # nobody could link another's file: it is one's own copy
-            raise Rejected(f"{path} has other hard links (one file in several submissions)")
+            raise Rejected(f"{path} has other hard links (one file in several submissions)", "link")
         _check_owner(info, path, owner)
         entry.changed = max(entry.changed, info.st_ctime)
         if len(entry.files) >= MAX_FILES:
@@ -252,7 +272,7 @@ def _protected_hardlinks() -> bool:
 def _check_owner(info: os.stat_result, path: str, owner: int) -> None:
     if info.st_uid != owner:
         raise Rejected(f"{path} is owned by uid {info.st_uid}{_name_of(info.st_uid)}, not by uid {owner}"
-                       f"{_name_of(owner)}, whose submission it claims to be")
+                       f"{_name_of(owner)}, whose submission it claims to be", "owner")
 
 
 def _name_of(uid: int) -> str:

@@ -99,7 +99,8 @@ def exchange(tmp_path_factory):
     os.link(fifo / "step_network.py", hard / "backprop.py")
     os.symlink(str(ROOT / "solutions"), inbound / f"dave+nn_backprop+{later}+dir")
     for student, name, data in (("frank", "submission_secret.txt", b"\xff\xfe"),  # nbgrader's feedback reads both
-                                ("gina", "timestamp.txt", later.encode("utf-16"))):  # as UTF-8 text
+                                ("gina", "timestamp.txt", later.encode("utf-16")),  # as UTF-8 text
+                                ("hank", "timestamp.txt", b"2026-11-19 24:00:00")):  # the form of a time, not one
         odd = plant(student, "odd", files=zeros_files())
         (odd / "submission_secret.txt").write_text("ab" * 64)
         (odd / name).write_bytes(data)
@@ -112,6 +113,8 @@ def exchange(tmp_path_factory):
     shutil.rmtree(erin)
     for i in range(300):
         (inbound / f"{chr(1) * 50}{i}+nn_backprop+t+r").touch()
+    for i in range(100):  # links whose targets are 4000 control characters: long, once escaped
+        os.symlink("\x01" * 4000, inbound / f"mallory+nn_backprop+{later}+long{i}")
     again = _as_root_with_users(tmp, "collect", *course), _as_root_with_users(tmp, "grade", "--out",
                                                                              str(tmp / "out2"), *course)
     return tmp, honest, later, collect, grade, feedback, again
@@ -120,16 +123,17 @@ def exchange(tmp_path_factory):
 def test_collect_finishes_and_says_what_it_rejected(exchange):
     tmp, _, _, collect, _, _, _ = exchange
     assert collect.returncode == 0, collect.stdout + collect.stderr
-    assert "Rejected 8 inbound folder(s)" in collect.stdout, collect.stdout
+    assert "Rejected 9 inbound folder(s)" in collect.stdout, collect.stdout
     expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
                 "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
                 "+hardlink": "backprop.py has other hard links",
                 "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt and no submission_secret.txt",
                 "frank+": "its submission_secret.txt is not what nbgrader submit writes",
-                "gina+": "its timestamp.txt is not what nbgrader submit writes"}
-    lines = collect.stdout.splitlines()
+                "gina+": "its timestamp.txt is not what nbgrader submit writes",
+                "hank+": "its timestamp.txt is not a time"}
+    lines = (tmp / "course" / "submitted" / ".rejected.txt").read_text().splitlines()  # every one, with its reason
     for tag, why in expected.items():
-        assert any(tag in line and why in line for line in lines), (tag, collect.stdout)
+        assert any(tag in line and why in line for line in lines), (tag, lines)
 
 
 def test_only_honest_submissions_are_collected(exchange):
@@ -205,6 +209,11 @@ def test_feedback_reaches_every_collected_student(exchange):
 def test_a_doubt_stays_when_the_inbound_folder_goes(exchange):
     tmp, _, _, _, _, _, (collect, grade) = exchange
     assert collect.returncode == 0 and grade.returncode == 0, collect.stdout + collect.stderr + grade.stderr
-    assert "... and" in collect.stdout and len(collect.stdout.splitlines()) < 40  # 300 rejections, 20 shown
-    assert (tmp / "course" / "submitted" / ".rejected.txt").read_text().count("\n") >= 300
+    assert "... and" in collect.stdout and len(collect.stdout.splitlines()) < 40  # 400 rejections, a few shown
+    assert len(collect.stdout) < 20_000  # each line cut short, long link targets included
+    listing = (tmp / "course" / "submitted" / ".rejected.txt").read_text()
+    assert listing.count("\n") >= 400 and max(len(line) for line in listing.splitlines()) < 600
+    lines = collect.stdout.splitlines()
+    heads = [line for line in lines if line.startswith("  ") and not line.startswith("    ")]
+    assert heads[0] == "  1 claim to be another student's:" and heads[1].endswith("are or hold links:"), heads
     assert read_grades(tmp / "out2")["erin"]["status"] == "timestamp doubtful"
