@@ -955,9 +955,10 @@ CARRYOVER: dict[str, Attack] = {
                     pass
                 try:
                     with open("/proc/sys/kernel/ns_last_pid") as handle:
-                        ipc.append("pid %d last %s" % (_os.getpid(), handle.read().strip()))
+                        last = handle.read().strip()
                 except OSError:
-                    ipc.append("pid %d" % _os.getpid())
+                    last = "?"
+                ipc.append("pid %d self %s last %s" % (_os.getpid(), _os.readlink("/proc/self"), last))
                 ctypes, libc, numbers = _kernel()
                 if libc.shmget(_KEY, 0, 0) >= 0:
                     ipc.append("shm key")

@@ -245,3 +245,54 @@ def test_memory_of_all_a_submissions_processes_is_bounded(backend):
         assert got.ok and got.value == 2
     finally:
         slot.stop()
+
+
+KERNEL_STATE = """
+import ctypes, os
+def probe():
+    # Every way tried to leave or read state in the kernel that outlives the process: what worked.
+    worked = []
+    fd = os.open(os.__file__, os.O_RDONLY)  # a system file: its pages are in the page cache
+    for name, attempt in [
+            ("fadvise", lambda: os.posix_fadvise(fd, 0, 4096, os.POSIX_FADV_DONTNEED)),
+            ("preadv RWF_NOWAIT", lambda: os.preadv(fd, [bytearray(16)], 0, os.RWF_NOWAIT)),
+            ("openpty", lambda: os.openpty()),
+            ("memfd", lambda: os.memfd_create("x")),
+            ("socketpair", lambda: __import__("socket").socketpair())]:
+        try:
+            attempt()
+            worked.append(name)
+        except OSError:
+            pass
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long]
+    libc.mincore.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_char_p]
+    libc.madvise.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int]
+    where = ctypes.c_void_p(libc.mmap(None, 4096, 1, 2, fd, 0))  # PROT_READ, MAP_PRIVATE
+    if libc.mincore(where, 4096, ctypes.create_string_buffer(1)) == 0:
+        worked.append("mincore")
+    if libc.madvise(where, 4096, 21) == 0:  # MADV_PAGEOUT
+        worked.append("madvise pageout")
+    return worked
+"""
+
+
+
+def test_kernel_state_that_outlives_a_process_is_refused(slot):
+    if not slot.backend.sandboxed:
+        pytest.skip("the plain backend filters only where libseccomp and privileges allow")
+    got, _ = run(slot, KERNEL_STATE)
+    assert got.ok and got.value == [], got
+
+
+def test_process_ids_say_nothing_about_earlier_submissions(slot):
+    if not slot.backend.sandboxed:
+        pytest.skip("the plain backend has no pid namespaces")
+    forks = "import os\ndef probe():\n    for _ in range(50):\n        pid = os.fork()\n        if pid == 0:\n" \
+            "            os._exit(0)\n        os.waitpid(pid, 0)\n    return os.readlink('/proc/self')\n"
+    look = "import os\ndef probe():\n    return [os.getpid(), os.readlink('/proc/self'), sorted(os.listdir('/proc'))[:3]]\n"
+    first, _ = run(slot, look)
+    run(slot, forks)
+    after, _ = run(slot, look)
+    assert first.ok and first.value == after.value and first.value[:2] == [1, "1"], (first, after)

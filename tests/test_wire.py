@@ -103,3 +103,12 @@ def test_ordinary_answers_unpack_whatever_their_form():
     for value in ([float(i) for i in range(10_000)], np.ones((300, 300)), {"W": np.ones((5, 3)), "b1": [0.0] * 5},
                   [[1.0, 2.0]] * 2000, (np.zeros(4), np.ones(3))):
         assert loads(dumps(value)) is not None
+
+
+def test_a_long_npy_header_is_refused():
+    """numpy writes a few dozen bytes of header: a padded one would fill the grader's header cache."""
+    blob = npy_bytes(np.zeros(3))
+    header = blob[10:].split(b"\n", 1)[0] + b" " * 2000 + b"\n"
+    padded = blob[:8] + struct.pack("<H", len(header)) + header + blob[10 + struct.unpack("<H", blob[8:10])[0]:]
+    with pytest.raises(WireError, match="too long"):
+        npy_array(padded, 100)

@@ -13,6 +13,9 @@ outside its address-space limit:
 - System V shared memory, semaphores and message queues, and POSIX message queues: they
   outlive their processes and, unattached, count against no limit; memory files (memfd),
   which count against no limit either (files in /tmp count against its tmpfs's size);
+- the page cache's state: advice that evicts or probes it (fadvise, readahead, mincore,
+  cachestat, madvise's MADV_COLD and MADV_PAGEOUT, preadv2/pwritev2 with their flags such as
+  RWF_NOWAIT): one submission could leave bits in which pages of a system file are cached;
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
   ptrace, module loading, kexec, swap, accounting.
 clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can see.
@@ -26,7 +29,8 @@ import os
 
 ALLOW = 0x7FFF0000
 _ERRNO = 0x00050000
-_MASKED_EQ = 7  # SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
+_EQ, _MASKED_EQ = 4, 7  # SCMP_CMP_EQ: arg == datum_a; SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
+MADV_COLD, MADV_PAGEOUT = 20, 21
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, _CAPABILITY_VERSION_3 = 47, 4, 0x20080522
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
@@ -39,12 +43,13 @@ REFUSED = (
     "add_key", "request_key", "keyctl",
     "socket", "socketpair",
     "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc", "memfd_create", "memfd_secret",
+    "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead", "mincore", "cachestat", "preadv2", "pwritev2",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
     "ptrace", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
     "swapon", "swapoff", "acct",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3",
-             "socket", "socketpair")
+             "socket", "socketpair", "mincore", "preadv2")
 
 
 class _ArgCmp(ctypes.Structure):
@@ -115,6 +120,9 @@ def build() -> Filter:
         for flag in NAMESPACE_FLAGS.values():  # clone(flags, ...): refused if any namespace flag is set
             if not rule("clone", _ERRNO | errno.EPERM, _ArgCmp(0, _MASKED_EQ, flag, flag)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rule on clone's flags")
+        for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
+            if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _EQ, advice, 0)):
+                raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")
         missing = [name for name in ESSENTIAL if name not in added]
         if missing:
             raise OSError(errno.EINVAL, f"seccomp: could not add rules for {', '.join(missing)}")

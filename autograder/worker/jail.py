@@ -1,30 +1,28 @@
-"""The worker's view of the system: the `namespaces` backend's jail; a fresh /tmp and pid namespace per submission.
+"""The worker's view of the system: the `namespaces` backend's jail, and each submission's own view.
 
 `enter(spec)` (namespaces backend only, as root in new namespaces): mounts a tmpfs root
 holding read-only binds of the given folders, /proc of the new pid namespace and a few
 device nodes, then chroots into it. Submissions later run there as an unprivileged uid,
 which cannot leave a chroot.
 
-`fresh_tmp(spec)` (every sandboxed backend, in the zygote before each child): detaches the
-last submission's /tmp and mounts a new tmpfs of a fixed size there, so nothing a submission
-leaves (files, links, folders of any depth) reaches the next one, and nothing needs
-cleaning: the kernel frees the old tmpfs once its last process is gone. Binds the sandbox
-needs under /tmp (a project that lives there) are made again from their stash.
-
-`private_proc()` (every sandboxed backend, once): other processes' /proc entries hidden.
-
-`fresh_pid_namespace(own)` (every sandboxed backend, in the zygote before each fork): the
-next child starts a pid namespace of its own, as its pid 1, so process ids (and how many
-processes the last submission started) say nothing about earlier submissions, and the
-kernel ends every process in it when the child ends.
+In every sandboxed backend, each submission's first process starts with:
+- `fresh_pid_namespace(own)`, in the zygote before the fork: the child is pid 1 of a pid
+  namespace of its own, so process ids say nothing about earlier submissions, and the
+  kernel ends every process in it when the child ends;
+- `own_view(spec)`, in the child before it drops privileges: a mount namespace of its own
+  with a new tmpfs of fixed size as /tmp (binds the sandbox needs under /tmp, for a project
+  that lives there, made again from their stash) and a /proc of its own pid namespace only.
+  Nothing a submission leaves there (files, links, folders of any depth) reaches the next
+  one, and nothing needs cleaning: the kernel frees it all when its last process is gone.
+`quiet_devices()`, in the zygote once: no pseudo-terminals (their buffers are kernel memory
+no cgroup counts).
 """
 import ctypes
 import os
 
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_REMOUNT, MS_BIND, MS_REC, MS_PRIVATE = (
     1, 2, 4, 8, 32, 4096, 16384, 1 << 18)
-MNT_DETACH = 2
-CLONE_NEWPID = 0x20000000
+CLONE_NEWNS, CLONE_NEWPID = 0x00020000, 0x20000000
 DEVICES = ("null", "zero", "full", "random", "urandom")
 _libc = ctypes.CDLL(None, use_errno=True)
 
@@ -62,14 +60,25 @@ def enter(spec: dict) -> None:
     os.chdir("/")
 
 
-def fresh_tmp(spec: dict) -> None:
-    """spec: {"size_mb": n, "inodes": n, "keep": [[stash, target under /tmp]]}: a new, empty /tmp."""
-    _libc.umount2(b"/tmp", MNT_DETACH)  # the last submission's (EINVAL the first time: nothing there yet)
+def own_view(spec: dict) -> None:
+    """spec: {"size_mb": n, "inodes": n, "keep": [[stash, target under /tmp]]}: this process's own mounts,
+    a new /tmp and a /proc that shows its own pid namespace only."""
+    if _libc.unshare(CLONE_NEWNS) != 0:
+        errno = ctypes.get_errno()
+        raise OSError(errno, f"unshare (mount namespace): {os.strerror(errno)}")
     _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV,
            f"size={int(spec['size_mb'])}m,nr_inodes={int(spec['inodes'])},mode=1777")
     for stash, target in spec.get("keep", []):
         os.makedirs(target, mode=0o755, exist_ok=True)
         _bind_readonly(stash, target)
+    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+
+
+def quiet_devices() -> None:
+    """An empty, read-only /dev/pts: no pseudo-terminals for submissions (and private mounts for children)."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # what children mount stays theirs
+    if os.path.isdir("/dev/pts"):
+        _mount("tmpfs", "/dev/pts", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755")
 
 
 def fresh_pid_namespace(own: int) -> None:
@@ -82,12 +91,3 @@ def fresh_pid_namespace(own: int) -> None:
         if call(*args) != 0:
             errno = ctypes.get_errno()
             raise OSError(errno, f"{what} (pid namespace): {os.strerror(errno)}")
-
-
-def private_proc() -> None:
-    """Remount /proc so that a submission sees its own processes only, not the zygote or pid 1.
-
-    Their counters (a parent's total of its children's page faults and CPU time, in /proc/<pid>/stat)
-    would tell one submission what the one before did. Root (gid 0), the zygote, still sees all.
-    """
-    _mount(None, "/proc", None, MS_REMOUNT | MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,gid=0")

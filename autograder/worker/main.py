@@ -6,9 +6,9 @@ submission files or student data: for each submission it receives three pipe
 ends (requests, responses, output) and forks a child that imports the student's
 modules from the submission directory and answers calls over those pipes.
 
-Every child gets a fresh /tmp (a new tmpfs of fixed size, when sandboxed: $NNB_SCRATCH) and a
-pid namespace of its own (jail.py), drops every privilege, and runs under a seccomp filter
-(confine.py) before any student code.
+Every child gets, when sandboxed ($NNB_SCRATCH), a pid namespace, mounts, a /tmp (a new tmpfs
+of fixed size) and a /proc of its own (jail.py), drops every privilege, and runs under a seccomp
+filter (confine.py) before any student code.
 
 Control messages (JSON lines over the socket, pipe ends as SCM_RIGHTS):
     {"op": "spawn", "submission": dir, "scratch": dir, "limits": {...}} + 3 fds -> {"pid": n}
@@ -252,6 +252,8 @@ def _setup_child(out_fd: int, message: dict) -> None:
             adjust.write("1000")
     except OSError:
         pass
+    if message.get("view") is not None:  # sandboxed: its own mounts, /tmp and /proc (jail.py)
+        jail.own_view(message["view"])
     uid = message.get("uid")
     if uid is not None and os.getuid() == 0:  # drop root: RLIMIT_NPROC holds, no signals to the zygote
         os.setgroups([])
@@ -326,7 +328,7 @@ def main() -> None:
     scratch = json.loads(os.environ.pop("NNB_SCRATCH", "null"))  # sandboxed: a fresh tmpfs on /tmp per child
     pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC) if scratch is not None else None
     if scratch is not None:
-        jail.private_proc()
+        jail.quiet_devices()
     try:
         confinement, why = confine.build(), ""
     except OSError as exc:
@@ -341,20 +343,19 @@ def main() -> None:
         op = message["op"]
         if op == "spawn":
             try:
-                if scratch is not None:  # sandboxed: a new /tmp and a new pid namespace for each child
-                    jail.fresh_tmp(scratch)
+                if scratch is not None:  # sandboxed: a pid namespace of its own for each child
                     jail.fresh_pid_namespace(pid_namespace)
             except OSError as exc:
                 for fd in fds:
                     os.close(fd)
-                control.sendall(json.dumps({"error": f"no fresh /tmp or pid namespace: {exc}"}).encode() + b"\n")
+                control.sendall(json.dumps({"error": f"no pid namespace: {exc}"}).encode() + b"\n")
                 continue
             gc.freeze()  # the child starts with fewer copy-on-write page faults
             pid = os.fork()
             if pid == 0:
                 if pid_namespace is not None:
                     os.close(pid_namespace)  # the zygote's: nothing of it for the submission
-                _child(control, fds, message, confinement)
+                _child(control, fds, dict(message, view=scratch), confinement)
             for fd in fds:
                 os.close(fd)
             child, uid = pid, message.get("uid")

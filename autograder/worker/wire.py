@@ -157,6 +157,7 @@ _HEADER = re.compile(rb"\{'descr': '([<>|=][a-zA-Z]\d{1,2})', 'fortran_order': (
 _HEADERS: dict[tuple, bytes] = {}  # (dtype, shape) -> .npy header: shapes repeat, building one costs a repr
 _PARSED: dict[bytes, tuple] = {}  # header bytes -> (dtype, shape, fortran order, element count), once validated
 _CACHE_CAP = 4096  # entries per table: shapes a student controls cannot grow it without bound
+MAX_HEADER = 1024  # bytes of a .npy header: with the cap, the tables hold a few MiB at most
 
 
 def npy_bytes(arr: np.ndarray) -> bytes:
@@ -206,6 +207,8 @@ def npy_array(blob: bytes, max_elements: int, writable: bool = True) -> np.ndarr
     if blob[:8] != _MAGIC or len(blob) < 10:
         raise WireError("not .npy format 1.0 bytes")
     (length,) = struct.unpack("<H", blob[8:10])
+    if length > MAX_HEADER:  # numpy writes a few dozen bytes, padded to 64: a long one is not numpy's
+        raise WireError("malformed .npy header (too long)")
     dtype, shape, fortran, count = _parse_header(blob[10 : 10 + length])
     if count > max_elements:
         raise WireError(f"array of {count} elements (at most {max_elements})")
