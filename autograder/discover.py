@@ -1,4 +1,4 @@
-"""Find student submissions and read their files safely.
+"""Find student submissions and read their files, once, safely.
 
 SUBMISSIONS is a folder of student folders (folder name = student id, any name the
 filesystem allows), such as an nbgrader course's `submitted/` tree
@@ -6,9 +6,11 @@ filesystem allows), such as an nbgrader course's `submitted/` tree
 choice (the command line's SUBMISSIONS or --course-dir), never inferred from the
 names of the folders in it: those are the students'.
 
-Everything in a student's folder is the student's: files are read without following
-symlinks, regular files only, size-capped, and decoded tolerantly. A submission cannot
-point the grader at a file outside itself, or stall it with a huge or endless file.
+Everything in a student's folder is the student's, and may change while the class is
+graded (a student who owns it can swap it for a link). So it is read once, when it is
+found, through directory descriptors each opened without following a link, from the
+class folder down: regular files only, size-capped, decoded tolerantly. Those bytes are
+the ones fingerprinted and graded; the folder is not read again.
 """
 from __future__ import annotations
 
@@ -26,6 +28,16 @@ from .stubs import MODULES
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 32
 MAX_FOLDERS = 500  # folders looked through for the modules, when they are not at the top
+MAX_DEPTH = 3  # how deep below the submission folder the modules are looked for
+MAX_ENTRIES = 10_000  # entries of one folder looked at
+_DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+_FILE = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
+@dataclass
+class SubmissionFiles:
+    files: dict[str, bytes] = field(default_factory=dict)  # module file name -> bytes
+    notes: list[str] = field(default_factory=list)  # remarks for the student (where files were found, what is missing)
 
 
 @dataclass
@@ -35,32 +47,49 @@ class SubmissionDir:
     timestamp: str | None = None  # nbgrader's submission time, if any
     timestamp_problem: str = ""  # why timestamp.txt could not be read as a time (it is then ignored)
     timestamp_doubt: str = ""  # why collect doubts the time (files changed after it): used, and reported
-
-
-@dataclass
-class SubmissionFiles:
-    files: dict[str, bytes] = field(default_factory=dict)  # module file name -> bytes
-    notes: list[str] = field(default_factory=list)  # remarks for the student (where files were found, what is missing)
+    submitted: SubmissionFiles = field(default_factory=SubmissionFiles)  # what was read, once, when it was found
 
 
 def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
-    """Student folders directly under root, sorted by id; in each, its `assignment` subfolder if it has one.
+    """Student folders directly under root, sorted by id, each read (its `assignment` subfolder if it has one).
 
     Entries that are not folders (files, links) and names starting with "." are not students.
     """
     root = Path(root).resolve()
     doubts = _collect_doubts(root)
     found = []
-    for entry in sorted(os.scandir(root), key=lambda e: e.name):
-        if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
-            continue
-        folder = Path(entry.path)
-        nested = folder / assignment
-        if nested.is_dir() and not nested.is_symlink():
-            folder = nested
-        stamp, problem = read_timestamp(folder)
-        found.append(SubmissionDir(entry.name, folder, stamp, problem, doubts.get(entry.name, "") if stamp else ""))
+    top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's folder
+    try:
+        for entry in sorted(os.scandir(top), key=lambda e: e.name):
+            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
+                found.append(_read_student(top, entry.name, root, assignment, doubts))
+    finally:
+        os.close(top)
     return found
+
+
+def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict) -> SubmissionDir:
+    """One student's folder (or its `assignment` subfolder): its timestamp and files, through descriptors."""
+    job = SubmissionDir(name, root / name)
+    try:
+        folder = os.open(name, _DIR, dir_fd=top)
+    except OSError as exc:  # no longer a folder (swapped for a link?): nothing of it is read
+        job.submitted.notes.append(f"Your submission folder could not be read ({exc.strerror}).")
+        return job
+    try:
+        try:
+            nested = os.open(assignment, _DIR, dir_fd=folder)
+        except OSError:
+            pass
+        else:
+            os.close(folder)
+            folder, job.path = nested, job.path / assignment
+        job.timestamp, job.timestamp_problem = read_timestamp(folder)
+        job.timestamp_doubt = doubts.get(name, "") if job.timestamp else ""
+        job.submitted = read_files(folder)
+    finally:
+        os.close(folder)
+    return job
 
 
 def _collect_doubts(root: Path) -> dict[str, str]:
@@ -83,29 +112,26 @@ def not_students(root: Path) -> list[str]:
         return []
 
 
-def read_timestamp(folder: Path) -> tuple[str | None, str]:
-    """(nbgrader's timestamp.txt as text, "") or (None, why it is not a time); (None, "") if there is none."""
-    if not os.path.lexists(folder / "timestamp.txt"):
+def read_timestamp(folder: int) -> tuple[str | None, str]:
+    """(nbgrader's timestamp.txt as text, "") or (None, why it is not a time); (None, "") if there is none.
+
+    `folder`: a descriptor of the submission folder.
+    """
+    try:
+        os.stat("timestamp.txt", dir_fd=folder, follow_symlinks=False)
+    except OSError:
         return None, ""
-    data = _read_regular(folder / "timestamp.txt", MAX_TIMESTAMP_BYTES)
+    data = _read_regular("timestamp.txt", MAX_TIMESTAMP_BYTES, folder)
     if data is None:
         return None, f"timestamp.txt is not a regular file of at most {MAX_TIMESTAMP_BYTES} bytes"
     return decode_timestamp(data)
 
 
-def _inside(path: Path, top: Path) -> bool:
-    """Whether path, with every symlink resolved, is inside top (resolved)."""
+def _read_regular(path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> bytes | None:
+    """A regular file's bytes (path relative to dir_fd, if given), refusing a symlink, devices, FIFOs
+    and files over `limit` bytes."""
     try:
-        return Path(os.path.realpath(path)).is_relative_to(os.path.realpath(top))
-    except (OSError, ValueError):
-        return False
-
-
-def _read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
-    """A regular file's bytes, refusing a symlink (the folders on the way are checked by the caller),
-    devices, FIFOs and files over `limit` bytes."""
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+        fd = os.open(path, _FILE, dir_fd=dir_fd)
     except OSError:
         return None
     try:
@@ -123,50 +149,93 @@ def _read_regular(path: Path, limit: int = MAX_FILE_BYTES) -> bytes | None:
         os.close(fd)
 
 
-def _module_folder(folder: Path) -> Path:
-    """Where the graded modules are: the folder itself, or the one subfolder a student put them in."""
-    def count(d: Path) -> int:
-        return sum((d / m).is_file() and not (d / m).is_symlink() for m in MODULES)
-
-    if count(folder) or not folder.is_dir():
-        return folder
-    candidates, seen = [], 0
-    for dirpath, dirnames, _ in os.walk(folder):
-        seen += 1
-        if seen > MAX_FOLDERS:  # a submission of thousands of folders: the modules are not that far down
-            break
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith((".", "__")))
-        if len(Path(dirpath).relative_to(folder).parts) > 3:
-            dirnames[:] = []
-        dirnames[:] = [d for d in dirnames if not os.path.islink(os.path.join(dirpath, d))]
-        if count(Path(dirpath)):
-            candidates.append((-count(Path(dirpath)), len(Path(dirpath).parts), dirpath))
-    return Path(min(candidates)[2]) if candidates else folder
-
-
-def read_submission(folder: Path) -> SubmissionFiles:
-    """The .py files next to the graded modules (modules, and helpers they may import)."""
-    result = SubmissionFiles()
-    where = _module_folder(Path(folder))
-    if where != Path(folder):
-        result.notes.append(f"Graded the files found in {clip(printable(str(where.relative_to(folder))), 200)}/ "
-                            "(put them at the top of your submission next time).")
+def _entries(folder: int) -> list[tuple[str, bool]]:
+    """(name, is a real folder) of the first MAX_ENTRIES entries of the folder open as `folder`, sorted."""
     try:
-        names = sorted(p.name for p in where.iterdir() if p.suffix == ".py")
+        with os.scandir(folder) as listing:
+            return sorted((e.name, e.is_dir(follow_symlinks=False)) for e in itertools.islice(listing, MAX_ENTRIES))
     except OSError:
-        names = []
-    names = [m for m in MODULES if m in names] + [n for n in names if n not in MODULES]  # graded ones first
-    inside = _inside(where, folder)  # no symlinked folder on the way out of the submission
-    for name in names[:MAX_FILES] if inside else []:
-        data = _read_regular(where / name)
-        if data is not None and name[:-3].isidentifier():
-            result.files[name] = data
+        return []
+
+
+def _module_folder(folder: int) -> list[str]:
+    """Where the graded modules are, as names of folders from `folder` down: [] for the folder itself,
+    else the one subfolder (at most MAX_DEPTH deep) with the most of them, the shallowest first."""
+    def count(entries) -> int:
+        return sum(1 for name, is_dir in entries if name in MODULES and not is_dir)
+
+    if count(_entries(folder)):
+        return []
+    best, pending, seen = None, [[]], 0
+    while pending and seen < MAX_FOLDERS:
+        parts = pending.pop(0)  # breadth first: the shallowest folders first
+        fd = _open_parts(folder, parts)
+        if fd is None:
+            continue
+        try:
+            entries = _entries(fd)
+        finally:
+            os.close(fd)
+        seen += 1
+        found = count(entries)
+        if found and (best is None or found > best[0]):
+            best = (found, parts)
+        if len(parts) < MAX_DEPTH:
+            pending += [parts + [name] for name, is_dir in entries if is_dir and not name.startswith((".", "__"))]
+    return best[1] if best else []
+
+
+def _open_parts(folder: int, parts: list[str]) -> int | None:
+    """The folder at `parts` below `folder`, each step opened without following a link (None if it cannot be)."""
+    fd = os.dup(folder)
+    for part in parts:
+        try:
+            deeper = os.open(part, _DIR, dir_fd=fd)
+        except OSError:
+            os.close(fd)
+            return None
+        os.close(fd)
+        fd = deeper
+    return fd
+
+
+def read_files(folder: int) -> SubmissionFiles:
+    """The .py files next to the graded modules (modules, and helpers they may import), from the
+    submission folder open as `folder`."""
+    result = SubmissionFiles()
+    parts = _module_folder(folder)
+    where = _open_parts(folder, parts)
+    if parts:
+        result.notes.append(f"Graded the files found in {clip(printable('/'.join(parts)), 200)}/ "
+                            "(put them at the top of your submission next time).")
+    if where is not None:
+        try:
+            names = [name for name, is_dir in _entries(where) if name.endswith(".py") and not is_dir]
+            names = [m for m in MODULES if m in names] + [n for n in names if n not in MODULES]  # graded ones first
+            for name in names[:MAX_FILES]:
+                data = _read_regular(name, MAX_FILE_BYTES, where)
+                if data is not None and name[:-3].isidentifier():
+                    result.files[name] = data
+        finally:
+            os.close(where)
     missing = [m for m in MODULES if m not in result.files]
     if missing and len(missing) == len(MODULES):
-        notebooks = sorted(clip(printable(p.name), 80) for p in itertools.islice(Path(folder).glob("*.ipynb"), 4))
+        notebooks = [clip(printable(name), 80) for name, _ in _entries(folder) if name.endswith(".ipynb")][:4]
         shown = ", ".join(notebooks[:3]) + (" and more" if len(notebooks) > 3 else "")
         result.notes.append("No graded .py file found: " + ", ".join(MODULES) + " belong beside the notebook"
                             + (f" (only {shown} was submitted: the notebook is not graded)" if notebooks else ""))
     elif missing:
         result.notes.append("Missing: " + ", ".join(missing))
     return result
+
+
+def read_submission(folder: Path) -> SubmissionFiles:
+    """read_files of a folder given by path (its last step not a link): for tools and tests."""
+    try:
+        fd = os.open(folder, _DIR)
+    except OSError as exc:
+        return SubmissionFiles(notes=[f"Your submission folder could not be read ({exc.strerror})."])
+    try:
+        return read_files(fd)
+    finally:
+        os.close(fd)

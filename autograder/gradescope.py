@@ -82,14 +82,14 @@ def run(root: Path) -> int:
     """Grade /autograder/submission; write /autograder/results/results.json (fail closed on any error)."""
     from .pool import fault_result, grade_submissions
     from .config import load_config
-    from .discover import SubmissionDir
+    from .discover import SubmissionDir, read_submission
     from .plugin import declared_tests
     from .results import gradescope_json
 
     config = load_config(root / "source" / "config.yaml", declared_tests())
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
-    job = SubmissionDir(student_id(root), root / "submission")
+    job = SubmissionDir(student_id(root), root / "submission", submitted=read_submission(root / "submission"))
     try:
         report = grade_submissions(config, [job], workers=1)
         result = report.results[0]

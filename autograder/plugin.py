@@ -24,7 +24,7 @@ import pytest
 
 from .cases import Cases
 from .config import Config
-from .discover import SubmissionDir, read_submission
+from .discover import SubmissionDir
 from .reference import Reference
 from .results import ItemResult, StudentResult
 from .scoring import ItemScore
@@ -133,7 +133,7 @@ class GradingPlugin:
         for job in self.jobs:
             started = time.monotonic()
             self.reference.reset()
-            files = read_submission(job.path)
+            files = job.submitted  # read once, by the coordinator, when it was found
             sub = self.slot.open(files.files)
             self.current = Current(job, sub, Cases(self.config.seed, job.student))
             try:

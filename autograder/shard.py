@@ -10,13 +10,12 @@ from __future__ import annotations
 import json
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
 from .config import load_config
-from .discover import SubmissionDir
 from .plugin import HIDDEN_DIR, GradingPlugin, declared_tests
+from .pool import job_from_message
 from .sandbox import select_backend
 from .slot import Slot
 
@@ -49,8 +48,7 @@ def main(argv: list[str]) -> int:
     def jobs():
         send({"ready": True})
         for line in queue:
-            job = json.loads(line)
-            yield SubmissionDir(job["student"], Path(job["path"]), job.get("timestamp"))
+            yield job_from_message(json.loads(line))
 
     plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
     try:

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .config import Config
-from .discover import SubmissionDir, read_submission
+from .discover import SubmissionDir
 from .files import overwrite
 from .ids import file_stem
 from .results import StudentResult
@@ -32,7 +32,7 @@ def fingerprint(job: SubmissionDir, config: Config) -> str:
     """Changes when anything that decides this student's grade changes."""
     digest = hashlib.sha256(_grader_digest(Path(config.path).resolve(), config.solutions).encode())
     digest.update((job.timestamp or "").encode())
-    for name, data in sorted(read_submission(job.path).files.items()):
+    for name, data in sorted(job.submitted.files.items()):  # the bytes that are graded, read once
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
     return digest.hexdigest()
 

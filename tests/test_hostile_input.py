@@ -300,3 +300,31 @@ def test_file_names_in_notes_are_escaped_and_bounded(tmp_path):
         assert path.stat().st_size < 100_000, (path.name, path.stat().st_size)
     assert "Graded the files found in" in read_markdown(out / "feedback" / "sub.md")
     assert "was submitted: the notebook is not graded" in read_markdown(out / "feedback" / "hoarder.md")
+
+
+def test_a_folder_swapped_for_a_link_during_grading_changes_nothing(tmp_path):
+    """A student who owns their folder swaps it for a link to the solutions while the class is graded:
+    the files read when the class was found are the ones graded, and a rerun keeps that grade."""
+    from autograder.samples import stubs
+
+    class_dir = tmp_path / "class"
+    for name in ("a1", "a2"):  # slow to import: mallory's turn comes seconds after the class was read
+        _write_solution(str(class_dir / name))
+        for module in class_dir.joinpath(name).iterdir():
+            module.write_text("import time\ntime.sleep(0.8)\n" + module.read_text())
+    mine = class_dir / "mallory" / "nn_backprop"
+    mine.mkdir(parents=True)
+    for name, text in stubs().items():
+        (mine / name).write_text(text)
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(tmp_path / "out"),
+                             "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    time.sleep(2.0)
+    mine.rename(class_dir / "mallory" / "real")
+    os.symlink(ROOT / "solutions", mine)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 0, err.decode(errors="replace")
+    assert {r["student"]: r["total"] for r in _rows(tmp_path / "out")}["mallory"] == "0"
+    os.unlink(mine)
+    (class_dir / "mallory" / "real").rename(mine)
+    again = _grade(class_dir, tmp_path / "out")
+    assert b"kept 3 unchanged" in again.stdout and {r["student"]: r["total"] for r in _rows(tmp_path / "out")}["mallory"] == "0"

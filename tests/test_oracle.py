@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from autograder.config import load_config
-from autograder.discover import SubmissionDir
+from autograder.discover import SubmissionDir, read_submission
 from autograder.plugin import GradingPlugin, declared_tests
 from autograder.samples import MISTAKES, stubs
 from autograder.sandbox import select_backend
@@ -108,7 +108,8 @@ def grade(tmp_path_factory):
         opened = slot.open
         slot.open = lambda files: subs.append(opened(files)) or subs[-1]
         try:
-            plugin = GradingPlugin(config, slot, iter([SubmissionDir(student, folder)]), results.append)
+            job = SubmissionDir(student, folder, submitted=read_submission(folder))
+            plugin = GradingPlugin(config, slot, iter([job]), results.append)
             assert run_session(plugin) in (0, 1)
         finally:
             del slot.open
