@@ -29,7 +29,7 @@ from .tree import remove_tree
 
 CLOCK_SLACK = 120  # seconds by which files may change after the submission time they claim (copying them)
 # What nbgrader submit always writes, as it writes them (its release_feedback reads both as UTF-8 text).
-REQUIRED = {"timestamp.txt": re.compile(rb"\s*\d{4}-\d\d-\d\d[ T][\d:.]+( ?(UTC|Z|[+-]\d\d:?\d\d))?\s*"),
+REQUIRED = {"timestamp.txt": re.compile(rb"\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})? UTC\s*"),
             "submission_secret.txt": re.compile(rb"\s*[0-9a-fA-F]{16,256}\s*")}
 COLLECTED = ".collected.json"
 MAX_FILES = 64

@@ -41,6 +41,7 @@ WORKER_UIDS = range(1_800_000_000, 1_800_000_000 + 65536)
 BACKENDS = ("bwrap", "namespaces", "plain")
 NAMESPACES = ["--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc", "--uts", "--propagation", "private"]
 STASH = "/.nnb-keep"  # where the sandbox keeps binds that belong under /tmp, to bind them again on each fresh /tmp
+STAGING = "/.nnb-staging"  # the slot's copy of a submission, which each child copies to its own /submission
 
 
 @dataclass(frozen=True)
@@ -68,7 +69,8 @@ class Backend:
         env.update({k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ})
         if self.sandboxed:
             env["NNB_OWN_PID_NAMESPACE"] = "1"  # the worker may end every other process it sees
-            env["NNB_SCRATCH"] = json.dumps(dict(scratch, keep=[[stash, target] for _, stash, target in _kept()]))
+            env["NNB_SCRATCH"] = json.dumps(dict(scratch, keep=[[stash, target] for _, stash, target in _kept()],
+                                                 staging=STAGING, submission="/submission"))
         elif self.runs_as_other_uid():
             env["NNB_SWEEP_UID"] = "1"  # no pid namespace: end every process of the submission's uid instead
         if self.name == "namespaces":
@@ -129,7 +131,7 @@ def _all_binds(slot_dir: Path | None) -> list[list[str]]:
     pairs += [[p, p] for p in _python_paths()]
     pairs += [[str(WORKER_DIR), "/opt/worker"]]
     if slot_dir is not None:
-        pairs.append([str(slot_dir / "submission"), "/submission"])
+        pairs.append([str(slot_dir / "submission"), STAGING])  # copied to each child's own /submission
     for link in ("bin", "lib", "lib32", "lib64", "sbin"):
         target = Path("/") / link
         if target.is_dir() and not target.is_symlink():
@@ -166,10 +168,10 @@ def _bwrap_argv(slot_dir: Path) -> list[str]:
     argv += ["--cap-drop", "ALL"]
     for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_SYS_ADMIN"):
         argv += ["--cap-add", cap]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp", "--perms", "0755", "--dir", "/submission"]
     for target, link in system_symlinks():
         argv += ["--symlink", target, link]
-    made = {"/", "/tmp", "/proc", "/dev"}
+    made = {"/", "/tmp", "/proc", "/dev", "/submission"}
     for source, target in binds(slot_dir):
         for parent in reversed(Path(target).parents):
             if str(parent) not in made:  # bwrap would make missing parents 0700: unreadable once unprivileged

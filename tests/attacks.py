@@ -861,6 +861,7 @@ ATTACKS: dict[str, Attack] = {
 # students (see CARRYOVER_CLASS): with --jobs 1 the order is the sorted ids, all in one slot.
 CARRYOVER: dict[str, Attack] = {
     "plant": Attack(
+        extra={f"h{i:02d}{'x' * 230}.py": "X = 1\n" for i in range(29)},  # the slot's folder would keep its size
         append={"step_network.py": _DAEMON + _IPC + '''
 
             def _plant():
@@ -958,7 +959,11 @@ CARRYOVER: dict[str, Attack] = {
                         last = handle.read().strip()
                 except OSError:
                     last = "?"
-                ipc.append("pid %d self %s last %s" % (_os.getpid(), _os.readlink("/proc/self"), last))
+                ipc.append("%d/%s/%s" % (_os.getpid(), _os.readlink("/proc/self"), last))  # pid, /proc/self, last pid
+                folder = _os.path.dirname(_os.path.abspath(__file__))  # its own files' folder, and theirs
+                ipc.append("dir %d %d %s" % (_os.stat(folder).st_size, _os.stat(folder).st_ino,
+                                                sorted(_os.stat(_os.path.join(folder, n)).st_ino
+                                                       for n in _os.listdir(folder))))
                 ctypes, libc, numbers = _kernel()
                 if libc.shmget(_KEY, 0, 0) >= 0:
                     ipc.append("shm key")

@@ -100,7 +100,7 @@ def exchange(tmp_path_factory):
     os.symlink(str(ROOT / "solutions"), inbound / f"dave+nn_backprop+{later}+dir")
     for student, name, data in (("frank", "submission_secret.txt", b"\xff\xfe"),  # nbgrader's feedback reads both
                                 ("gina", "timestamp.txt", later.encode("utf-16")),  # as UTF-8 text
-                                ("hank", "timestamp.txt", b"2026-11-19 24:00:00")):  # the form of a time, not one
+                                ("hank", "timestamp.txt", b"2026-11-19 24:00:00 UTC")):  # the form of a time, not one
         odd = plant(student, "odd", files=zeros_files())
         (odd / "submission_secret.txt").write_text("ab" * 64)
         (odd / name).write_bytes(data)

@@ -6,6 +6,7 @@ each test reads its student's results.
 """
 import re
 
+import numpy as np
 import pytest
 
 from helpers import ROOT, read_grades, read_result, run_grader, variant, write_class
@@ -245,3 +246,15 @@ def test_sample_class_scores_what_its_readme_says(tmp_path):
     assert "time limit per call" in fay
     eve = read_result(tmp_path / "out", "eve")["q2.relu"]["output"]
     assert "syntax error at line 30" in eve
+
+
+def test_a_network_of_a_million_units_is_refused_before_it_is_evaluated():
+    """Returned parameters are evaluated in the grading process: their size is checked first."""
+    from autograder.hidden.params import MAX_UNITS, step_params
+    from autograder.scoring import NotNumbers
+
+    huge = {"w0": 0.0, "w": np.zeros(1_390_000, bool), "b": np.zeros(1_390_000, bool), "v": np.zeros(1_390_000, bool)}
+    with pytest.raises(NotNumbers, match="hidden units"):
+        step_params(huge, "indicator_params")
+    fine = {"w0": 0.0, "w": np.ones(MAX_UNITS), "b": np.zeros(MAX_UNITS), "v": np.ones(MAX_UNITS)}
+    assert step_params(fine, "indicator_params")[1].size == MAX_UNITS

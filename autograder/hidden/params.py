@@ -5,6 +5,8 @@ import numpy as np
 
 from autograder.scoring import NotNumbers, as_array, fmt_shape
 
+MAX_UNITS = 10_000  # hidden units of a returned step network (the homework's need at most 6)
+
 
 def step_params(value, function: str):
     """(w0, w, b, v) from a dict with keys w0, w, b, v; raises NotNumbers with a readable reason."""
@@ -19,6 +21,8 @@ def step_params(value, function: str):
     w, b, v = (as_array(value[k], k).reshape(-1) for k in ("w", "b", "v"))
     if not (w.size == b.size == v.size):
         raise NotNumbers(f"w, b and v should have one entry per hidden unit, got lengths {w.size}, {b.size}, {v.size}")
+    if w.size > MAX_UNITS:  # the network is evaluated here, at a few points: keep that small
+        raise NotNumbers(f"the network has {w.size} hidden units; a few are enough (at most {MAX_UNITS} are checked)")
     if not all(np.all(np.isfinite(a)) for a in (w0, w, b, v)):
         raise NotNumbers("the parameters contain NaN or inf")
     return float(w0.reshape(())), w, b, v

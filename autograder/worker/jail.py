@@ -11,7 +11,8 @@ In every sandboxed backend, each submission's first process starts with:
   kernel ends every process in it when the child ends;
 - `own_view(spec)`, in the child before it drops privileges: a mount namespace of its own
   with a new tmpfs of fixed size as /tmp (binds the sandbox needs under /tmp, for a project
-  that lives there, made again from their stash) and a /proc of its own pid namespace only.
+  that lives there, made again from their stash), a /proc of its own pid namespace only, and
+  its files in a new read-only tmpfs as /submission.
   Nothing a submission leaves there (files, links, folders of any depth) reaches the next
   one, and nothing needs cleaning: the kernel frees it all when its last process is gone.
 `quiet_devices()`, in the zygote once: no pseudo-terminals (their buffers are kernel memory
@@ -44,7 +45,7 @@ def enter(spec: dict) -> None:
     root = spec["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
-    for folder in ("/tmp", "/proc", "/dev"):
+    for folder in ("/tmp", "/proc", "/dev", "/submission"):
         os.makedirs(root + folder)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     for name in DEVICES:
@@ -72,6 +73,29 @@ def own_view(spec: dict) -> None:
         os.makedirs(target, mode=0o755, exist_ok=True)
         _bind_readonly(stash, target)
     _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _own_submission(spec["staging"], spec["submission"])
+
+
+def _own_submission(staging: str, submission: str) -> None:
+    """The submission's files, copied from the slot's staging folder into a new read-only tmpfs.
+
+    Nothing about them (folder size, inode numbers, times) then tells of an earlier submission,
+    as the slot's own folder, written over and over, would; the staging folder is hidden.
+    """
+    _mount("tmpfs", submission, "tmpfs", MS_NOSUID | MS_NODEV, "size=20m,nr_inodes=64,mode=0755")
+    for name in sorted(os.listdir(staging)):
+        source = os.open(os.path.join(staging, name), os.O_RDONLY | os.O_NOFOLLOW)
+        try:
+            target = os.open(os.path.join(submission, name), os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            try:
+                while chunk := os.read(source, 1 << 20):
+                    os.write(target, chunk)
+            finally:
+                os.close(target)
+        finally:
+            os.close(source)
+    _mount(None, submission, None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+    _mount("tmpfs", staging, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=0755")
 
 
 def quiet_devices() -> None:
