@@ -23,6 +23,7 @@ from pathlib import Path
 
 from .config import Config
 from .gradebook import NOTEBOOK, ensure_rubric, open_gradebook
+from .ids import PLAIN
 from .tree import remove_tree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -129,6 +130,8 @@ class Course:
         """Copy a feedback page where `nbgrader release_feedback` looks for it, with the submission's
         timestamp and secret (ValueError, and no folder, if the submission lacks them: nbgrader's
         release_feedback would stop at it, for every student)."""
+        if not PLAIN.fullmatch(student):
+            raise ValueError("its id is not a plain user name, so nbgrader cannot deliver feedback to it")
         submitted = self.submitted / student / assignment
         folder = self.root / "feedback" / student / assignment
         missing = [name for name in ("timestamp.txt", "submission_secret.txt") if not (submitted / name).is_file()]

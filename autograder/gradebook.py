@@ -6,6 +6,7 @@ penalty and the total. Upserts only: a recorded grade is never removed.
 from __future__ import annotations
 
 from .config import Config
+from .ids import PLAIN
 from .results import StudentResult
 
 NOTEBOOK = "nn_backprop"  # the notebook the grade cells belong to (assignment/nn_backprop.ipynb)
@@ -48,6 +49,10 @@ def record(db_url: str, course_id: str, config: Config, results: list[StudentRes
     with open_gradebook(db_url, course_id) as gb:
         ensure_rubric(gb, config)
         for result in results:
+            if not PLAIN.fullmatch(result.student):  # nbgrader's ids are user names; its export quotes nothing
+                failed.append((result.name, "not recorded in the gradebook: its id is not a plain user name "
+                                            "(letters, digits, ._@+-)"))
+                continue
             try:
                 _record_one(gb, config, result, timestamps.get(result.student))
             except Exception as exc:  # noqa: BLE001 - one student's row, never the whole gradebook

@@ -328,3 +328,22 @@ def test_a_folder_swapped_for_a_link_during_grading_changes_nothing(tmp_path):
     (class_dir / "mallory" / "real").rename(mine)
     again = _grade(class_dir, tmp_path / "out")
     assert b"kept 3 unchanged" in again.stdout and {r["student"]: r["total"] for r in _rows(tmp_path / "out")}["mallory"] == "0"
+
+
+def test_the_gradebook_holds_plain_ids_only(tmp_path):
+    """Grading a folder into a course (--course-dir): nbgrader's gradebook and export quote nothing, so an
+    id that is not a plain user name is graded, but not recorded there (and the instructor is told)."""
+    course = ["--course-dir", str(tmp_path / "course"), "--config", str(ROOT / "config.yaml")]
+    release = subprocess.run([sys.executable, "-m", "autograder", "release", *course], cwd=ROOT, capture_output=True)
+    assert release.returncode == 0, release.stderr.decode(errors="replace")
+    class_dir = tmp_path / "class"
+    for name in ("=2+5", "esc\x1b]0;pwned\x07", "plain_one"):
+        _write_solution(str(class_dir / name))
+    proc = _grade(class_dir, tmp_path / "out", None, *course)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert "not recorded in the gradebook: its id is not a plain user name" in proc.stdout.decode()
+    import sqlite3
+
+    with sqlite3.connect(tmp_path / "course" / "gradebook.db") as db:
+        students = sorted(row[0] for row in db.execute("select id from student"))
+    assert students == ["plain_one"]
