@@ -142,10 +142,10 @@ def _all_binds(slot_dir: Path | None) -> list[list[str]]:
 def binds(slot_dir: Path) -> list[list[str]]:
     """[source, target] folders bound read-only into the sandbox: system, Python, worker, one submission.
 
-    A target under /tmp is bound at its stash instead: the zygote binds it again in each fresh /tmp.
+    A target under /tmp (a project that lives there) is also bound at its stash: each child mounts
+    a new /tmp of its own and binds it again there from the stash (worker/jail.py).
     """
-    stashed = {source: stash for source, stash, _ in _kept()}
-    return [[source, stashed.get(source, target)] for source, target in _all_binds(slot_dir)]
+    return _all_binds(slot_dir) + [[source, stash] for source, stash, _ in _kept()]
 
 
 def system_symlinks() -> list[list[str]]:
