@@ -196,18 +196,27 @@ class Cases:
 
     @cached_property
     def forward(self) -> list[tuple]:
-        """Args (x, W, b1, U, b2) of forward: the network cases without y."""
-        return [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in self.network]
+        """Args (x, W, b1, U, b2) of forward: networks of their own, drawn as `network` draws backprop's.
+
+        Not backprop's: while backprop runs, the grader's forward stands in for the student's on
+        backprop's inputs (Reference.stand_ins), and what code sees it can print, so those answers
+        must grade nothing else.
+        """
+        return [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in self._networks("forward")]
 
     @cached_property
     def network(self) -> list[tuple]:
-        """Args (x, y, W, b1, U, b2) shared by forward and backprop.
+        """Args (x, y, W, b1, U, b2) of backprop."""
+        return self._networks("network")
+
+    def _networks(self, topic: str) -> list[tuple]:
+        """Args (x, y, W, b1, U, b2) of six networks drawn for `topic`.
 
         Shapes vary, with n and m equal to 1 among them (k >= 2: with one class every
         gradient is 0). Each case has an active hidden unit; with m >= 2 one unit's
         pre-activation is exactly 0, with m >= 3 one is negative. y is one-hot or soft.
         """
-        rng = self.rng("network")
+        rng = self.rng(topic)
         cases = []
         for n, m, k in ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 2), (5, 4, 3), (3, 5, 4)):
             x = rng.quarters(-2, 2, n)

@@ -29,7 +29,7 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
-MARK = "NNB_ATTACK"
+MARK = f"NNB_ATTACK_{os.getpid()}"  # this test session's own: another may run beside it
 PWNED = "/tmp/NNB_PWNED"
 ZEROS = Path(__file__).resolve().parent / "attacks" / "zeros"
 MODULES = ("step_network.py", "xor_relu.py", "backprop.py")
@@ -1087,7 +1087,11 @@ CARRYOVER: dict[str, Attack] = {
                 return held
 
 
-            REPRESENTABLE = dict(REPRESENTABLE, linear="@MARK@ held %r" % (_hog() if _armed() else {}))
+            _HELD = _hog() if _armed() else {}
+
+
+            def step(z):
+                raise ValueError("@MARK@ held %r" % _HELD)  # the report, where feedback quotes up to 300 characters
         '''}),
     "poison": Attack(
         append={"step_network.py": '''

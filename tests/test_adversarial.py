@@ -497,7 +497,7 @@ def test_memory_held_outside_the_address_space_is_bounded(carryover):
     """System V shared memory never above memory_mb; files in /tmp never above scratch_mb; /dev/shm none;
     memfds within file_size_mb times open_files (and memory_mb)."""
     hog = next(n for n in carryover.names if n.endswith("_hog"))
-    feedback = _feedback(carryover.out, hog)["q1.representable"]
+    feedback = _feedback(carryover.out, hog)["q1.step"]
     held = eval(feedback.split(f"{MARK} held ")[1].split("}")[0] + "}")  # the attack's own report, in MiB
     limits = yaml.safe_load(carryover.config.read_text())["limits"]
     assert held["sysv"] <= limits["memory_mb"] and held["devshm"] == 0, held

@@ -11,6 +11,7 @@ after a wrong gradient) must earn what its first answer earns.
 from __future__ import annotations
 
 
+import numpy as np
 import pytest
 
 from autograder.config import load_config
@@ -158,3 +159,16 @@ def test_a_second_look_earns_no_more_than_the_first(grade):
     for item in GRADIENTS:
         assert _scores(result)[item] == _scores(flipped)[item], item
     assert _scores(flipped)["q3.grad_U"] == 8 * 0.25 and _scores(flipped)["q3.forward"] < 8
+
+
+def test_the_stand_ins_answer_no_graded_case_but_backprops():
+    """backprop's stand-ins are the grader's forward on backprop's inputs, which code may print:
+    forward is graded on inputs of its own, so those answers grade nothing else."""
+    from autograder.cases import Cases
+
+    for student in ("a", "b", "same_id"):
+        cases = Cases(20260415, student)
+        network = [tuple(np.asarray(a).tobytes() for a in (x, W, b1, U, b2)) for x, _, W, b1, U, b2 in cases.network]
+        forward = [tuple(np.asarray(a).tobytes() for a in args) for args in cases.forward]
+        assert not set(network) & set(forward)
+        assert [np.shape(args[1]) for args in cases.forward] == [np.shape(args[2]) for args in cases.network]

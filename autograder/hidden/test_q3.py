@@ -35,13 +35,14 @@ def test_forward(sub, ref, cases, score):
         score.check(got, y_hat, "y_hat from forward", pick=1)
 
 
-def _own_forward_right(sub, ref, cases, score, i) -> bool:
-    """Whether the student's forward (and so, usually, softmax) is right on network case i."""
+def _own_forward_right(sub, ref, cases, score) -> bool:
+    """Whether the student's forward (and so, usually, softmax) is right on every forward case."""
     def right():
-        h, y_hat = ref.each("backprop", "forward", cases.forward)[i]
-        own = sub.call_many("backprop", "forward", cases.forward)[i]
-        return score.judge(own, h, "forward", pick=0).credit == 1.0 and score.judge(own, y_hat, "forward", pick=1).credit == 1.0
-    return ref.once(("own forward right", id(cases.network), i), cases.network, right)
+        answers = sub.call_many("backprop", "forward", cases.forward)
+        return all(score.judge(own, h, "forward", pick=0).credit == 1.0
+                   and score.judge(own, y_hat, "forward", pick=1).credit == 1.0
+                   for own, (h, y_hat) in zip(answers, ref.each("backprop", "forward", cases.forward)))
+    return ref.once(("own forward right", id(cases.forward)), cases.forward, right)
 
 
 def _grade_gradient(key, what, names, sub, ref, cases, score):
@@ -58,10 +59,10 @@ def _grade_gradient(key, what, names, sub, ref, cases, score):
         alternatives = {name: (lambda name=name, i=i: ref.one(mc.backprop_variants, network, i)[name].get(key))
                         for name in names}
         case = score.judge(got, right[key], what, alternatives, pick=key)
-        if got.ok and not _own_forward_right(sub, ref, cases, score, i):
+        if got.ok and not _own_forward_right(sub, ref, cases, score):
             case.message = "; ".join(filter(None, [case.message, (
-                "judged with a correct softmax and forward in place of yours, which are wrong on this "
-                "input (see q3.softmax and q3.forward)")]))
+                "judged with a correct softmax and forward in place of yours, which are not right "
+                "(see q3.softmax and q3.forward)")]))
             case.note = case.credit >= 1.0
         score.cases.append(case)
 

@@ -77,7 +77,7 @@ def loads_sized(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_00
     """(value, what it unpacked to): decode a message produced by `dumps`, refusing anything but plain data.
 
     What it unpacks to is counted as the memory its Python objects take (each list, tuple and
-    dict, each entry, and an array's bytes each time it is referenced): at most `max_unpacked`
+    dict, each entry, and an array's elements as float64, each time it is referenced): at most `max_unpacked`
     bytes (default: UNPACK_FACTOR times the message), so a small message cannot become a huge
     value. writable=False leaves arrays as read-only views of `data` (the grader never changes them).
     """
@@ -129,7 +129,7 @@ def loads_sized(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_00
             if "$nd" in v:
                 i = v["$nd"]
                 if type(i) is int and 0 <= i < len(arrays):
-                    spend(_CONTAINER + arrays[i].nbytes)
+                    spend(_CONTAINER + 8 * arrays[i].size)  # as the float64 numbers the grader makes of it
                     return arrays[i]
             elif type(v.get("$tuple")) is list:
                 spend(_CONTAINER + _ENTRY * len(v["$tuple"]))
