@@ -14,6 +14,7 @@ the ones fingerprinted and graded; the folder is not read again.
 """
 from __future__ import annotations
 
+import base64
 import itertools
 import json
 import os
@@ -48,6 +49,18 @@ class SubmissionDir:
     timestamp_problem: str = ""  # why timestamp.txt could not be read as a time (it is then ignored)
     timestamp_doubt: str = ""  # why collect doubts the time (files changed after it): used, and reported
     submitted: SubmissionFiles = field(default_factory=SubmissionFiles)  # what was read, once, when it was found
+
+    def to_message(self) -> dict:
+        """What a grading process gets of a submission (JSON): the files read when it was found."""
+        return {"student": self.student, "path": str(self.path), "timestamp": self.timestamp,
+                "notes": self.submitted.notes,
+                "files": {name: base64.b64encode(data).decode() for name, data in self.submitted.files.items()}}
+
+    @classmethod
+    def from_message(cls, message: dict) -> SubmissionDir:
+        files = SubmissionFiles({name: base64.b64decode(text) for name, text in message["files"].items()},
+                                list(message["notes"]))
+        return cls(message["student"], Path(message["path"]), message.get("timestamp"), submitted=files)
 
 
 def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:

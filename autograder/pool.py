@@ -11,7 +11,6 @@ Light to import: the command line starts the shards first, and does the rest
 """
 from __future__ import annotations
 
-import base64
 import json
 import os
 import selectors
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from .discover import SubmissionDir, SubmissionFiles
+from .discover import SubmissionDir
 from .results import ItemResult, StudentResult
 from .tree import remove_tree
 
@@ -65,7 +64,7 @@ class _Shard:
             while queue and len(self.jobs) < AHEAD and not self.closed:
                 job = queue.popleft()
                 self.jobs.append(job)
-                self.proc.stdin.write(json.dumps(job_message(job)) + "\n")
+                self.proc.stdin.write(json.dumps(job.to_message()) + "\n")
             if not self.closed:
                 self.proc.stdin.flush()
                 if not queue:
@@ -81,18 +80,6 @@ class _Shard:
                 self.proc.stdin.close()
             except (BrokenPipeError, OSError):
                 pass
-
-
-def job_message(job: SubmissionDir) -> dict:
-    """What a shard gets of a submission: the files read when it was found (it never reads the folder)."""
-    return {"student": job.student, "path": str(job.path), "timestamp": job.timestamp, "notes": job.submitted.notes,
-            "files": {name: base64.b64encode(data).decode() for name, data in job.submitted.files.items()}}
-
-
-def job_from_message(message: dict) -> SubmissionDir:
-    files = SubmissionFiles({name: base64.b64decode(text) for name, text in message["files"].items()},
-                            list(message["notes"]))
-    return SubmissionDir(message["student"], Path(message["path"]), message.get("timestamp"), submitted=files)
 
 
 def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:

@@ -15,7 +15,7 @@ import pytest
 
 from .config import load_config
 from .plugin import HIDDEN_DIR, GradingPlugin, declared_tests
-from .pool import job_from_message
+from .discover import SubmissionDir
 from .sandbox import select_backend
 from .slot import Slot
 
@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     def jobs():
         send({"ready": True})
         for line in queue:
-            yield job_from_message(json.loads(line))
+            yield SubmissionDir.from_message(json.loads(line))
 
     plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
     try:
