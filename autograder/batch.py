@@ -65,6 +65,8 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
     interrupted run loses nothing; grades.csv is rebuilt from every student's result.
     """
     jobs = find_submissions(submissions, config.name)
+    if not out.exists():  # grades and feedback of a class: the instructor's to share, not everyone's
+        out.mkdir(parents=True, mode=0o700)
     if shards is not None:  # started by the caller, already warming up
         return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
     with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed

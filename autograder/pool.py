@@ -96,7 +96,7 @@ class Shards:
     def __init__(self, config_path: Path, workers: int):
         self.config_path, self.workers, self.started = Path(config_path), workers, time.monotonic()
         self.workdir = Path(tempfile.mkdtemp(prefix="nnb-grade-"))
-        os.chmod(self.workdir, 0o755)
+        os.chmod(self.workdir, 0o711)  # the slots' folders in it: passed through, never listed
         self.selector = selectors.DefaultSelector()
         self.launched = 0
 

@@ -61,8 +61,11 @@ class Slot:
     def start(self) -> None:
         for sub in ("submission", "jail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o755)
-        os.chmod(self.root / "submission", 0o755)
+        # Sandboxed, only root (the worker's child, before it drops privileges) reads the submission's copy
+        # here: nobody else on the machine. Plain, the submission's uid itself must get through.
+        private = self.backend.sandboxed
+        os.chmod(self.root, 0o700 if private else 0o711)
+        os.chmod(self.root / "submission", 0o700 if private else 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = self.backend.env(self.root, self.limits.scratch()) | {"NNB_CONTROL_FD": str(theirs.fileno())}
         log = open(self.root / "worker.log", "ab")
@@ -164,7 +167,7 @@ class Slot:
         for name, data in self.files.items():  # the same names every time: rewritten, not new files
             path = target / name
             overwrite(path, data)
-            os.chmod(path, 0o644)
+            os.chmod(path, 0o600 if self.backend.sandboxed else 0o644)
         self.files = None
 
     def end_child_later(self) -> None:

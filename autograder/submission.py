@@ -66,6 +66,10 @@ class Submission:
             batch = [module] + [m for m in self.slot.modules if m != module and m not in self.imported]
             answers = self._request({"op": "import", "modules": batch}, len(batch), (module, "<import>"), batch)
             for name, outcome in zip(batch, answers):
+                if outcome.ok and not (isinstance(outcome.value, list) and all(type(n) is str for n in outcome.value)):
+                    # the worker answers an import with the module's names: this came from the student's code
+                    self._end_child()
+                    outcome = Outcome(INVALID, reason="it answered for the grader with something of its own")
                 self.imported[name] = outcome
                 if outcome.kind in (TIMEOUT, CRASHED, LIMIT, INVALID):
                     break

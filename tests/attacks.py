@@ -75,8 +75,7 @@ _RESP_FDS = _shared('''
         """Every pipe this process may write to except stdout and stderr (the response pipe among them)."""
         import fcntl, stat
         fds = []
-        for name in _os.listdir("/proc/self/fd"):
-            fd = int(name)
+        for fd in range(3, 256):  # every descriptor number (no /proc needed to list them)
             try:
                 if fd > 2 and stat.S_ISFIFO(_os.fstat(fd).st_mode) and fcntl.fcntl(fd, fcntl.F_GETFL) & _os.O_WRONLY:
                     fds.append(fd)
@@ -218,10 +217,9 @@ ATTACKS: dict[str, Attack] = {
                 that writes to it blocking would wait forever."""
                 import fcntl, stat, time
                 main = _sys.modules["__main__"]
-                for name in _os.listdir("/proc/self/fd"):
-                    fd = int(name)
+                for fd in range(3, 256):  # every descriptor number (no /proc needed to list them)
                     try:
-                        if fd > 2 and stat.S_ISFIFO(_os.fstat(fd).st_mode) and \\
+                        if stat.S_ISFIFO(_os.fstat(fd).st_mode) and \\
                                 fcntl.fcntl(fd, fcntl.F_GETFL) & 3 == _os.O_RDONLY:
                             fcntl.fcntl(fd, 1031, 4096)  # F_SETPIPE_SZ
                     except OSError:
@@ -508,6 +506,14 @@ ATTACKS: dict[str, Attack] = {
                 return 0.0
         '''},
         reasons={"q3.cross_entropy": ["not plain"]}),
+    "forged_import": Attack(
+        append={"step_network.py": _RESP_FDS + '''
+
+            import json as _json
+            if _armed():  # at import: an answer of its own, "ok" with None where the module's names belong
+                _answer_for_the_grader(_json.dumps({"$dict": [["ok", None]]}).encode())
+        '''},
+        reasons={"q1.step": ["answered for the grader with something of its own"]}),
     # -- bounded after decoding ---------------------------------------------------------------
     "decode_bomb": Attack(
         append={"backprop.py": _RESP_FDS + '''
@@ -959,7 +965,11 @@ CARRYOVER: dict[str, Attack] = {
                         last = handle.read().strip()
                 except OSError:
                     last = "?"
-                ipc.append("%d/%s/%s" % (_os.getpid(), _os.readlink("/proc/self"), last))  # pid, /proc/self, last pid
+                try:
+                    own = _os.readlink("/proc/self")
+                except OSError:
+                    own = "-"
+                ipc.append("%d/%s/%s" % (_os.getpid(), own, last))  # pid, /proc/self, last pid
                 folder = _os.path.dirname(_os.path.abspath(__file__))  # its own files' folder, and theirs
                 ipc.append("dir %d %d %s" % (_os.stat(folder).st_size, _os.stat(folder).st_ino,
                                                 sorted(_os.stat(_os.path.join(folder, n)).st_ino

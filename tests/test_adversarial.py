@@ -490,7 +490,7 @@ def test_nothing_left_for_the_next_submission(carryover):
     report = first.split(f"{MARK} saw: ")[1].split("\n")[0]
     if carryover.jobs == 1:  # one slot: the same fresh state
         assert after.split(f"{MARK} saw: ")[1].split("\n")[0] == report
-    assert report.startswith("[] procs: [] ipc: ['1/1/1', 'dir "), report  # pid 1, its own /proc, a new folder
+    assert report.startswith("[] procs: [] ipc: ['1/-/?', 'dir "), report  # pid 1, no /proc, a new folder
 
 
 def test_memory_held_outside_the_address_space_is_bounded(carryover):

@@ -82,6 +82,11 @@ def test_every_name_is_graded_and_the_run_ends_with_exit_0(ids):
     assert all(row["total"] == "100" for row in rows), [(r["student"], r["total"]) for r in rows]
 
 
+def test_a_new_output_folder_is_the_instructors_alone(stamps):
+    out, _, _ = stamps
+    assert os.stat(out).st_mode & 0o777 == 0o700
+
+
 def test_an_output_that_cannot_be_written_is_that_students_row(ids):
     _, _, out, first, _ = ids
     row = next(r for r in _rows(out) if r["student"] == "blocked")

@@ -18,7 +18,8 @@ outside its address-space limit:
   cachestat, madvise's MADV_COLD and MADV_PAGEOUT, preadv2/pwritev2 with their flags such as
   RWF_NOWAIT): one submission could leave bits in which pages of a system file are cached;
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
-  ptrace, module loading, kexec, swap, accounting.
+  ptrace, pidfds (their inode numbers count every process the machine starts), module
+  loading, kexec, swap, accounting.
 clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can see.
 
 Built once in the zygote with libseccomp (through ctypes); each child drops every capability
@@ -46,7 +47,8 @@ REFUSED = (
     "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc", "memfd_create", "memfd_secret",
     "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead", "mincore", "cachestat", "preadv2", "pwritev2",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
-    "ptrace", "init_module", "finit_module", "delete_module", "kexec_load", "kexec_file_load",
+    "ptrace", "pidfd_open", "pidfd_getfd", "init_module", "finit_module", "delete_module", "kexec_load",
+    "kexec_file_load",
     "swapon", "swapoff", "acct",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3",

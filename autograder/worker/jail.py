@@ -11,8 +11,8 @@ In every sandboxed backend, each submission's first process starts with:
   kernel ends every process in it when the child ends;
 - `own_view(spec)`, in the child before it drops privileges: a mount namespace of its own
   with a new tmpfs of fixed size as /tmp (binds the sandbox needs under /tmp, for a project
-  that lives there, made again from their stash), a /proc of its own pid namespace only, and
-  its files in a new read-only tmpfs as /submission.
+  that lives there, made again from their stash), its files in a new read-only tmpfs as
+  /submission, and an empty /proc (procfs shows kernel-wide counters).
   Nothing a submission leaves there (files, links, folders of any depth) reaches the next
   one, and nothing needs cleaning: the kernel frees it all when its last process is gone.
 `quiet_devices()`, in the zygote once: no pseudo-terminals (their buffers are kernel memory
@@ -62,8 +62,12 @@ def enter(spec: dict) -> None:
 
 
 def own_view(spec: dict) -> None:
-    """spec: {"size_mb": n, "inodes": n, "keep": [[stash, target under /tmp]]}: this process's own mounts,
-    a new /tmp and a /proc that shows its own pid namespace only."""
+    """spec: {"size_mb": n, "inodes": n, "keep": [[stash, target under /tmp]], "staging": dir, "submission": dir}:
+    this process's own mounts, a new /tmp, its files as /submission, and an empty /proc.
+
+    No procfs at all: graded code needs none, and what it shows is the kernel's (inode numbers
+    from a global counter, counts of cached names in /proc/sys) that one submission can move
+    and the next read."""
     if _libc.unshare(CLONE_NEWNS) != 0:
         errno = ctypes.get_errno()
         raise OSError(errno, f"unshare (mount namespace): {os.strerror(errno)}")
@@ -72,7 +76,7 @@ def own_view(spec: dict) -> None:
     for stash, target in spec.get("keep", []):
         os.makedirs(target, mode=0o755, exist_ok=True)
         _bind_readonly(stash, target)
-    _mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    _mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
     _own_submission(spec["staging"], spec["submission"])
 
 
