@@ -18,8 +18,9 @@ outside its address-space limit:
   cachestat, madvise's MADV_COLD and MADV_PAGEOUT, preadv2/pwritev2 with their flags such as
   RWF_NOWAIT): one submission could leave bits in which pages of a system file are cached;
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
-  ptrace, pidfds (their inode numbers count every process the machine starts), module
-  loading, kexec, swap, accounting.
+  Linux AIO, ptrace, pidfds (pidfd_open, clone's CLONE_PIDFD), module loading, kexec, swap,
+  accounting. AIO contexts, like pipes, take inode numbers from a kernel counter whose next
+  number the next submission's pipes show; pidfds' numbers count the machine's processes.
 clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can see.
 
 Built once in the zygote with libseccomp (through ctypes); each child drops every capability
@@ -31,6 +32,7 @@ import os
 
 ALLOW = 0x7FFF0000
 _ERRNO = 0x00050000
+CLONE_PIDFD = 0x00001000
 _EQ, _MASKED_EQ = 4, 7  # SCMP_CMP_EQ: arg == datum_a; SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
 MADV_COLD, MADV_PAGEOUT = 20, 21
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
@@ -48,7 +50,7 @@ REFUSED = (
     "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead", "mincore", "cachestat", "preadv2", "pwritev2",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
     "ptrace", "pidfd_open", "pidfd_getfd", "init_module", "finit_module", "delete_module", "kexec_load",
-    "kexec_file_load",
+    "kexec_file_load", "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
     "swapon", "swapoff", "acct",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3",
@@ -120,7 +122,7 @@ def build() -> Filter:
         added = {name for name in REFUSED if rule(name, _ERRNO | errno.EPERM)}
         if rule("clone3", _ERRNO | errno.ENOSYS):
             added.add("clone3")
-        for flag in NAMESPACE_FLAGS.values():  # clone(flags, ...): refused if any namespace flag is set
+        for flag in [*NAMESPACE_FLAGS.values(), CLONE_PIDFD]:  # clone(flags, ...): refused with any of these
             if not rule("clone", _ERRNO | errno.EPERM, _ArgCmp(0, _MASKED_EQ, flag, flag)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rule on clone's flags")
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
