@@ -99,6 +99,8 @@ def _grade(args, workers: int, shards) -> int:
 
         unrecorded = record(course.db_url, course.course_id, config, report.results, report.timestamps)
         for result in report.results:  # the page grading just wrote, where nbgrader delivers it
+            if result.fault:  # a grader fault replaces no page a student may already have
+                continue
             try:
                 course.write_feedback(result.student, config.name, out / "feedback" / f"{result.file}.html")
             except (OSError, UnicodeError, ValueError) as exc:

@@ -49,6 +49,9 @@ def record(db_url: str, course_id: str, config: Config, results: list[StudentRes
     with open_gradebook(db_url, course_id) as gb:
         ensure_rubric(gb, config)
         for result in results:
+            if result.fault:  # the grader failed, not the student: what the gradebook holds stays
+                failed.append((result.name, "not recorded in the gradebook: a grader fault (run make grade again)"))
+                continue
             if not PLAIN.fullmatch(result.student):  # nbgrader's ids are user names; its export quotes nothing
                 failed.append((result.name, "not recorded in the gradebook: its id is not a plain user name "
                                             "(letters, digits, ._@+-)"))

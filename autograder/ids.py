@@ -61,4 +61,4 @@ def file_stem(student: str) -> str:
 
 def csv_cell(text: str) -> str:
     """A CSV cell a spreadsheet shows as text: a leading =, +, -, @, tab or return would start a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r", "'") else text  # "'": one-to-one

@@ -18,12 +18,13 @@ one), so RLIMIT_NPROC holds and it cannot signal the worker or the grader.
 """
 from __future__ import annotations
 
+import fcntl
 import functools
 import json
 import os
 import random
 import shutil
-import socket
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -87,19 +88,20 @@ class Backend:
         return python + [str(WORKER_DIR / "main.py")]
 
 
-def claim_worker_uid() -> tuple[int, socket.socket]:
+def claim_worker_uid() -> tuple[int, object]:
     """A worker uid no other grader on this host uses, and the lock that holds it while this process lives.
 
-    The lock is an abstract Unix socket named after the uid: the kernel releases it when the
-    process ends, however it ends, and submissions (in their own network namespace) cannot take it.
-    A uid some process still runs as is skipped.
+    The lock is an flock on a file named after the uid, in a folder only root may write
+    (LOCK_FOLDERS): the kernel releases it when the process ends, however it ends, and no
+    student (nor a submission) can take the names first. A uid some process still runs as is skipped.
     """
+    folder = _lock_folder()
     start = random.randrange(len(WORKER_UIDS))
     for offset in range(len(WORKER_UIDS)):
         uid = WORKER_UIDS[(start + offset) % len(WORKER_UIDS)]
-        lock = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        lock = open(os.open(folder / f"uid-{uid}", os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600))
         try:
-            lock.bind(f"\0nn-backprop-worker-uid-{uid}")
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             lock.close()
             continue
@@ -107,6 +109,28 @@ def claim_worker_uid() -> tuple[int, socket.socket]:
             return uid, lock
         lock.close()
     raise RuntimeError(f"no free worker uid in {WORKER_UIDS.start}..{WORKER_UIDS.stop - 1}")
+
+
+LOCK_FOLDERS = ("/run/nn-backprop", "/var/lock/nn-backprop")
+
+
+def _lock_folder() -> Path:
+    """The folder of the uid locks: root's own (made 0700 if missing; refused if anyone else could write it)."""
+    for name in LOCK_FOLDERS:
+        folder = Path(name)
+        if not folder.parent.is_dir():
+            continue
+        try:
+            folder.mkdir(mode=0o700)
+        except FileExistsError:
+            pass
+        except OSError:
+            continue
+        info = os.lstat(folder)
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == 0 and info.st_mode & 0o022 == 0:
+            return folder
+    raise RuntimeError(f"no folder for the worker uid locks: {' or '.join(LOCK_FOLDERS)} must be root's own "
+                       "(made by the grader, mode 0700)")
 
 
 def _uid_running(uid: int) -> bool:

@@ -1,8 +1,9 @@
 """Two grader runs on one host never touch each other: each slot runs submissions as a uid of its own.
 
-The uid is claimed with a lock the kernel releases when the process ends (an abstract Unix
-socket named after it), so two runs (two courses, a test suite beside a real run) never share
-one: a process sweep, a process limit or a leftover check by uid sees one run only.
+The uid is claimed with a lock the kernel releases when the process ends (an flock on a file
+named after it, in a folder only root may write), so two runs (two courses, a test suite
+beside a real run) never share one, and no student can take them all first: a process sweep,
+a process limit or a leftover check by uid sees one run only.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import pytest
 from autograder.sandbox import WORKER_UIDS, claim_worker_uid
 from helpers import ROOT, read_grades, variant, write_class
 
+pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="worker uids are claimed only when the grader is root")
 HOLD = ("import sys, time; sys.path.insert(0, {root!r}); from autograder.sandbox import claim_worker_uid; "
         "uid, lock = claim_worker_uid(); print(uid, flush=True); time.sleep(30)")
 
@@ -41,11 +43,20 @@ def test_a_uid_is_free_again_when_its_holder_ends():
     uid = int(proc.stdout.readline())
     proc.kill()
     proc.wait()
-    import socket
+    import fcntl
 
-    probe = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-    probe.bind(f"\0nn-backprop-worker-uid-{uid}")  # the lock went with the process
-    probe.close()
+    from autograder.sandbox import _lock_folder
+
+    with open(_lock_folder() / f"uid-{uid}") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the lock went with the process
+
+
+def test_no_student_can_hold_the_locks():
+    """The locks are files in a folder only root may write: a student cannot take their names first."""
+    from autograder.sandbox import _lock_folder
+
+    info = os.stat(_lock_folder())
+    assert info.st_uid == 0 and info.st_mode & 0o777 == 0o700
 
 
 def _tree() -> dict[int, tuple[int, int]]:
