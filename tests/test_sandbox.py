@@ -257,7 +257,8 @@ def probe():
             ("openpty", lambda: os.openpty()),
             ("memfd", lambda: os.memfd_create("x")),
             ("socketpair", lambda: __import__("socket").socketpair()),
-            ("pipe", lambda: os.pipe())]:  # each new pipe shows the next number of a kernel counter
+            ("pipe", lambda: os.pipe()),  # each new pipe shows the next number of a kernel counter
+            ("utime /dev/null", lambda: os.utime("/dev/null"))]:  # the host's node: its times outlive us
         try:
             attempt()
             worked.append(name)
@@ -274,7 +275,7 @@ def probe():
     if libc.madvise(where, 4096, 21) == 0:  # MADV_PAGEOUT
         worked.append("madvise pageout")
     libc.syscall.restype = ctypes.c_long
-    numbers = {"x86_64": (206, 56), "aarch64": (0, 220)}.get(os.uname().machine)  # io_setup, clone
+    numbers = {"x86_64": (206, 56, 332), "aarch64": (0, 220, 291)}.get(os.uname().machine)  # io_setup, clone, statx
     if numbers:
         context = ctypes.c_ulong(0)
         if libc.syscall(numbers[0], 1, ctypes.byref(context)) == 0:  # an AIO context: a counted inode
@@ -286,6 +287,13 @@ def probe():
         if child > 0:
             worked.append("clone with a pidfd")
             os.waitpid(child, 0)
+        buffer = ctypes.create_string_buffer(256)
+        if libc.syscall(numbers[2], -100, b"/tmp", 0, 0x4000, buffer) == 0:  # STATX_MNT_ID_UNIQUE: a counter
+            worked.append("statx unique mount id")
+        if libc.syscall(458, buffer, buffer, 0, 0) >= 0 or ctypes.get_errno() != 1:  # listmount: refused (EPERM)
+            worked.append("listmount")
+    with open("/dev/null", "w") as null:  # writing to it still works
+        null.write("x")
     return worked
 """
 

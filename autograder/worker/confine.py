@@ -17,6 +17,8 @@ outside its address-space limit:
 - the page cache's state: advice that evicts or probes it (fadvise, readahead, mincore,
   cachestat, madvise's MADV_COLD and MADV_PAGEOUT, preadv2/pwritev2 with their flags such as
   RWF_NOWAIT): one submission could leave bits in which pages of a system file are cached;
+- numbers from machine-wide counters that each submission's own mounts move: unique mount ids
+  (statx's STATX_MNT_ID_UNIQUE, statmount, listmount, file handles) and file handles at all;
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
   Linux AIO, ptrace, pidfds (pidfd_open, clone's CLONE_PIDFD), module loading, kexec, swap,
   accounting. AIO contexts, like pipes, take inode numbers from a kernel counter whose next
@@ -33,6 +35,11 @@ import os
 ALLOW = 0x7FFF0000
 _ERRNO = 0x00050000
 CLONE_PIDFD = 0x00001000
+STATX_MNT_ID_UNIQUE = 0x4000
+# System calls since Linux 5.1 have one number on every architecture (x86_64 and arm64 alike), and
+# libseccomp 2.5 does not know the newest by name: cachestat (the page cache's state) and statmount /
+# listmount (mount ids, from a machine-wide counter each submission's mounts move).
+NEWER = {"cachestat": 451, "statmount": 457, "listmount": 458}
 _EQ, _MASKED_EQ = 4, 7  # SCMP_CMP_EQ: arg == datum_a; SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
 MADV_COLD, MADV_PAGEOUT = 20, 21
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
@@ -47,7 +54,8 @@ REFUSED = (
     "add_key", "request_key", "keyctl",
     "socket", "socketpair", "pipe", "pipe2",
     "shmget", "shmat", "msgget", "semget", "mq_open", "mq_unlink", "ipc", "memfd_create", "memfd_secret",
-    "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead", "mincore", "cachestat", "preadv2", "pwritev2",
+    "fadvise64", "fadvise64_64", "arm_fadvise64_64", "readahead", "mincore", "preadv2", "pwritev2",
+    "name_to_handle_at", "open_by_handle_at",
     "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter", "io_uring_register",
     "ptrace", "pidfd_open", "pidfd_getfd", "init_module", "finit_module", "delete_module", "kexec_load",
     "kexec_file_load", "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
@@ -125,6 +133,12 @@ def build() -> Filter:
         for flag in [*NAMESPACE_FLAGS.values(), CLONE_PIDFD]:  # clone(flags, ...): refused with any of these
             if not rule("clone", _ERRNO | errno.EPERM, _ArgCmp(0, _MASKED_EQ, flag, flag)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rule on clone's flags")
+        for number in NEWER.values():  # newer than some libseccomp knows by name: the same number everywhere
+            if lib.seccomp_rule_add_array(ctx, _ERRNO | errno.EPERM, number, 0, None) != 0:
+                raise OSError(errno.EINVAL, f"seccomp: could not add the rule on system call {number}")
+        # statx(dirfd, path, flags, mask, buffer): not the unique mount id, from a machine-wide counter
+        if not rule("statx", _ERRNO | errno.EPERM, _ArgCmp(3, _MASKED_EQ, STATX_MNT_ID_UNIQUE, STATX_MNT_ID_UNIQUE)):
+            raise OSError(errno.EINVAL, "seccomp: could not add the rule on statx")
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
             if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _EQ, advice, 0)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")

@@ -103,10 +103,15 @@ def _own_submission(staging: str, submission: str) -> None:
 
 
 def quiet_devices() -> None:
-    """An empty, read-only /dev/pts: no pseudo-terminals for submissions (and private mounts for children)."""
-    _mount(None, "/", None, MS_REC | MS_PRIVATE)  # what children mount stays theirs
+    """Devices that keep nothing: an empty, read-only /dev/pts (no pseudo-terminals), and /dev/null and
+    the others bound read-only (they are the host's nodes: writing to them works, changing their times,
+    which any later process could read, does not). Also: what children mount stays theirs."""
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
     if os.path.isdir("/dev/pts"):
         _mount("tmpfs", "/dev/pts", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0755")
+    for name in (*DEVICES, "tty"):
+        if os.path.exists(f"/dev/{name}"):
+            _mount(None, f"/dev/{name}", None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def fresh_pid_namespace(own: int) -> None:

@@ -328,7 +328,7 @@ def main() -> None:
     scratch = json.loads(os.environ.pop("NNB_SCRATCH", "null"))  # sandboxed: a fresh tmpfs on /tmp per child
     pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC) if scratch is not None else None
     if scratch is not None:
-        jail.quiet_devices()
+        jail.quiet_devices()  # (the namespaces backend's jail binds the same device nodes)
     try:
         confinement, why = confine.build(), ""
     except OSError as exc:
