@@ -1,6 +1,8 @@
 """Grade a class folder: find what changed, grade it on the shards (pool.py), write the outputs."""
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Callable
 
@@ -18,6 +20,26 @@ from .state import ResultStore, fingerprint
 def _atomic_write(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     overwrite_atomically(path, text)
+
+
+class OutputError(RuntimeError):
+    """OUT cannot be written safely; the message says why and what to do."""
+
+
+def check_output_folder(out: Path) -> None:
+    """OUT: made private if new; else it must be a real folder of ours that nobody else can write.
+
+    Grades, feedback and the saved state that a rerun trusts go there: in a folder someone else
+    owns or can write, they could be read, swapped, or made links to files of ours.
+    """
+    if not os.path.lexists(out):
+        out.mkdir(parents=True, mode=0o700)
+        return
+    info = os.lstat(out)
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise OutputError(f"--out {out} is not a folder of yours that only you can write "
+                          f"(owner uid {info.st_uid}, mode {oct(info.st_mode & 0o7777)}): give a new folder, "
+                          "or one you own with mode 0700")
 
 
 def write_student(out: Path, config: Config, result: StudentResult) -> None:
@@ -64,9 +86,8 @@ def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
     Each result is saved as soon as it is graded (OUT/.grader-state), so an
     interrupted run loses nothing; grades.csv is rebuilt from every student's result.
     """
+    check_output_folder(out)
     jobs = find_submissions(submissions, config.name)
-    if not out.exists():  # grades and feedback of a class: the instructor's to share, not everyone's
-        out.mkdir(parents=True, mode=0o700)
     if shards is not None:  # started by the caller, already warming up
         return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
     with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed

@@ -42,7 +42,7 @@ def _folders_in(path: str | None) -> int:
 
 
 def _grade(args, workers: int, shards) -> int:
-    from .batch import grade_folder
+    from .batch import OutputError, grade_folder
     from .progress import Progress
     from .report import summarise
     from .sandbox import PLAIN_WARNING, select_backend
@@ -71,8 +71,12 @@ def _grade(args, workers: int, shards) -> int:
         if args.verbose:
             print(f"graded {result.name}: {result.total:g}", file=sys.stderr)
 
-    report = grade_folder(submissions, out, config, workers, progress, args.regrade_all, on_start=bar.start,
-                          shards=shards)
+    try:
+        report = grade_folder(submissions, out, config, workers, progress, args.regrade_all, on_start=bar.start,
+                              shards=shards)
+    except OutputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     bar.finish()
     n = len(report.results)
     mean = sum(r.total for r in report.results) / n if n else 0.0
@@ -257,6 +261,11 @@ def main(argv: list[str] | None = None) -> int:
     keys = sub.add_parser("keys", help="list every config.yaml key with its default and meaning")
     keys.set_defaults(run=cmd_keys)
     args = parser.parse_args(argv)
+    if args.command in ("grade", "release", "collect", "feedback"):
+        # What these make (outputs, the course's submissions, feedback, gradebook) is private from its first
+        # byte: a file readable for a moment stays readable to whoever opened it then. The exchange and the
+        # course folder are opened up deliberately (course.py), and nbgrader sets what students fetch.
+        os.umask(0o077)
     for stream in (sys.stdout, sys.stderr):  # a terminal that cannot show a character gets an escape, not a crash
         if hasattr(stream, "reconfigure"):
             stream.reconfigure(errors="backslashreplace")

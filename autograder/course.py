@@ -71,6 +71,11 @@ class Course:
             f"c.Exchange.root = {str(self.exchange_root)!r}\n"
             "c.Exchange.timezone = 'UTC'\n")
         self.exchange_root.mkdir(parents=True, exist_ok=True)
+        # The course's own folder in it is ours before anyone else may write there: a student who made it
+        # first would stop every release (nbgrader refuses a course folder it does not own).
+        course = self.exchange_root / self.course_id
+        course.mkdir(exist_ok=True)
+        os.chmod(course, 0o755)
         # Every student writes their submission here; sticky, so nobody renames or removes another's folder.
         os.chmod(self.exchange_root, 0o1777)
 

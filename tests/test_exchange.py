@@ -184,6 +184,11 @@ def test_only_the_instructor_can_read_the_course(exchange):
     for name in ("source", "release", "submitted", "feedback"):
         assert os.stat(course / name).st_mode & 0o777 == 0o700, name
     assert os.stat(course / "gradebook.db").st_mode & 0o777 == 0o600
+    for top in ("submitted", "feedback"):  # private from the moment each was made, to the last file
+        for path in (course / top).rglob("*"):
+            assert path.lstat().st_mode & 0o077 == 0, (path, oct(path.lstat().st_mode))
+    exchange = course / "exchange" / COURSE_ID  # made, and ours, before the exchange was opened to everyone
+    assert os.stat(exchange).st_uid == os.geteuid() and os.stat(exchange).st_mode & 0o022 == 0
 
 
 def test_a_folder_that_changes_while_it_is_read_is_rejected(tmp_path):

@@ -359,3 +359,17 @@ def test_the_gradebook_holds_plain_ids_only(tmp_path):
     with sqlite3.connect(tmp_path / "course" / "gradebook.db") as db:
         students = sorted(row[0] for row in db.execute("select id from student"))
     assert students == ["plain_one"]
+
+
+@pytest.mark.parametrize("owner, mode", [(1_900_000_123, 0o700), (None, 0o777)])
+def test_an_output_folder_someone_else_could_write_is_refused(tmp_path, owner, mode):
+    """Grades, feedback and the state a rerun trusts never go where another user could read, swap or link them."""
+    _write_solution(str(tmp_path / "class" / "alice"))
+    out = tmp_path / "out"
+    out.mkdir()
+    os.chmod(out, mode)
+    if owner is not None:
+        os.chown(out, owner, owner)
+    proc = _grade(tmp_path / "class", out)
+    assert proc.returncode == 2 and b"is not a folder of yours that only you can write" in proc.stderr, proc.stderr
+    assert not list(out.iterdir())

@@ -324,6 +324,7 @@ def main() -> None:
     except (OSError, AttributeError):
         pass
     signal.signal(signal.SIGPIPE, signal.SIG_IGN)
+    os.umask(0o022)  # what the worker makes (a submission's /tmp and /submission) is for the submission to read
     control = socket.socket(fileno=int(os.environ.pop("NNB_CONTROL_FD")))
     scratch = json.loads(os.environ.pop("NNB_SCRATCH", "null"))  # sandboxed: a fresh tmpfs on /tmp per child
     pid_namespace = os.open("/proc/self/ns/pid", os.O_RDONLY | os.O_CLOEXEC) if scratch is not None else None
