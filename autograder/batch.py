@@ -32,6 +32,11 @@ def check_output_folder(out: Path) -> None:
     Grades, feedback and the saved state that a rerun trusts go there: in a folder someone else
     owns or can write, they could be read, swapped, or made links to files of ours.
     """
+    for folder in reversed(Path(os.path.abspath(out)).parents):  # nobody else may move OUT, or put one there
+        info = os.stat(folder)
+        if info.st_uid not in (0, os.geteuid()) or (info.st_mode & 0o002 and not info.st_mode & 0o1000):
+            raise OutputError(f"--out {out} is inside {folder}, which someone else owns or may rename things in: "
+                              "give a folder under one only you (or root) may change")
     if not os.path.lexists(out):
         out.mkdir(parents=True, mode=0o700)
         return

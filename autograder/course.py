@@ -16,6 +16,7 @@ from __future__ import annotations
 import csv
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -74,7 +75,13 @@ class Course:
         # The course's own folder in it is ours before anyone else may write there: a student who made it
         # first would stop every release (nbgrader refuses a course folder it does not own).
         course = self.exchange_root / self.course_id
-        course.mkdir(exist_ok=True)
+        try:
+            course.mkdir(mode=0o755)
+        except FileExistsError:
+            info = os.lstat(course)
+            if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid():
+                raise CourseError(f"{course} is not a folder of yours (someone else made it, or it is a link): "
+                                  "remove it, as root, and release again") from None
         os.chmod(course, 0o755)
         # Every student writes their submission here; sticky, so nobody renames or removes another's folder.
         os.chmod(self.exchange_root, 0o1777)

@@ -32,6 +32,7 @@ CLOCK_SLACK = 120  # seconds by which files may change after the submission time
 REQUIRED = {"timestamp.txt": re.compile(rb"\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d{1,6})? UTC\s*"),
             "submission_secret.txt": re.compile(rb"\s*[0-9a-fA-F]{16,256}\s*")}
 COLLECTED = ".collected.json"
+MAX_TRIES = 20  # a student's inbound folders read, newest first, to find one to collect
 MAX_FILES = 64
 MAX_BYTES = 16 << 20  # a notebook and three modules are far less
 MAX_DEPTH = 8
@@ -107,7 +108,10 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
             else:
                 candidates.setdefault(parts[0], []).append((parse_timestamp(parts[2]), name))
         for student in sorted(candidates):
-            for stamp, name in sorted(candidates[student], reverse=True):
+            ordered = sorted(candidates[student], reverse=True)
+            for stamp, name in ordered[MAX_TRIES:]:  # a flood of folders: the newest are enough to look at
+                result.rejected.append((name, "form", f"not read: {student} has more than {MAX_TRIES} newer ones"))
+            for stamp, name in ordered[:MAX_TRIES]:
                 try:
                     entry = _read(folder, name, student, name.rsplit("+", 3)[2])
                 except Rejected as why:
@@ -162,7 +166,10 @@ def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
             raise Rejected(f"it is a symbolic link (to {_target(inbound, name)})", "link")
         top = os.open(name, _DIR, dir_fd=inbound)
         try:
-            _walk(top, "", entry, _owner(student, os.fstat(top).st_uid), 0)
+            owner = _owner(student, os.fstat(top).st_uid)
+            _check_owner(os.fstat(top), "the folder", owner)  # a forgery is said as one, first
+            _required_first(top)
+            _walk(top, "", entry, owner, 0)
         finally:
             os.close(top)
     except OSError as exc:  # it changed while it was read: nothing of it is taken
@@ -176,6 +183,21 @@ def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
     if decode_timestamp(entry.files["timestamp.txt"])[0] is None:  # the form of a time, but no real one
         raise Rejected("its timestamp.txt is not a time (a date or hour that does not exist)")
     return entry
+
+
+def _required_first(top: int) -> None:
+    """nbgrader's timestamp and secret, there and small, before anything else of the folder is read."""
+    missing = []
+    for required in REQUIRED:
+        try:
+            info = os.stat(required, dir_fd=top, follow_symlinks=False)
+        except FileNotFoundError:
+            missing.append(required)
+            continue
+        if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_TIMESTAMP_BYTES:
+            raise Rejected(f"its {required} is not what nbgrader submit writes")
+    if missing:
+        raise Rejected(f"it has no {' and no '.join(missing)}, which nbgrader submit always writes")
 
 
 def _target(fd: int, name: str) -> str:

@@ -14,11 +14,12 @@ def overwrite(path: Path, text: str | bytes) -> None:
     that the next run rewrites.
     """
     data = text.encode("utf-8", "backslashreplace") if isinstance(text, str) else text  # a stray surrogate: escaped
+    flags = os.O_WRONLY | os.O_CREAT | os.O_NOFOLLOW  # never written through a link
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        fd = os.open(path, flags, 0o644)
     except FileNotFoundError:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT, 0o644)
+        fd = os.open(path, flags, 0o644)
     try:
         view = memoryview(data)
         while view:

@@ -82,6 +82,7 @@ def exchange(tmp_path_factory):
         for name, target in (links or {}).items():
             os.symlink(target, folder / name)
         (folder / "timestamp.txt").write_text(later)
+        (folder / "submission_secret.txt").write_text("cd" * 64)  # as nbgrader submit writes them
         _chown_tree(folder, MALLORY)
         return folder
 
@@ -106,6 +107,7 @@ def exchange(tmp_path_factory):
         (odd / name).write_bytes(data)
         _chown_tree(odd, 1_900_000_099)
     collect = _as_root_with_users(tmp, "collect", *course)
+    shutil.copyfile(tmp / "course" / "submitted" / ".rejected.txt", tmp / "rejected-first.txt")
     grade = _as_root_with_users(tmp, "grade", "--out", str(tmp / "out"), *course)
     feedback = _as_root_with_users(tmp, "feedback", *course)
     # erin removes her inbound folder, so that collect no longer sees the time she edited; and someone floods
@@ -127,11 +129,11 @@ def test_collect_finishes_and_says_what_it_rejected(exchange):
     expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
                 "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
                 "+hardlink": "backprop.py has other hard links",
-                "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt and no submission_secret.txt",
+                "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt, which nbgrader submit always writes",
                 "frank+": "its submission_secret.txt is not what nbgrader submit writes",
                 "gina+": "its timestamp.txt is not what nbgrader submit writes",
                 "hank+": "its timestamp.txt is not a time"}
-    lines = (tmp / "course" / "submitted" / ".rejected.txt").read_text().splitlines()  # every one, with its reason
+    lines = (tmp / "rejected-first.txt").read_text().splitlines()  # every one, with its reason
     for tag, why in expected.items():
         assert any(tag in line and why in line for line in lines), (tag, lines)
 
@@ -218,6 +220,7 @@ def test_a_doubt_stays_when_the_inbound_folder_goes(exchange):
     assert len(collect.stdout) < 20_000  # each line cut short, long link targets included
     listing = (tmp / "course" / "submitted" / ".rejected.txt").read_text()
     assert listing.count("\n") >= 400 and max(len(line) for line in listing.splitlines()) < 600
+    assert "not read: mallory has more than 20 newer ones" in listing  # a flood of folders is not all read
     lines = collect.stdout.splitlines()
     heads = [line for line in lines if line.startswith("  ") and not line.startswith("    ")]
     assert heads[0] == "  1 claim to be another student's:" and heads[1].endswith("are or hold links:"), heads

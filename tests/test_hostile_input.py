@@ -373,3 +373,29 @@ def test_an_output_folder_someone_else_could_write_is_refused(tmp_path, owner, m
     proc = _grade(tmp_path / "class", out)
     assert proc.returncode == 2 and b"is not a folder of yours that only you can write" in proc.stderr, proc.stderr
     assert not list(out.iterdir())
+
+
+def test_an_output_folder_under_someone_elses_folder_is_refused(tmp_path):
+    """A student who owns the folder above OUT could rename OUT mid-run and put links in its place."""
+    _write_solution(str(tmp_path / "class" / "alice"))
+    theirs = tmp_path / "shared"
+    theirs.mkdir()
+    os.chown(theirs, 1_900_000_123, 1_900_000_123)
+    proc = _grade(tmp_path / "class", theirs / "out")
+    assert proc.returncode == 2 and b"which someone else owns or may rename things in" in proc.stderr, proc.stderr
+    assert not (theirs / "out").exists()
+
+
+def test_a_course_folder_taken_in_a_shared_exchange_stops_release_clearly(tmp_path):
+    """In an exchange that exists already (world-writable, as /srv/nbgrader/exchange is), a student who
+    made the course's folder first, or a link there, gets a clear refusal, and nothing is changed through it."""
+    exchange, victim = tmp_path / "exchange", tmp_path / "victim"
+    exchange.mkdir()
+    os.chmod(exchange, 0o1777)
+    victim.mkdir(mode=0o700)
+    os.symlink(victim, exchange / "nn-backprop")
+    proc = subprocess.run([sys.executable, "-m", "autograder", "release", "--course-dir", str(tmp_path / "course"),
+                           "--exchange", str(exchange), "--config", str(ROOT / "config.yaml")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2 and "is not a folder of yours" in proc.stderr, proc.stderr
+    assert os.stat(victim).st_mode & 0o777 == 0o700 and not list(victim.iterdir())
