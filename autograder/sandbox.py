@@ -192,10 +192,11 @@ def _bwrap_argv(slot_dir: Path) -> list[str]:
     argv += ["--cap-drop", "ALL"]
     for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_SYS_ADMIN"):
         argv += ["--cap-add", cap]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp", "--perms", "0755", "--dir", "/submission"]
+    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp", "--perms", "0755", "--dir", "/submission",
+             "--perms", "0700", "--dir", "/.nnb-pipes"]
     for target, link in system_symlinks():
         argv += ["--symlink", target, link]
-    made = {"/", "/tmp", "/proc", "/dev", "/submission"}
+    made = {"/", "/tmp", "/proc", "/dev", "/submission", "/.nnb-pipes"}
     for source, target in binds(slot_dir):
         for parent in reversed(Path(target).parents):
             if str(parent) not in made:  # bwrap would make missing parents 0700: unreadable once unprivileged

@@ -96,15 +96,16 @@ class Slot:
             self._stop_worker()
             raise WorkerStartError(f"worker ({self.backend.name}) cannot confine submissions: {hello.get('why')}")
 
-    def _control(self, message: dict, fds: list[int] = ()) -> dict:
+    def _control(self, message: dict, fds: list[int] = ()) -> tuple[dict, list[int]]:
+        """Send a control message (with file descriptors); the zygote's reply and any it sent back."""
         if self.control is None:
             self.start()
         self.settle()
         socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
-        reply = self.control.recv(65536)
+        reply, received, _, _ = socket.recv_fds(self.control, 65536, 3)
         if not reply:
             raise OSError("worker zygote closed its control socket")
-        return json.loads(reply)
+        return json.loads(reply), received
 
     def stop(self) -> None:
         """End the worker and everything in it; the workspace and the uid go too."""
@@ -191,28 +192,31 @@ class Slot:
             self.start()
         if self.files is not None:
             self._place()
-        req_r, req_w = os.pipe()
-        resp_r, resp_w = os.pipe()
-        out_r, out_w = os.pipe()
+        # Sandboxed, the zygote makes the child's pipes (FIFOs in a new tmpfs: their inode numbers are the
+        # same for every child, where pipes' come from a kernel counter that tells of earlier children) and
+        # sends us our ends. Plain, we make them and send the child's ends.
+        ours = self.backend.sandboxed
+        theirs = [] if ours else [fd for pair in (os.pipe(), os.pipe(), os.pipe()) for fd in pair]
         message = {"op": "spawn", "submission": self.backend.submission_path(self.root),
                    "scratch": "/tmp" if self.backend.sandboxed else str(self.scratch),
-                   "limits": self.limits.rlimits()}
+                   "limits": self.limits.rlimits(), "fifos": ours}
         if self.uid is not None:
             message["uid"] = self.uid
         try:
             for attempt in range(2):
                 try:
-                    reply = self._control(message, [req_r, resp_w, out_w])
+                    reply, received = self._control(message, [theirs[i] for i in (0, 3, 5)] if theirs else [])
                     break
                 except OSError:
                     if attempt:
                         raise
                     self.restart()  # the zygote died (a student may have killed it): start another
         finally:
-            for fd in (req_r, resp_w, out_w):
-                os.close(fd)
-        if "pid" not in reply:
-            for fd in (req_w, resp_r, out_r):
+            for i in (0, 3, 5) if theirs else ():
+                os.close(theirs[i])
+        req_w, resp_r, out_r = received if ours else (theirs[1], theirs[2], theirs[4])
+        if "pid" not in reply or (ours and len(received) != 3):
+            for fd in (*received, *([req_w, resp_r, out_r] if not ours else [])):
                 os.close(fd)
             raise WorkerStartError(f"the submission process could not be started: {reply.get('error')}")
         for fd in (req_w, resp_r, out_r):  # never blocking: a child that stops reading cannot hold the grader
@@ -229,7 +233,7 @@ class Slot:
     def kill_child(self) -> str:
         """End the current child and everything it started; return how it ended."""
         try:
-            return self._control({"op": "kill"}).get("status", "")
+            return self._control({"op": "kill"})[0].get("status", "")
         except (OSError, ValueError):
             self.restart()
             return "gone"

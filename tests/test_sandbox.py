@@ -258,7 +258,8 @@ def probe():
             ("memfd", lambda: os.memfd_create("x")),
             ("socketpair", lambda: __import__("socket").socketpair()),
             ("pipe", lambda: os.pipe()),  # each new pipe shows the next number of a kernel counter
-            ("utime /dev/null", lambda: os.utime("/dev/null"))]:  # the host's node: its times outlive us
+            ("utime /dev/null", lambda: os.utime("/dev/null")),  # the host's node: its times outlive us
+            ("touch /", lambda: os.utime("/"))]:  # the sandbox's root, the same for every submission
         try:
             attempt()
             worked.append(name)
@@ -274,6 +275,8 @@ def probe():
         worked.append("mincore")
     if libc.madvise(where, 4096, 21) == 0:  # MADV_PAGEOUT
         worked.append("madvise pageout")
+    if libc.mmap(None, 2 << 20, 3, 0x22 | 0x40000, -1, 0) not in (None, 2**64 - 1):  # MAP_HUGETLB: a counted inode
+        worked.append("huge-page mapping")
     libc.syscall.restype = ctypes.c_long
     numbers = {"x86_64": (206, 56, 332), "aarch64": (0, 220, 291)}.get(os.uname().machine)  # io_setup, clone, statx
     if numbers:
@@ -316,6 +319,37 @@ def test_process_ids_and_procfs_say_nothing_about_earlier_submissions(slot):
     run(slot, forks)
     after, _ = run(slot, look)
     assert first.ok and first.value == after.value == [1, []], (first, after)  # pid 1, and no procfs at all
+
+
+SEEN = """
+import os
+def probe():
+    # What a submission sees of things every submission shares: its pipes to the grader, the sandbox's folders.
+    fds = [(fd, os.fstat(fd).st_ino) for fd in range(64) if _open(fd)]
+    times = [(path, os.stat(path).st_atime_ns) for path in ("/", "/dev", "/usr")]  # (/tmp, /submission: new)
+    return fds, times
+def _open(fd):
+    try:
+        return os.fstat(fd) is not None
+    except OSError:
+        return False
+def move():
+    for path in ("/", "/dev", "/submission", "/tmp", "/.nnb-pipes"):
+        try:
+            os.listdir(path)
+        except OSError:
+            pass
+"""
+
+
+def test_what_every_submission_shares_tells_nothing_of_earlier_ones(slot):
+    if not slot.backend.sandboxed:
+        pytest.skip("plain: the submission's pipes and folders are the host's")
+    first, _ = run(slot, SEEN)
+    run(slot, SEEN, "move")
+    run(slot, "import os\ndef probe():\n    return [os.pipe() for _ in range(5)]\n")  # refused, but tried
+    after, _ = run(slot, SEEN)
+    assert first.ok and first.value == after.value, (first, after)
 
 
 def test_nobody_else_on_the_machine_reads_a_submission_being_graded(slot):

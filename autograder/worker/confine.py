@@ -20,9 +20,9 @@ outside its address-space limit:
 - numbers from machine-wide counters that each submission's own mounts move: unique mount ids
   (statx's STATX_MNT_ID_UNIQUE, statmount, listmount, file handles) and file handles at all;
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
-  Linux AIO, ptrace, pidfds (pidfd_open, clone's CLONE_PIDFD), module loading, kexec, swap,
-  accounting. AIO contexts, like pipes, take inode numbers from a kernel counter whose next
-  number the next submission's pipes show; pidfds' numbers count the machine's processes.
+  Linux AIO, huge-page mappings, ptrace, pidfds (pidfd_open, clone's CLONE_PIDFD), module
+  loading, kexec, swap, accounting. AIO contexts and huge-page mappings, like pipes, take inode
+  numbers from a kernel counter; pidfds' numbers count the machine's processes.
 clone3 answers ENOSYS, so the C library falls back to clone, whose flags the filter can see.
 
 Built once in the zygote with libseccomp (through ctypes); each child drops every capability
@@ -36,6 +36,7 @@ ALLOW = 0x7FFF0000
 _ERRNO = 0x00050000
 CLONE_PIDFD = 0x00001000
 STATX_MNT_ID_UNIQUE = 0x4000
+MAP_HUGETLB = 0x40000
 # System calls since Linux 5.1 have one number on every architecture (x86_64 and arm64 alike), and
 # libseccomp 2.5 does not know the newest by name: cachestat (the page cache's state) and statmount /
 # listmount (mount ids, from a machine-wide counter each submission's mounts move).
@@ -139,6 +140,9 @@ def build() -> Filter:
         # statx(dirfd, path, flags, mask, buffer): not the unique mount id, from a machine-wide counter
         if not rule("statx", _ERRNO | errno.EPERM, _ArgCmp(3, _MASKED_EQ, STATX_MNT_ID_UNIQUE, STATX_MNT_ID_UNIQUE)):
             raise OSError(errno.EINVAL, "seccomp: could not add the rule on statx")
+        # mmap(addr, length, prot, flags, ...): no huge-page mappings (each takes an inode number from a counter)
+        if not rule("mmap", _ERRNO | errno.EPERM, _ArgCmp(3, _MASKED_EQ, MAP_HUGETLB, MAP_HUGETLB)):
+            raise OSError(errno.EINVAL, "seccomp: could not add the rule on mmap")
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
             if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _EQ, advice, 0)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")

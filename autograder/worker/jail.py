@@ -45,7 +45,7 @@ def enter(spec: dict) -> None:
     root = spec["root"]
     _mount(None, "/", None, MS_REC | MS_PRIVATE)  # nothing we mount leaks back to the host
     _mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755")
-    for folder in ("/tmp", "/proc", "/dev", "/submission"):
+    for folder in ("/tmp", "/proc", "/dev", "/submission", PIPES):
         os.makedirs(root + folder)
     _mount("proc", root + "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC)
     for name in DEVICES:
@@ -78,6 +78,9 @@ def own_view(spec: dict) -> None:
         _bind_readonly(stash, target)
     _mount("tmpfs", "/proc", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555")
     _own_submission(spec["staging"], spec["submission"])
+    for shared in ("/", "/dev"):  # the sandbox's own folders, the same for every child: read-only here, so that
+        if os.path.ismount(shared):  # not even their access times move (the jail's /dev is in its read-only root)
+            _mount(None, shared, None, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID)
 
 
 def _own_submission(staging: str, submission: str) -> None:
@@ -124,3 +127,28 @@ def fresh_pid_namespace(own: int) -> None:
         if call(*args) != 0:
             errno = ctypes.get_errno()
             raise OSError(errno, f"{what} (pid namespace): {os.strerror(errno)}")
+
+
+PIPES = "/.nnb-pipes"  # where the FIFOs of each child are made, in a tmpfs of their own, then let go
+
+
+def fresh_pipes() -> tuple[list[int], list[int]]:
+    """([requests read, answers write, output write] for the child, [requests write, answers read,
+    output read] for the grader): FIFOs in a new tmpfs, so their inode numbers are the same for
+    every child (pipes' come from a kernel counter that tells of earlier children's pipes)."""
+    _libc.umount2(PIPES.encode(), 2)  # the last child's (MNT_DETACH; EINVAL the first time)
+    _mount("tmpfs", PIPES, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,nr_inodes=8,mode=0700")
+    child, grader = [], []
+    for name, child_reads in (("requests", True), ("answers", False), ("output", False)):
+        path = f"{PIPES}/{name}"
+        os.mkfifo(path, 0o600)
+        reader = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)  # a reader first: then a writer opens
+        writer = os.open(path, os.O_WRONLY | os.O_CLOEXEC)
+        os.set_blocking(reader, False)
+        (child if child_reads else grader).append(reader)
+        (grader if child_reads else child).append(writer)
+    os.set_blocking(child[0], True)  # the child waits for requests
+    _libc.umount2(PIPES.encode(), 2)  # open, they need no name
+    for fd in child:
+        os.set_inheritable(fd, True)
+    return child, grader

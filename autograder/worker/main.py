@@ -343,24 +343,31 @@ def main() -> None:
         message = json.loads(data)
         op = message["op"]
         if op == "spawn":
+            ours = []  # the grader's ends of the child's pipes, when we make them (sandboxed)
             try:
                 if scratch is not None:  # sandboxed: a pid namespace of its own for each child
                     jail.fresh_pid_namespace(pid_namespace)
+                if message.get("fifos"):
+                    fds, ours = jail.fresh_pipes()
             except OSError as exc:
                 for fd in fds:
                     os.close(fd)
-                control.sendall(json.dumps({"error": f"no pid namespace: {exc}"}).encode() + b"\n")
+                control.sendall(json.dumps({"error": f"no pid namespace or pipes: {exc}"}).encode() + b"\n")
                 continue
             gc.freeze()  # the child starts with fewer copy-on-write page faults
             pid = os.fork()
             if pid == 0:
-                if pid_namespace is not None:
-                    os.close(pid_namespace)  # the zygote's: nothing of it for the submission
+                for fd in [pid_namespace, *ours]:  # the zygote's and the grader's: nothing of them for the child
+                    if fd is not None:
+                        os.close(fd)
                 _child(control, fds, dict(message, view=scratch), confinement)
             for fd in fds:
                 os.close(fd)
             child, uid = pid, message.get("uid")
-            reply = {"pid": pid}
+            socket.send_fds(control, [json.dumps({"pid": pid}).encode() + b"\n"], ours)
+            for fd in ours:
+                os.close(fd)
+            continue
         elif op == "kill":
             status = "none"
             if child is not None:
