@@ -15,6 +15,7 @@ from .pool import BatchReport, Shards
 from .report import to_html as report_html
 from .results import StudentResult, grades_csv, gradescope_json
 from .state import ResultStore, fingerprint
+from .trust import Untrusted, check_path
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -32,11 +33,10 @@ def check_output_folder(out: Path) -> None:
     Grades, feedback and the saved state that a rerun trusts go there: in a folder someone else
     owns or can write, they could be read, swapped, or made links to files of ours.
     """
-    for folder in reversed(Path(os.path.abspath(out)).parents):  # nobody else may move OUT, or put one there
-        info = os.stat(folder)
-        if info.st_uid not in (0, os.geteuid()) or (info.st_mode & 0o002 and not info.st_mode & 0o1000):
-            raise OutputError(f"--out {out} is inside {folder}, which someone else owns or may rename things in: "
-                              "give a folder under one only you (or root) may change")
+    try:  # nobody else may move OUT, or put one there
+        check_path(Path(os.path.abspath(out)).parent, f"--out {out} is inside")
+    except Untrusted as exc:
+        raise OutputError(str(exc)) from None
     if not os.path.lexists(out):
         out.mkdir(parents=True, mode=0o700)
         return

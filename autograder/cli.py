@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import stat
 import sys
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
 from .discover import not_students
 from .ids import clip, printable
+from .trust import Untrusted, check_path, read_instructors_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,12 +50,17 @@ def _grade(args, workers: int, shards) -> int:
     config = _config(args.config)
     course = _course(args) if args.course_dir else None
     submissions = Path(args.submissions) if args.submissions else (course.submitted if course else None)
-    if submissions is not None and _is_course(submissions):  # an nbgrader course, by its own config file
-        submissions = submissions / "submitted"
+    if submissions is not None and course is None:
+        submissions = _course_submissions(submissions)
+    elif course is not None and submissions == course.submitted:
+        check_path(submissions, "the course's submitted folder")
     if submissions is None or not submissions.is_dir():
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
+    if os.stat(submissions).st_mode & 0o002:
+        print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
+              "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
     try:
         backend = select_backend(config.backend)
     except RuntimeError as exc:
@@ -117,12 +122,19 @@ def _grade(args, workers: int, shards) -> int:
     return 1 if report.faults else 0
 
 
-def _is_course(folder: Path) -> bool:
-    """An nbgrader course folder: it holds nbgrader_config.py (a file, which no student folder is)."""
-    try:
-        return stat.S_ISREG(os.lstat(folder / "nbgrader_config.py").st_mode)
-    except OSError:
-        return False
+def _course_submissions(folder: Path) -> Path:
+    """What to grade when given `folder`: its submitted/ if it is an nbgrader course (recognised by its
+    nbgrader_config.py, a file, which no student folder is, and the instructor's: in a class folder open
+    to students, one could be planted), else the folder itself. Untrusted if the course's submitted/
+    is not the instructor's."""
+    marker = folder / "nbgrader_config.py"
+    if read_instructors_file(marker, 1 << 20) is not None:
+        check_path(folder / "submitted", "the course's submitted folder")
+        return folder / "submitted"
+    if os.path.lexists(marker):
+        print(f"note: {marker} is not the instructor's (someone else's, a link, or writable by others), so {folder} "
+              "is graded as a folder of student folders, not as an nbgrader course", file=sys.stderr)
+    return folder
 
 
 def _course(args):
@@ -274,6 +286,6 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
-    except CourseError as exc:
+    except (CourseError, Untrusted) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

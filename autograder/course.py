@@ -26,6 +26,7 @@ from .config import Config
 from .gradebook import NOTEBOOK, ensure_rubric, open_gradebook
 from .ids import PLAIN
 from .tree import remove_tree
+from .trust import Untrusted, check_path
 
 ROOT = Path(__file__).resolve().parent.parent
 RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
@@ -41,6 +42,15 @@ class Course:
     root: Path
     course_id: str = "nn-backprop"
     exchange: Path | None = None
+
+    def __post_init__(self):
+        """The course folder and the exchange root are the instructor's (trust.py): the grader makes
+        the exchange world-writable, and keeps submissions, secrets and the gradebook in the course."""
+        try:
+            check_path(self.root, "the course folder")
+            check_path(self.exchange or self.root / "exchange", "the exchange")
+        except Untrusted as exc:
+            raise CourseError(str(exc)) from None
 
     @property
     def exchange_root(self) -> Path:
@@ -174,4 +184,18 @@ class Course:
             os.chmod(inbound, inbound.stat().st_mode | 0o1000)  # sticky: nobody removes another's submission
 
     def release_feedback(self, config: Config) -> None:
+        """nbgrader release_feedback; then every page in the exchange readable by the student who fetches it
+        (nbgrader copies a page's mode, and pages an earlier version kept private are not copied again)."""
         self.nbgrader("release_feedback", config.name)
+        released = self.exchange_root / self.course_id / "feedback"
+        for entry in os.scandir(released) if released.is_dir() else ():
+            try:
+                fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+            except OSError:
+                continue
+            try:
+                info = os.fstat(fd)
+                if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
+                    os.fchmod(fd, 0o644)
+            finally:
+                os.close(fd)

@@ -25,6 +25,7 @@ from pathlib import Path
 from .ids import clip, printable
 from .late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from .stubs import MODULES
+from .trust import is_instructors, owner_name, read_instructors_file, user_uid
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_FILES = 32
@@ -68,7 +69,7 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
 
     Entries that are not folders (files, links) and names starting with "." are not students.
     """
-    root = Path(root).resolve()
+    root = Path(os.path.abspath(root))
     doubts = _collect_doubts(root)
     found = []
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's folder
@@ -82,7 +83,8 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
 
 
 def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict) -> SubmissionDir:
-    """One student's folder (or its `assignment` subfolder): its timestamp and files, through descriptors."""
+    """One student's folder (or its `assignment` subfolder, nbgrader's layout, when the graded modules
+    are there): its timestamp and files, through descriptors."""
     job = SubmissionDir(name, root / name)
     try:
         folder = os.open(name, _DIR, dir_fd=top)
@@ -90,29 +92,57 @@ def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict
         job.submitted.notes.append(f"Your submission folder could not be read ({exc.strerror}).")
         return job
     try:
-        try:
-            nested = os.open(assignment, _DIR, dir_fd=folder)
-        except OSError:
-            pass
+        someone_else = _not_theirs(name, os.fstat(folder))
+        if someone_else:
+            job.submitted.notes.append(someone_else)
+            return job
+        chosen, nested = folder, _open_parts(folder, [assignment])
+        if nested is None:
+            job.submitted = read_files(folder)
         else:
-            os.close(folder)
-            folder, job.path = nested, job.path / assignment
-        job.timestamp, job.timestamp_problem = read_timestamp(folder)
+            job.submitted = read_files(nested)
+            top = None if _graded(job.submitted) else read_files(folder)
+            if top is not None and _graded(top):  # an empty or stray subfolder of that name: the files are above
+                job.submitted = top
+                os.close(nested)
+                nested = None
+            else:
+                chosen, job.path = nested, job.path / assignment
+        try:
+            job.timestamp, job.timestamp_problem = read_timestamp(chosen)
+        finally:
+            if nested is not None:
+                os.close(nested)
         job.timestamp_doubt = doubts.get(name, "") if job.timestamp else ""
-        job.submitted = read_files(folder)
     finally:
         os.close(folder)
     return job
 
 
+def _graded(files: SubmissionFiles) -> bool:
+    return any(module in files.files for module in MODULES)
+
+
+def _not_theirs(student: str, info: os.stat_result) -> str:
+    """Why a student folder is not graded as `student`'s ("" if it may be): it belongs to another user
+    of this machine than the one it names. A folder of root's or the instructor's was copied there by
+    them; where ids are not user names, ownership tells nothing."""
+    uid = user_uid(student)
+    if is_instructors(info) or uid is None or info.st_uid == uid:
+        return ""
+    return (f"Not graded: this folder belongs to {owner_name(info.st_uid)}, not to {clip(printable(student), 60)} "
+            f"(uid {uid}), whose submission it claims to be; only they, or the instructor, can hand it in.")
+
+
 def _collect_doubts(root: Path) -> dict[str, str]:
     """{student: why the submission time is doubtful} from root/.collected.json, which collect writes
-    (exchange.py; a file at the top of the class folder, where students cannot write)."""
-    data = _read_regular(root / ".collected.json", 16 << 20)
+    (exchange.py), read only if it is the instructor's: where students may write in the class folder,
+    one of theirs is ignored."""
+    data = read_instructors_file(root / ".collected.json", 16 << 20)
     try:
         students = json.loads(data)["students"] if data else {}
-        return {str(k): str(v.get("doubt") or "") for k, v in students.items() if isinstance(v, dict)}
-    except (ValueError, KeyError, TypeError, AttributeError):
+        return {str(k): clip(str(v.get("doubt") or "")) for k, v in students.items() if isinstance(v, dict)}
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
         return {}
 
 

@@ -6,14 +6,15 @@ claims a student who does not own it. Here each inbound folder
 file descriptors opened without following links, into memory; what is copied to
 `submitted/<student>/<assignment>/` is exactly what was read and checked, so nothing can
 be swapped in between. A folder is rejected, and nothing of it is collected, when it is or
-holds a link, a special file (FIFO, device, socket), more than MAX_FILES files or MAX_BYTES
-bytes, or anything owned by another uid than the student's (where the student id is a user
-of this machine) or the folder's: a hard link to someone else's file is theirs, so it is
-refused too. Of the rest, each student's latest is collected (as `nbgrader collect
+holds a link, a special file (FIFO, device, socket), more than MAX_FILES files, MAX_ENTRIES
+files and folders or MAX_BYTES bytes, or anything owned by another uid than the student's
+(where the student id is a user of this machine) or the folder's: a hard link to someone
+else's file is theirs, so it is refused too. Of the rest, each student's latest is collected (as `nbgrader collect
 --update` does: a newer one replaces an older one).
 """
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import re
@@ -26,6 +27,7 @@ from .ids import PLAIN, clip, printable
 from .files import overwrite_atomically
 from .late import MAX_TIMESTAMP_BYTES, decode_timestamp, parse_timestamp
 from .tree import remove_tree
+from .trust import read_instructors_file
 
 CLOCK_SLACK = 120  # seconds by which files may change after the submission time they claim (copying them)
 # What nbgrader submit always writes, as it writes them (its release_feedback reads both as UTF-8 text).
@@ -34,6 +36,7 @@ REQUIRED = {"timestamp.txt": re.compile(rb"\s*\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\
 COLLECTED = ".collected.json"
 MAX_TRIES = 20  # a student's inbound folders read, newest first, to find one to collect
 MAX_FILES = 64
+MAX_ENTRIES = 4 * MAX_FILES  # files and folders: empty folders cost a look each
 MAX_BYTES = 16 << 20  # a notebook and three modules are far less
 MAX_DEPTH = 8
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
@@ -60,6 +63,7 @@ class Inbound:
     timestamp: str
     files: dict[str, bytes] = field(default_factory=dict)  # relative path -> contents
     changed: float = 0.0  # the latest change time (ctime, set by the kernel) of the folder and its files
+    entries: int = 0  # files and folders looked at
 
     def doubtful_time(self) -> str:
         """Why the submission time it claims cannot be true, or "": its files changed after it.
@@ -108,14 +112,17 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
             else:
                 candidates.setdefault(parts[0], []).append((parse_timestamp(parts[2]), name))
         for student in sorted(candidates):
-            ordered = sorted(candidates[student], reverse=True)
-            for stamp, name in ordered[MAX_TRIES:]:  # a flood of folders: the newest are enough to look at
-                result.rejected.append((name, "form", f"not read: {student} has more than {MAX_TRIES} newer ones"))
-            for stamp, name in ordered[:MAX_TRIES]:
+            tries = 0  # of the student's own folders: forgeries by others (found by owner, first) do not count
+            for stamp, name in sorted(candidates[student], reverse=True):
+                if tries == MAX_TRIES:  # a flood of their own folders: the newest are enough to look at
+                    result.rejected.append((name, "form", f"not read: {student} has more than {MAX_TRIES} "
+                                                          "newer ones"))
+                    continue
                 try:
                     entry = _read(folder, name, student, name.rsplit("+", 3)[2])
                 except Rejected as why:
                     result.rejected.append((name, why.kind, str(why)))
+                    tries += why.kind != "owner"
                     continue
                 target = submitted / student / assignment
                 existing = _existing_time(target)
@@ -133,10 +140,11 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
 
 
 def _load_record(submitted: Path) -> dict:
+    data = read_instructors_file(submitted / COLLECTED, 16 << 20)
     try:
-        students = json.loads((submitted / COLLECTED).read_text())["students"]
+        students = json.loads(data)["students"] if data else {}
         return students if isinstance(students, dict) else {}
-    except (OSError, ValueError, KeyError, TypeError):
+    except (ValueError, KeyError, TypeError, RecursionError):
         return {}
 
 
@@ -162,12 +170,13 @@ def _read(inbound: int, name: str, student: str, timestamp: str) -> Inbound:
     entry = Inbound(name, student, timestamp)
     try:
         info = os.stat(name, dir_fd=inbound, follow_symlinks=False)
+        owner = _owner(student, info.st_uid)
+        _check_owner(info, "the folder", owner)  # a forgery (a link too) is said as one, first
         if stat.S_ISLNK(info.st_mode):
             raise Rejected(f"it is a symbolic link (to {_target(inbound, name)})", "link")
         top = os.open(name, _DIR, dir_fd=inbound)
         try:
-            owner = _owner(student, os.fstat(top).st_uid)
-            _check_owner(os.fstat(top), "the folder", owner)  # a forgery is said as one, first
+            _check_owner(os.fstat(top), "the folder", owner)  # the folder opened
             _required_first(top)
             _walk(top, "", entry, owner, 0)
         finally:
@@ -238,9 +247,12 @@ def _walk(fd: int, prefix: str, entry: Inbound, owner: int, depth: int) -> None:
     if depth > MAX_DEPTH:
         raise Rejected(f"{clip(printable(prefix), 120)} is more than {MAX_DEPTH} folders deep")
     with os.scandir(fd) as listing:
-        names = sorted(e.name for e in listing)
+        names = sorted(e.name for e in itertools.islice(listing, MAX_ENTRIES + 1))
     for name in names:
         path = f"{prefix}{name}"
+        entry.entries += 1
+        if entry.entries > MAX_ENTRIES:
+            raise Rejected(f"it holds more than {MAX_ENTRIES} files and folders")
         info = os.stat(name, dir_fd=fd, follow_symlinks=False)
         if stat.S_ISLNK(info.st_mode):
             raise Rejected(f"{clip(printable(path), 120)} is a symbolic link (to {_target(fd, name)})", "link")

@@ -60,7 +60,7 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
             + [m for i in r.items for _, m in i.problems
                if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")
                and not any(hit.endswith(m) for hit in r.limit_hits)]  # said already, with its module
-            + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
+            + [note for note in r.notes if note.startswith(("No graded", "Missing", "Not graded", "Your submission folder"))]))
         if reasons:
             troubled.append((r.name, reasons))
     return ClassSummary(n, [r.total for r in results],

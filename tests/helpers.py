@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 import subprocess
 import sys
@@ -33,3 +34,24 @@ def read_result(out: Path, student: str) -> dict[str, dict]:
 def read_markdown(path: Path) -> str:
     """A Markdown feedback page's text as it renders: Markdown's backslash escapes removed."""
     return re.sub(r"\\(.)", r"\1", Path(path).read_text())
+
+
+def run_with_users(tmp: Path, users: dict[str, int], *args: str) -> subprocess.CompletedProcess:
+    """`python -m autograder ARGS`, as root, on a machine whose /etc/passwd also names `users`
+    ({name: uid}), bound over it in a private mount namespace (so ownership means what it would
+    on a shared host, and the machine's own users are left alone)."""
+    passwd = tmp / "passwd"
+    others = [line for line in open("/etc/passwd") if line.split(":")[0] not in users]
+    passwd.write_text("".join(others) + "".join(f"{name}:x:{uid}:{uid}::/nonexistent:/bin/false\n"
+                                                for name, uid in users.items()))
+    script = f'mount --bind "{passwd}" /etc/passwd && exec "$0" "$@"'
+    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
+                           sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+def chown_tree(folder: Path, uid: int) -> None:
+    """Give `folder` and everything in it (links themselves, not what they point to) to `uid`."""
+    for root, dirs, files in os.walk(folder):
+        for name in dirs + files:
+            os.lchown(os.path.join(root, name), uid, uid)
+    os.lchown(folder, uid, uid)

@@ -23,7 +23,8 @@ import pytest
 import yaml
 
 from attacks import zeros_files
-from helpers import ROOT, read_grades, variant
+from autograder.exchange import MAX_ENTRIES, MAX_TRIES
+from helpers import ROOT, chown_tree, read_grades, run_with_users, variant
 from test_course import COURSE_ID, student_nbgrader
 
 ALICE, MALLORY = 1_900_000_001, 1_900_000_002
@@ -32,20 +33,7 @@ pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("unshare")
 
 
 def _as_root_with_users(tmp, *args):
-    """`python -m autograder ARGS` with alice and mallory in /etc/passwd (a private mount namespace)."""
-    passwd = tmp / "passwd"
-    passwd.write_text(open("/etc/passwd").read() + f"alice:x:{ALICE}:{ALICE}::/nonexistent:/bin/false\n"
-                      f"mallory:x:{MALLORY}:{MALLORY}::/nonexistent:/bin/false\n")
-    script = f'mount --bind "{passwd}" /etc/passwd && exec "$0" "$@"'
-    return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
-                           sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True)
-
-
-def _chown_tree(folder, uid):
-    for root, dirs, files in os.walk(folder):
-        for name in dirs + files:
-            os.lchown(os.path.join(root, name), uid, uid)
-    os.lchown(folder, uid, uid)
+    return run_with_users(tmp, {"alice": ALICE, "mallory": MALLORY}, *args)
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +59,7 @@ def exchange(tmp_path_factory):
     (erin / "timestamp.txt").write_text((datetime.now(timezone.utc) - timedelta(days=3)).strftime(
         "%Y-%m-%d %H:%M:%S.%f UTC"))
     [honest] = inbound.glob("alice+nn_backprop+*")
-    _chown_tree(honest, ALICE)
+    chown_tree(honest, ALICE)
     later = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%d %H:%M:%S.%f UTC")
 
     def plant(student, tag, files=None, links=None):
@@ -83,14 +71,20 @@ def exchange(tmp_path_factory):
             os.symlink(target, folder / name)
         (folder / "timestamp.txt").write_text(later)
         (folder / "submission_secret.txt").write_text("cd" * 64)  # as nbgrader submit writes them
-        _chown_tree(folder, MALLORY)
+        chown_tree(folder, MALLORY)
         return folder
 
     plant("mallory", "links", links={m: str(ROOT / "solutions" / m) for m in zeros_files()})
     plant("alice", "forged", files=zeros_files())
+    for i in range(2 * MAX_TRIES):  # more forgeries under alice's name than collect reads of one student's own
+        plant("alice", f"forged{i}", files=zeros_files())
+    empty = plant("mallory", "emptydirs", files=zeros_files())  # files few, folders many: each costs a look
+    for i in range(MAX_ENTRIES):
+        (empty / f"d{i}").mkdir()
+    chown_tree(empty, MALLORY)
     no_time = plant("carol", "notime", files=zeros_files())  # never went through nbgrader submit
     (no_time / "timestamp.txt").unlink()
-    _chown_tree(no_time, 1_900_000_099)  # a uid with no account: ownership says nothing here
+    chown_tree(no_time, 1_900_000_099)  # a uid with no account: ownership says nothing here
     fifo = plant("mallory", "fifo", files=zeros_files())
     os.unlink(fifo / "backprop.py")
     os.mkfifo(fifo / "backprop.py")
@@ -105,7 +99,7 @@ def exchange(tmp_path_factory):
         odd = plant(student, "odd", files=zeros_files())
         (odd / "submission_secret.txt").write_text("ab" * 64)
         (odd / name).write_bytes(data)
-        _chown_tree(odd, 1_900_000_099)
+        chown_tree(odd, 1_900_000_099)
     collect = _as_root_with_users(tmp, "collect", *course)
     shutil.copyfile(tmp / "course" / "submitted" / ".rejected.txt", tmp / "rejected-first.txt")
     grade = _as_root_with_users(tmp, "grade", "--out", str(tmp / "out"), *course)
@@ -115,8 +109,9 @@ def exchange(tmp_path_factory):
     shutil.rmtree(erin)
     for i in range(300):
         (inbound / f"{chr(1) * 50}{i}+nn_backprop+t+r").touch()
-    for i in range(100):  # links whose targets are 4000 control characters: long, once escaped
+    for i in range(100):  # mallory's links whose targets are 4000 control characters: long, once escaped
         os.symlink("\x01" * 4000, inbound / f"mallory+nn_backprop+{later}+long{i}")
+        os.lchown(inbound / f"mallory+nn_backprop+{later}+long{i}", MALLORY, MALLORY)
     again = _as_root_with_users(tmp, "collect", *course), _as_root_with_users(tmp, "grade", "--out",
                                                                              str(tmp / "out2"), *course)
     return tmp, honest, later, collect, grade, feedback, again
@@ -125,9 +120,10 @@ def exchange(tmp_path_factory):
 def test_collect_finishes_and_says_what_it_rejected(exchange):
     tmp, _, _, collect, _, _, _ = exchange
     assert collect.returncode == 0, collect.stdout + collect.stderr
-    assert "Rejected 9 inbound folder(s)" in collect.stdout, collect.stdout
+    assert f"Rejected {10 + 2 * MAX_TRIES} inbound folder(s)" in collect.stdout, collect.stdout
     expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
                 "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
+                "+emptydirs": f"it holds more than {MAX_ENTRIES} files and folders",
                 "+hardlink": "backprop.py has other hard links",
                 "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt, which nbgrader submit always writes",
                 "frank+": "its submission_secret.txt is not what nbgrader submit writes",
@@ -209,8 +205,28 @@ def test_a_folder_that_changes_while_it_is_read_is_rejected(tmp_path):
 def test_feedback_reaches_every_collected_student(exchange):
     tmp, _, _, _, _, feedback, _ = exchange
     assert feedback.returncode == 0, feedback.stdout + feedback.stderr
-    released = list((tmp / "course" / "exchange" / COURSE_ID / "feedback").iterdir())
+    folder = tmp / "course" / "exchange" / COURSE_ID / "feedback"
+    released = list(folder.iterdir())
     assert len(released) == 2  # alice's page and erin's
+    for page in released:  # each student can read theirs: opened as alice's uid, from the exchange's folder
+        assert _readable_as(ALICE, folder, page.name), oct(page.stat().st_mode)
+
+
+def _readable_as(uid, folder, name) -> bool:
+    """Whether `uid` (no groups) can open folder/name, searching `folder` as that uid."""
+    fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+    pid = os.fork()
+    if pid == 0:  # the child: drop to uid, then open as it would
+        try:
+            os.setgroups([])
+            os.setgid(uid)
+            os.setuid(uid)
+            os.close(os.open(name, os.O_RDONLY, dir_fd=fd))
+            os._exit(0)
+        except BaseException:
+            os._exit(1)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) == 0
 
 
 def test_a_doubt_stays_when_the_inbound_folder_goes(exchange):
@@ -223,5 +239,5 @@ def test_a_doubt_stays_when_the_inbound_folder_goes(exchange):
     assert "not read: mallory has more than 20 newer ones" in listing  # a flood of folders is not all read
     lines = collect.stdout.splitlines()
     heads = [line for line in lines if line.startswith("  ") and not line.startswith("    ")]
-    assert heads[0] == "  1 claim to be another student's:" and heads[1].endswith("are or hold links:"), heads
+    assert heads[0] == f"  {1 + 2 * MAX_TRIES} claim to be another student's:" and heads[1].endswith("are or hold links:"), heads
     assert read_grades(tmp / "out2")["erin"]["status"] == "timestamp doubtful"

@@ -20,7 +20,7 @@ import pytest
 import yaml
 
 from autograder.ids import file_stem, printable
-from helpers import ROOT, read_markdown, solution
+from helpers import ROOT, chown_tree, read_markdown, solution
 
 HOSTILE_IDS = {
     "long": "a" * 255,
@@ -382,7 +382,7 @@ def test_an_output_folder_under_someone_elses_folder_is_refused(tmp_path):
     theirs.mkdir()
     os.chown(theirs, 1_900_000_123, 1_900_000_123)
     proc = _grade(tmp_path / "class", theirs / "out")
-    assert proc.returncode == 2 and b"which someone else owns or may rename things in" in proc.stderr, proc.stderr
+    assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
     assert not (theirs / "out").exists()
 
 
@@ -399,3 +399,133 @@ def test_a_course_folder_taken_in_a_shared_exchange_stops_release_clearly(tmp_pa
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2 and "is not a folder of yours" in proc.stderr, proc.stderr
     assert os.stat(victim).st_mode & 0o777 == 0o700 and not list(victim.iterdir())
+
+
+# -- a class folder students can write in (a shared drop folder, mode 1777) ----------------------
+MALLORY, BOB = 1_900_000_123, 1_900_000_124
+
+
+def _shared_class(tmp_path):
+    """A class folder anyone may add to (sticky, as a shared drop folder is), with alice's correct work."""
+    class_dir = tmp_path / "class"
+    class_dir.mkdir()
+    os.chmod(class_dir, 0o1777)
+    _write_solution(str(class_dir / "alice"))
+    return class_dir
+
+
+def _plant_zeros(folder):
+    """mallory's submission of answers that are all zeros, owned by her."""
+    from attacks import zeros_files
+
+    folder.mkdir(parents=True)
+    for name, text in zeros_files().items():
+        (folder / name).write_text(text)
+    chown_tree(folder, MALLORY)
+
+
+def test_a_course_config_planted_in_a_shared_class_folder_changes_nothing(tmp_path):
+    """A student's nbgrader_config.py does not turn the class into her course: her submitted/ is not graded
+    in place of the class, and the instructor is told why."""
+    class_dir = _shared_class(tmp_path)
+    (class_dir / "nbgrader_config.py").write_text("c = get_config()\n")
+    os.chown(class_dir / "nbgrader_config.py", MALLORY, MALLORY)
+    _plant_zeros(class_dir / "submitted" / "alice" / "nn_backprop")
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert b"is not the instructor's" in proc.stderr and b"anyone may add folders" in proc.stderr
+    assert {r["student"]: r["total"] for r in _rows(tmp_path / "out")}["alice"] == "100"
+
+
+@pytest.mark.parametrize("kind", ["link", "folder"])
+def test_a_courses_submitted_folder_someone_else_controls_is_refused(tmp_path, kind):
+    """In a course folder students may add to, a submitted/ that is theirs (or their link) is refused clearly."""
+    course = tmp_path / "course"
+    course.mkdir()
+    os.chmod(course, 0o1777)
+    (course / "nbgrader_config.py").write_text("c = get_config()\n")
+    theirs = tmp_path / "theirs"
+    _plant_zeros(theirs / "alice" / "nn_backprop")
+    chown_tree(theirs, MALLORY)
+    if kind == "link":
+        os.symlink(theirs, course / "submitted")
+        os.lchown(course / "submitted", MALLORY, MALLORY)
+    else:
+        os.rename(theirs, course / "submitted")
+    proc = _grade(course, tmp_path / "out")
+    assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
+    assert not (tmp_path / "out" / "grades.csv").exists()
+
+
+def test_a_collect_record_that_is_not_the_instructors_is_ignored(tmp_path):
+    """.collected.json tells grading which submission times collect doubted: one a student wrote into a
+    shared class folder says nothing, and one too deeply nested to read stops nothing."""
+    class_dir = _shared_class(tmp_path)
+    (class_dir / "alice" / "timestamp.txt").write_text("2026-12-14 10:00:00 UTC\n")
+    forged = class_dir / ".collected.json"
+    forged.write_text(json.dumps({"students": {"alice": {"doubt": "files changed at 2026-12-20 after the time "
+                                                                  "it claims"}}}))
+    os.chown(forged, MALLORY, MALLORY)
+    config = _late_config(tmp_path / "config.yaml")
+    proc = _grade(class_dir, tmp_path / "out", config)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    row = {r["student"]: r for r in _rows(tmp_path / "out")}["alice"]
+    assert (row["status"], row["total"]) == ("ok", "100")
+    os.chmod(class_dir, 0o700)  # the instructor's own folder, and a record of theirs no parser can hold
+    forged.unlink()
+    forged.write_text('{"students": ' + "[" * 200_000 + "]" * 200_000 + "}")
+    proc = _grade(class_dir, tmp_path / "out2", config)
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert {r["student"]: r["total"] for r in _rows(tmp_path / "out2")}["alice"] == "100"
+
+
+def test_a_folder_named_after_another_user_is_not_graded_as_theirs(tmp_path):
+    """On a shared host, mallory may make a folder named after alice before alice does: it is not graded
+    as alice's. bob's own folder is; and where an id is no user of the machine, ownership says nothing."""
+    from helpers import run_with_users
+
+    class_dir = tmp_path / "class"
+    class_dir.mkdir()
+    os.chmod(class_dir, 0o1777)
+    _plant_zeros(class_dir / "alice")
+    _write_solution(str(class_dir / "bob"))
+    chown_tree(class_dir / "bob", BOB)
+    _write_solution(str(class_dir / "carol"))
+    chown_tree(class_dir / "carol", MALLORY)
+    proc = run_with_users(tmp_path, {"alice": 1_900_000_122, "mallory": MALLORY, "bob": BOB},
+                          "grade", str(class_dir), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in _rows(tmp_path / "out")}
+    assert (rows["bob"]["total"], rows["carol"]["total"], rows["alice"]["total"]) == ("100", "100", "0")
+    page = read_markdown(tmp_path / "out" / "feedback" / "alice.md")
+    assert "Not graded: this folder belongs to uid 1900000123 (mallory), not to alice" in page
+    assert "alice" in proc.stdout and "Not graded" in proc.stdout
+
+
+def test_release_refuses_an_exchange_someone_else_controls(tmp_path):
+    """The exchange is made world-writable by release: given one a student owns, or a link of theirs,
+    release stops with a clear message and changes nothing there."""
+    for name, make in (("owned", lambda p: p.mkdir(mode=0o755)), ("link", lambda p: os.symlink(victim, p))):
+        victim = tmp_path / f"victim-{name}"
+        victim.mkdir(mode=0o700)
+        exchange = tmp_path / f"exchange-{name}"
+        make(exchange)
+        os.lchown(exchange, MALLORY, MALLORY)
+        proc = subprocess.run([sys.executable, "-m", "autograder", "release", "--course-dir",
+                               str(tmp_path / f"course-{name}"), "--exchange", str(exchange), "--config",
+                               str(ROOT / "config.yaml")], cwd=ROOT, capture_output=True, text=True)
+        assert proc.returncode == 2 and "so someone else could change what" in proc.stderr, proc.stderr
+        assert os.stat(victim).st_mode & 0o7777 == 0o700 and not list(victim.iterdir())
+        assert os.lstat(exchange).st_uid == MALLORY and not os.path.exists(tmp_path / f"course-{name}")
+
+
+def test_an_empty_assignment_subfolder_does_not_hide_the_work_beside_it(tmp_path):
+    """nbgrader's layout puts the work in <student>/<assignment>/; a folder of that name holding no module
+    (empty, or a stray) does not make the modules beside it vanish."""
+    _write_solution(str(tmp_path / "class" / "alice"))
+    (tmp_path / "class" / "alice" / "nn_backprop").mkdir()
+    _write_solution(str(tmp_path / "class" / "bob" / "nn_backprop"))  # the layout itself still works
+    (tmp_path / "class" / "bob" / "step_network.py").write_text("raise SystemExit\n")
+    proc = _grade(tmp_path / "class", tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    assert {r["student"]: r["total"] for r in _rows(tmp_path / "out")} == {"alice": "100", "bob": "100"}
