@@ -19,9 +19,10 @@ COURSE      := --course-dir $(COURSE_DIR) --config $(CONFIG)
 
 install: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml grader-requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	@# Grading's own dependencies at the versions Gradescope's image gets too (grader-requirements.txt).
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]' --constraint grader-requirements.txt
 	@# jsonschema's optional IRI checker (pulled in by jupyter-events) builds a grammar on every
 	@# import: 1.8 s per nbgrader command. jsonschema works without it; nbgrader never needs it.
 	$(PY) -m pip uninstall --quiet --yes rfc3987-syntax

@@ -20,31 +20,33 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ("autograder", "solutions", "config.yaml", "pyproject.toml", "README.md")
-RUNTIME = "numpy>=1.24,<3 pytest>=7.4,<10 pyyaml>=6.0,<7"
+SHIPPED = ("autograder", "solutions", "config.yaml", "pyproject.toml", "README.md", "grader-requirements.txt")
 
-SETUP_SH = f"""#!/usr/bin/env bash
+SETUP_SH = """#!/usr/bin/env bash
 # Gradescope runs this once, as root, to build the autograder image (Ubuntu).
 set -euxo pipefail
 export DEBIAN_FRONTEND=noninteractive
 apt-get update
-apt-get install -y python3 python3-venv python3-pip bubblewrap libseccomp2
-python3 -m venv /autograder/venv
-/autograder/venv/bin/pip install --no-cache-dir {RUNTIME}
+apt-get install -y python3 python3-venv bubblewrap libseccomp2
+# The pinned numpy needs Python 3.11 or newer: Ubuntu 24.04's python3; 22.04 has python3.11 beside its 3.10.
+PYTHON=python3
+if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  apt-get install -y python3.11 python3.11-venv
+  PYTHON=python3.11
+fi
+"$PYTHON" -m venv /autograder/venv
+/autograder/venv/bin/pip install --no-cache-dir --requirement /autograder/source/grader-requirements.txt
+/autograder/venv/bin/python -c "import sys; sys.path.insert(0, '/autograder/source'); from autograder.cli import main; main(['doctor', '--config', '/autograder/source/config.yaml'])"
+/autograder/venv/bin/python -m compileall -q /autograder/source  # compiled once here, not per submission
 # Only root may read the grader, the hidden tests and the solutions, whatever backend ends up running.
 chown -R root:root /autograder/source
 chmod -R go-rwx /autograder/source
 chmod 755 /autograder
-/autograder/venv/bin/python -c "import sys; sys.path.insert(0, '/autograder/source'); from autograder.cli import main; main(['doctor', '--config', '/autograder/source/config.yaml'])"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for each submission, as root, in /autograder.
-# AUTOGRADER_ROOT and AUTOGRADER_PYTHON exist for testing outside Gradescope.
-set -u
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-PYTHON="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
-cd "$ROOT/source" && exec "$PYTHON" -m autograder.gradescope run --root "$ROOT"
+# Gradescope runs this for each submission, as root, in a fresh container of the image setup.sh built.
+cd /autograder/source && exec /autograder/venv/bin/python -m autograder.gradescope run --root /autograder
 """
 
 
