@@ -111,6 +111,10 @@ def _grade(args, workers: int, shards) -> int:
             if result.fault:  # a grader fault replaces no page a student may already have
                 continue
             try:
+                course.write_autograded(result.student, config.name)
+            except (OSError, UnicodeError, ValueError) as exc:
+                unrecorded.append((result.name, f"not marked autograded for the formgrader: {exc}"))
+            try:
                 course.write_feedback(result.student, config.name, out / "feedback" / f"{result.file}.html")
             except (OSError, UnicodeError, ValueError) as exc:
                 unrecorded.append((result.name, f"feedback not placed for nbgrader: {exc}"))

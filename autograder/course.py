@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .config import Config
+from .files import overwrite
 from .gradebook import NOTEBOOK, ensure_rubric, open_gradebook
 from .ids import PLAIN
 from .tree import remove_tree
 from .trust import Untrusted, check_path
 
 ROOT = Path(__file__).resolve().parent.parent
+MAX_COPY_BYTES = 16 << 20  # a file of a submission copied to autograded/ (collect accepts 16 MiB in all)
 RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
             "tests/__init__.py", "tests/conftest.py", "tests/test_selfcheck.py"]
 
@@ -165,6 +167,27 @@ class Course:
         shutil.copyfile(page, folder / f"{NOTEBOOK}.html")
         for name in ("timestamp.txt", "submission_secret.txt"):
             shutil.copyfile(submitted / name, folder / name)
+        return folder
+
+    def write_autograded(self, student: str, assignment: str) -> Path:
+        """nbgrader's mark that a submission was autograded: the formgrader lists a student as graded
+        only when autograded/<student>/<assignment>/ exists. It holds a copy of the submitted folder's
+        regular files (what was graded, and the notebook for the formgrader to show); nothing is read
+        through a link, and a file over MAX_COPY_BYTES is left out."""
+        if not PLAIN.fullmatch(student):
+            raise ValueError("its id is not a plain user name, so nbgrader cannot list it")
+        folder = self.root / "autograded" / student / assignment
+        remove_tree(folder)  # last run's copy: a file the student no longer submits goes too
+        folder.mkdir(parents=True)
+        source = os.open(self.submitted / student / assignment, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
+        try:
+            for entry in os.scandir(source):
+                if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_size <= MAX_COPY_BYTES:
+                    fd = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=source)
+                    with os.fdopen(fd, "rb") as handle:
+                        overwrite(folder / entry.name, handle.read(MAX_COPY_BYTES))
+        finally:
+            os.close(source)
         return folder
 
     def lock_down(self) -> None:

@@ -85,6 +85,8 @@ def _record_one(gb, config: Config, result: StudentResult, timestamp: str | None
     for item in result.items:
         grade = gb.find_grade(item.id, NOTEBOOK, config.name, result.student)
         grade.auto_score = item.score
+        # as nbgrader's autograde does: for review only where an instructor's manual score overrides the grader's
+        grade.needs_manual_grade = grade.manual_score is not None
     notebook = gb.find_submission_notebook(NOTEBOOK, config.name, result.student)
     notebook.late_submission_penalty = result.penalty or None
     gb.db.commit()

@@ -5,6 +5,7 @@ import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -55,3 +56,25 @@ def chown_tree(folder: Path, uid: int) -> None:
         for name in dirs + files:
             os.lchown(os.path.join(root, name), uid, uid)
     os.lchown(folder, uid, uid)
+
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         "--enable-logging=stderr", "--v=0"]
+
+
+def browse(page: Path | str, tmp_path: Path, *extra: str) -> tuple[str, list[str]]:
+    """Load a page (a file, or a URL) in headless Chromium, its profile in tmp_path (cookies persist
+    from one call to the next); returns (stdout, console lines)."""
+    url = page.as_uri() if isinstance(page, Path) else page
+    proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *extra, url],
+                          capture_output=True, text=True, timeout=120)
+    return proc.stdout, [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
+
+
+def needs_chromium(test):
+    import pytest
+
+    return pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
+                              reason="Chromium is not installed (apt-get install chromium); CI installs it")(test)

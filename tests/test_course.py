@@ -4,17 +4,22 @@ collect, grade into gradebook.db, `nbgrader export`, release feedback, each stud
 fetches a page with their own score.
 """
 import csv
+import json
 import os
-from concurrent.futures import ThreadPoolExecutor
+import secrets
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 import yaml
 
-from helpers import ROOT, variant
+from helpers import ROOT, browse, needs_chromium, variant
 
 COURSE_ID = "nn-backprop"
 ANSWERS = {
@@ -147,3 +152,89 @@ def test_rerun_regrades_only_what_changed_and_keeps_the_gradebook(cycle):
     assert "Graded 1 submission " in out and "kept 2 unchanged" in out
     rows = {row["student"]: row for row in csv.DictReader(open(tmp / "out" / "grades.csv"))}
     assert rows["bob"]["total"] == "100" and rows["carl"]["total"] == "80" and len(rows) == 3
+
+
+@pytest.fixture(scope="module")
+def formgrader(cycle):
+    """A real `jupyter server` with nbgrader's formgrader, started in the course after `make grade`:
+    (base URL, token). Token authentication stays on, as on an instructor's server."""
+    tmp, _ = cycle
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    home = tmp / "instructor-home"
+    home.mkdir(exist_ok=True)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", HOME=str(home),
+               JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    log = open(tmp / "jupyter-server.log", "w")
+    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
+                               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                               f"--IdentityProvider.token={token}",
+                               "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
+                              cwd=tmp / "course", env=env, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                _get(f"{base}/api/status", token)
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (tmp / "jupyter-server.log").read_text()
+                time.sleep(0.3)
+        yield base, token
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        log.close()
+
+
+def _get(url, token):
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def _export(tmp):
+    """`nbgrader export` of the course, now: {student: row}."""
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    subprocess.run([sys.executable, "-m", "nbgrader", "export", "--to", str(tmp / "export-now.csv")],
+                   cwd=tmp / "course", check=True, capture_output=True, env=env)
+    return {row["student_id"]: row for row in csv.DictReader(open(tmp / "export-now.csv"))}
+
+
+def test_the_formgrader_lists_every_student_autograded_with_the_exported_scores(cycle, formgrader):
+    tmp, _ = cycle
+    base, token = formgrader
+    listed = {s["student"]: s for s in _get(f"{base}/formgrader/api/submissions/nn_backprop", token)}
+    exported = _export(tmp)
+    assert sorted(listed) == sorted(exported) == sorted(ANSWERS)
+    for student, row in exported.items():
+        shown = listed[student]
+        assert shown["autograded"] and shown["submitted"], shown
+        assert not shown["needs_manual_grade"], shown  # every item is the grader's; none waits for a person
+        # the formgrader shows the score before a late penalty, as for nbgrader's own autograde; export
+        # gives both (raw_score, late_submission_penalty, score)
+        assert (shown["score"], shown["max_score"]) == (float(row["raw_score"]), float(row["max_score"])), student
+    assert float(exported["carl"]["score"]) == float(exported["carl"]["raw_score"]) - 20
+    notebooks = _get(f"{base}/formgrader/api/submitted_notebooks/nn_backprop/nn_backprop", token)
+    assert len(notebooks) == 3 and not any(n["needs_manual_grade"] for n in notebooks), notebooks
+
+
+@needs_chromium
+def test_the_formgrader_pages_show_the_grades(cycle, formgrader, tmp_path):
+    tmp, _ = cycle
+    base, token = formgrader
+    listed = {s["student"]: s for s in _get(f"{base}/formgrader/api/submissions/nn_backprop", token)}
+    browse(f"{base}/formgrader?token={token}", tmp_path, "--dump-dom")  # logs in: the cookie stays in the profile
+    wait = "--virtual-time-budget=10000"  # the page fills its table from the API after it loads
+    dom, console = browse(f"{base}/formgrader/manage_submissions/nn_backprop", tmp_path, wait, "--dump-dom")
+    assert dom.count('<span class="label label-success">graded</span>') == 3, dom[-3000:]
+    for student, shown in listed.items():
+        row = dom[dom.index(f'data-order="{student}"'):]
+        assert f'{shown["score"]:g} / {shown["max_score"]:g}</td>' in row[:row.index("</tr>")], student
+    shot = tmp_path / "formgrader.png"
+    browse(f"{base}/formgrader/manage_submissions/nn_backprop", tmp_path, wait, f"--screenshot={shot}",
+           "--window-size=1280,600")
+    assert shot.stat().st_size > 20_000  # a rendered table, not a blank page

@@ -12,7 +12,7 @@ import yaml
 from autograder.config import load_config
 from autograder.plugin import declared_tests
 from autograder.report import summarise
-from helpers import ROOT, read_markdown, run_grader
+from helpers import ROOT, browse, needs_chromium, read_markdown, run_grader
 
 MISTAKES = {  # sample student -> words their feedback must contain
     "ben": ["dJ/dU must have U's shape (k, m)", "dJ/dW must have W's shape (m, n)"],
@@ -100,23 +100,6 @@ def test_summarise_is_empty_safe():
     config = load_config(ROOT / "config.yaml", declared_tests())
     summary = summarise([], config)
     assert summary.students == 0 and summary.misconceptions == [] and summary.troubled == []
-
-
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
-FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--enable-logging=stderr", "--v=0"]
-
-
-def browse(page, tmp_path, *extra):
-    """Load a page in headless Chromium; returns (stdout, console lines)."""
-    proc = subprocess.run([CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", *extra, page.as_uri()],
-                          capture_output=True, text=True, timeout=120)
-    return proc.stdout, [line for line in proc.stderr.splitlines() if ":CONSOLE" in line]
-
-
-needs_chromium = pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
-                                    reason="Chromium is not installed (apt-get install chromium); CI installs it")
 
 
 @needs_chromium
