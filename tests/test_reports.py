@@ -2,9 +2,7 @@
 a class report whose counts match the results, both rendered in a real browser."""
 import json
 import re
-import os
 import shutil
-import subprocess
 
 import pytest
 import yaml
