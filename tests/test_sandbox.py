@@ -295,6 +295,46 @@ def probe():
             worked.append("statx unique mount id")
         if libc.syscall(458, buffer, buffer, 0, 0) >= 0 or ctypes.get_errno() != 1:  # listmount: refused (EPERM)
             worked.append("listmount")
+    import fcntl, struct, threading
+    shared = os.open(os.__file__, os.O_RDONLY)  # a file every submission sees: what is keyed by it is shared
+    read_lock = struct.pack("hh4xqqi4x", fcntl.F_RDLCK, 0, 1 << 40, 1, 0)
+    for name, attempt in [
+            ("flock", lambda: fcntl.flock(shared, fcntl.LOCK_SH | fcntl.LOCK_NB)),
+            ("posix lock", lambda: fcntl.fcntl(shared, fcntl.F_SETLK, read_lock)),
+            ("lock query", lambda: fcntl.fcntl(shared, fcntl.F_GETLK, read_lock)),
+            ("ofd lock", lambda: fcntl.fcntl(shared, 37, read_lock)),  # F_OFD_SETLK
+            ("lease", lambda: fcntl.fcntl(shared, fcntl.F_SETLEASE, fcntl.F_RDLCK)),
+            ("dnotify", lambda: fcntl.fcntl(os.open(os.path.dirname(os.__file__), os.O_RDONLY), fcntl.F_NOTIFY,
+                                            fcntl.DN_ACCESS))]:
+        try:
+            attempt()
+            worked.append(name)
+        except OSError:
+            pass
+    if numbers:
+        inotify = {"x86_64": 294, "aarch64": 26}[os.uname().machine]  # inotify_init1
+        if libc.syscall(inotify, 0) >= 0:
+            worked.append("inotify")
+        # a futex not marked private, on a page of the shared file, is keyed by the file: a wait that would
+        # last a second (the word holds what it is compared with) returns at once; a wake is refused
+        page = libc.mmap(None, 4096, 1, 2, shared, 0)
+        futex = {"x86_64": 202, "aarch64": 98}[os.uname().machine]
+        word = ctypes.c_uint32.from_address(page).value
+        timeout = (ctypes.c_long * 2)(1, 0)
+        started = __import__("time").monotonic()
+        if libc.syscall(futex, ctypes.c_void_p(page), 0, word, timeout, 0, 0) != -1 or ctypes.get_errno() != 11:
+            worked.append("shared futex wait")
+        if __import__("time").monotonic() - started > 0.5:
+            worked.append("shared futex wait blocked")
+        if libc.syscall(futex, ctypes.c_void_p(page), 1, 1, 0, 0, 0) != -1:  # FUTEX_WAKE, shared
+            worked.append("shared futex wake")
+        if libc.syscall(454, ctypes.c_void_p(page), 1, 1, 0) != -1:  # futex_wake (futex2), flags unseen
+            worked.append("futex2 wake")
+    threads = [threading.Thread(target=sum, args=([1, 2],)) for _ in range(4)]  # threads still start and end
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
     with open("/dev/null", "w") as null:  # writing to it still works
         null.write("x")
     return worked
@@ -307,6 +347,58 @@ def test_kernel_state_that_outlives_a_process_is_refused(slot):
         pytest.skip("the plain backend filters only where libseccomp and privileges allow")
     got, _ = run(slot, KERNEL_STATE)
     assert got.ok and got.value == [], got
+
+
+CHANNEL = """
+import fcntl, os, struct
+SHARED = os.__file__  # a file every sandbox sees, the same inode
+def _lock(kind, start):
+    return struct.pack("hh4xqqi4x", kind, 0, start, 1, 0)
+def send(message):
+    # Holds a read lock on one byte of the shared file per byte of the message, while it stays open.
+    fd = os.open(SHARED, os.O_RDONLY)
+    try:
+        for i, byte in enumerate(message.encode()):
+            fcntl.fcntl(fd, fcntl.F_SETLK, _lock(fcntl.F_RDLCK, (1 << 40) + 256 * i + byte))
+        fcntl.flock(fd, fcntl.LOCK_SH)
+    except OSError as exc:
+        return str(exc)
+    return "sent"
+def receive(length):
+    fd = os.open(SHARED, os.O_RDONLY)
+    got = ""
+    try:
+        for i in range(length):
+            kind, _, start, _, _ = struct.unpack("hh4xqqi4x", fcntl.fcntl(
+                fd, fcntl.F_GETLK, struct.pack("hh4xqqi4x", fcntl.F_WRLCK, 0, (1 << 40) + 256 * i, 256, 0)))
+            got += chr(start - (1 << 40) - 256 * i) if kind != fcntl.F_UNLCK else ""
+    except OSError:
+        pass
+    try:
+        fcntl.flock(os.open(SHARED, os.O_RDONLY), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError as exc:
+        got += "+flock held" if exc.errno == 11 else ""
+    return got
+"""
+
+
+def test_submissions_graded_at_once_cannot_pass_each_other_data(slot):
+    """Two slots (two shards, or two grader runs) grade at the same time, and each sees the same system files
+    read-only: what one keys to such a file (a lock, here) must not reach the other."""
+    if not slot.backend.sandboxed:
+        pytest.skip("the plain backend filters only where libseccomp and privileges allow")
+    other = Slot(slot.backend, slot.limits, index=8)
+    other.start()
+    sender = slot.open({"backprop.py": CHANNEL.encode()})
+    receiver = other.open({"backprop.py": CHANNEL.encode()})
+    try:
+        sent = sender.call("backprop", "send", "full marks")
+        got = receiver.call("backprop", "receive", 10)
+        assert sent.ok and got.ok and got.value == "", (sent, got)
+    finally:
+        sender.close()
+        receiver.close()
+        other.stop()
 
 
 def test_process_ids_and_procfs_say_nothing_about_earlier_submissions(slot):

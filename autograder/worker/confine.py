@@ -19,6 +19,15 @@ outside its address-space limit:
   RWF_NOWAIT): one submission could leave bits in which pages of a system file are cached;
 - numbers from machine-wide counters that each submission's own mounts move: unique mount ids
   (statx's STATX_MNT_ID_UNIQUE, statmount, listmount, file handles) and file handles at all;
+- kernel objects keyed by a file, which every submission shares read-only (the system, Python,
+  the worker) with every other submission graded at the same time, in this run or another one:
+  file locks (flock; fcntl's POSIX and open-file-description locks, and its queries), leases,
+  directory notifications (fcntl's F_NOTIFY) and inotify / fanotify watches, and futexes
+  shared between processes (a futex not marked private on a page of a file is keyed by the
+  file): waits on one return at once (EAGAIN; the C library's pthread_join then spins until
+  the thread is gone), wakes and priority-inheritance operations are refused, and so are the
+  futex2 calls, whose flags the filter cannot see. Any of these let two submissions running
+  at once pass each other data;
 - kernel interfaces graded code never needs: bpf, perf_event_open, userfaultfd, io_uring,
   Linux AIO, huge-page mappings, ptrace, pidfds (pidfd_open, clone's CLONE_PIDFD), module
   loading, kexec, swap, accounting. AIO contexts and huge-page mappings, like pipes, take inode
@@ -41,6 +50,14 @@ MAP_HUGETLB = 0x40000
 # libseccomp 2.5 does not know the newest by name: cachestat (the page cache's state) and statmount /
 # listmount (mount ids, from a machine-wide counter each submission's mounts move).
 NEWER = {"cachestat": 451, "statmount": 457, "listmount": 458}
+# futex2 (futex_waitv, futex_wake, futex_wait, futex_requeue): flags the filter cannot see, or that the C library
+# does not use; refused (ENOSYS) like clone3.
+FUTEX2 = {"futex_waitv": 449, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456}
+FUTEX_PRIVATE_FLAG = 128
+FUTEX_WAITS = (0, 9)  # FUTEX_WAIT, FUTEX_WAIT_BITSET: when shared, they return EAGAIN at once
+FUTEX_REFUSED = (1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13)  # shared wakes, requeues and priority-inheritance operations
+# fcntl(fd, cmd, ...): locks and their queries (32-bit F_*LK64 too), leases, directory notifications
+FCNTL_REFUSED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 1024, 1025, 1026)
 _EQ, _MASKED_EQ = 4, 7  # SCMP_CMP_EQ: arg == datum_a; SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
 MADV_COLD, MADV_PAGEOUT = 20, 21
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
@@ -61,9 +78,10 @@ REFUSED = (
     "ptrace", "pidfd_open", "pidfd_getfd", "init_module", "finit_module", "delete_module", "kexec_load",
     "kexec_file_load", "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
     "swapon", "swapoff", "acct",
+    "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3",
-             "socket", "socketpair", "pipe", "pipe2", "mincore", "preadv2")
+             "socket", "socketpair", "pipe", "pipe2", "mincore", "preadv2", "flock", "inotify_init1")
 
 
 class _ArgCmp(ctypes.Structure):
@@ -143,6 +161,19 @@ def build() -> Filter:
         # mmap(addr, length, prot, flags, ...): no huge-page mappings (each takes an inode number from a counter)
         if not rule("mmap", _ERRNO | errno.EPERM, _ArgCmp(3, _MASKED_EQ, MAP_HUGETLB, MAP_HUGETLB)):
             raise OSError(errno.EINVAL, "seccomp: could not add the rule on mmap")
+        for number in FUTEX2.values():
+            if lib.seccomp_rule_add_array(ctx, _ERRNO | errno.ENOSYS, number, 0, None) != 0:
+                raise OSError(errno.EINVAL, f"seccomp: could not add the rule on system call {number}")
+        # futex(uaddr, op, ...): op's low byte is the command and FUTEX_PRIVATE_FLAG; only shared ones match
+        for name in ("futex", "futex_time64"):  # the second only where time_t was 32 bits
+            for command in FUTEX_WAITS + FUTEX_REFUSED:
+                action = _ERRNO | (errno.EAGAIN if command in FUTEX_WAITS else errno.EPERM)
+                if not rule(name, action, _ArgCmp(1, _MASKED_EQ, 0xFF, command)) and name == "futex":
+                    raise OSError(errno.EINVAL, "seccomp: could not add the rules on futex")
+        for name in ("fcntl", "fcntl64"):
+            for command in FCNTL_REFUSED:  # fcntl(fd, cmd, ...)
+                if not rule(name, _ERRNO | errno.EPERM, _ArgCmp(1, _EQ, command, 0)) and name == "fcntl":
+                    raise OSError(errno.EINVAL, "seccomp: could not add the rules on fcntl")
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
             if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _EQ, advice, 0)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")
