@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 
 from .config import Config
 from .ids import printable
 from .misconceptions import MISCONCEPTIONS
-from .results import ItemResult, StudentResult, _num
+from .results import ItemResult, Seen, StudentResult, _num, penalty_share, seen, shown
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:860px;margin:2em auto;padding:0 1em}
@@ -42,15 +42,6 @@ def esc(text) -> str:
     return html.escape(printable(str(text)))
 
 
-def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool:
-    """Whether a student may see this item's result now (rubric visibility)."""
-    if item.visibility == "hidden":
-        return False
-    if item.visibility == "after_due_date" and config.due is not None:
-        return (now or datetime.now(timezone.utc)) >= config.due
-    return True  # visible, and after_published: a feedback page is the publication
-
-
 def _shared(items: list[ItemResult]) -> list[tuple[str, list[str]]]:
     """Recognised mistakes that cost points in more than one item: (label, item ids)."""
     by_mistake: dict[str, list[str]] = {}
@@ -71,15 +62,14 @@ def _problem(count: int, message: str) -> str:
 def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """A self-contained feedback page (no scripts, no external files)."""
     e = esc
+    whole = seen(result, config, now)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<title>Feedback: {e(config.name)} for {e(result.name)}</title><style>{CSS}</style></head><body>",
              f"<p class='muted'>{e(config.name)} · feedback for <b>{e(result.name)}</b></p>",
-             f"<h1>Your score</h1><div class='total'>{_num(result.total)} <span class='muted'>/ "
-             f"{_num(config.max_total)}</span></div>"]
-    if result.penalty:
-        parts.append(f"<div class='note'>Submitted {result.late_days} day(s) late: {_num(result.penalty)} "
-                     f"points off (before the penalty: {_num(result.raw_total)}).</div>")
+             f"<h1>Your score</h1><div class='total'>{_num(whole.score)} <span class='muted'>/ "
+             f"{_num(whole.out_of)}</span></div>"]
+    parts += [f"<div class='note'>{e(line)}</div>" for line in _score_notes(result, config, whole)]
     parts += [f"<div class='note'>{e(note)}</div>" for note in result.notes + [result.timestamp_note] if note]
     if result.fault:
         parts.append("<div class='note'>Part of your submission could not be graded because of a problem in "
@@ -92,11 +82,11 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
         parts += [f"<div class='note'>One mistake behind {len(items)} items: <b>{e(label)}</b> "
                   f"({', '.join(items)}). Fixing it once fixes them all.</div>" for label, items in _shared(todo)]
     for question in config.questions:
-        got = result.question_score(question.id)
-        width = 100 * got / question.points if question.points else 0
+        part = seen(result, config, now, question.id)
+        width = 100 * part.raw / part.out_of if part.out_of else 0
         parts.append(f"<h2 class='q'><span>{e(question.id.upper())} · {e(question.title)}</span>"
-                     f"<span>{_num(got)} / {_num(question.points)}</span></h2>"
-                     f"<div class='bar' role='img' aria-label='{_num(got)} of {_num(question.points)}'>"
+                     f"<span>{_num(part.raw)} / {_num(part.out_of)}{e(_more(part))}</span></h2>"
+                     f"<div class='bar' role='img' aria-label='{_num(part.raw)} of {_num(part.out_of)}'>"
                      f"<i style='width:{width:.1f}%'></i></div>")
         for item in (i for i in result.items if i.id.split(".")[0] == question.id):
             parts.append(_item_html(item, config, now))
@@ -128,11 +118,10 @@ def _item_html(item: ItemResult, config: Config, now) -> str:
 
 def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """The same feedback as Markdown; everything that is not the grader's own words is escaped (md)."""
+    whole = seen(result, config, now)
     lines = [f"# Feedback: {md(config.name)} for {md(result.name)}", "",
-             f"**Score: {_num(result.total)} / {_num(config.max_total)}**", ""]
-    if result.penalty:
-        lines += [f"> Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "
-                  f"(before the penalty: {_num(result.raw_total)}).", ""]
+             f"**Score: {_num(whole.score)} / {_num(whole.out_of)}**", ""]
+    lines += [x for line in _score_notes(result, config, whole) for x in (f"> {md(line)}", "")]
     notes = [note for note in result.notes + [result.timestamp_note] if note]
     lines += [f"> {md(note)}" for note in notes] + ([""] if notes else [])
     todo = [i for i in result.items if shown(i, config, now) and i.score < i.max_score]
@@ -142,8 +131,9 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
         lines += [f"> One mistake behind {len(items)} items: **{md(label)}** ({', '.join(items)}). "
                   "Fixing it once fixes them all." for label, items in _shared(todo)] + [""]
     for question in config.questions:
+        part = seen(result, config, now, question.id)
         lines += [f"## {question.id.upper()} · {md(question.title)}: "
-                  f"{_num(result.question_score(question.id))} / {_num(question.points)}", ""]
+                  f"{_num(part.raw)} / {_num(part.out_of)}{md(_more(part))}", ""]
         for item in (i for i in result.items if i.id.split(".")[0] == question.id):
             if not shown(item, config, now):
                 lines += [f"### {md(item.title)} (`{item.id}`): ? / {_num(item.max_score)}", "",
@@ -161,3 +151,22 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
                 lines.append(f"Hint: {md(item.hint)}")
             lines.append("")
     return "\n".join(lines)
+
+
+def _score_notes(result: StudentResult, config: Config, whole: Seen) -> list[str]:
+    """What stands beside the score: items not shown yet, the late penalty (as a share while some are)."""
+    notes = []
+    if whole.held_back:
+        notes.append(f"Items worth {_num(whole.held_back)} more points are not shown yet: this score counts "
+                     "only the items shown below.")
+    if result.penalty and whole.held_back:
+        notes.append(f"Submitted {result.late_days} day(s) late: {_num(100 * penalty_share(result, config))}% "
+                     f"off (before the penalty: {_num(whole.raw)}).")
+    elif result.penalty:
+        notes.append(f"Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "
+                     f"(before the penalty: {_num(result.raw_total)}).")
+    return notes
+
+
+def _more(part: Seen) -> str:
+    return f" (+{_num(part.held_back)} not shown yet)" if part.held_back else ""

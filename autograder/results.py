@@ -6,8 +6,11 @@ import io
 import json
 from dataclasses import dataclass, field
 
+from datetime import datetime, timezone
+
 from .config import Config
 from .ids import csv_cell, file_stem, printable
+from .late import penalty
 
 
 @dataclass
@@ -112,6 +115,43 @@ def grades_csv(results: list[StudentResult], config: Config) -> str:
     return buf.getvalue()
 
 
+def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool:
+    """Whether a student may see this item's result now (rubric visibility)."""
+    if item.visibility == "hidden":
+        return False
+    if item.visibility == "after_due_date" and config.due is not None:
+        return (now or datetime.now(timezone.utc)) >= config.due
+    return True  # visible, and after_published: a feedback page is the publication
+
+
+@dataclass
+class Seen:
+    """What a student may see now of a result, or of one question: the score of the items shown (after
+    the late penalty's share, for the whole result), out of their points, and the points of the items
+    not shown yet. With nothing held back, the real total; otherwise no sum includes a hidden item."""
+    score: float
+    raw: float  # before the late penalty
+    out_of: float
+    held_back: float
+
+
+def seen(result: StudentResult, config: Config, now: datetime | None = None, question: str | None = None) -> Seen:
+    items = [i for i in result.items if question is None or i.id.split(".")[0] == question]
+    visible = [i for i in items if shown(i, config, now)]
+    held_back = sum(i.max_score for i in items) - sum(i.max_score for i in visible)
+    raw, out_of = sum(i.score for i in visible), sum(i.max_score for i in visible)
+    if question is not None:  # question subtotals are before the penalty, as in grades.csv
+        return Seen(raw, raw, out_of, held_back)
+    if not held_back:
+        return Seen(result.total, result.raw_total, config.max_total, 0.0)
+    return Seen(max(0.0, raw * (1 - penalty_share(result, config))), raw, out_of, held_back)
+
+
+def penalty_share(result: StudentResult, config: Config) -> float:
+    """The fraction of the total the late penalty takes (the same for every total: it tells nothing of one)."""
+    return penalty(1.0, result.late_days, config)
+
+
 def gradescope_json(result: StudentResult, config: Config) -> str:
     """Gradescope's results.json: score, output, tests[] (name starts with the rubric id)."""
     tests = []
@@ -126,9 +166,15 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
             "visibility": item.visibility,
             "tags": item.misconceptions,
         })
-    summary = [f"Total: {_num(result.total)} / {_num(config.max_total)}"]
-    summary += [f"{q.id} {q.title}: {_num(result.question_score(q.id))} / {_num(q.points)}" for q in config.questions]
-    if result.penalty:
+    # What students read: sums over the items they may see (Gradescope shows the tests by their visibility)
+    whole = seen(result, config)
+    summary = [f"Total: {_num(whole.score)} / {_num(whole.out_of)}" + _held_back(whole)]
+    for q in config.questions:
+        part = seen(result, config, question=q.id)
+        summary.append(f"{q.id} {q.title}: {_num(part.raw)} / {_num(part.out_of)}" + _held_back(part))
+    if result.penalty and whole.held_back:
+        summary.append(f"Late by {result.late_days} day(s): {_num(100 * penalty_share(result, config))}% off")
+    elif result.penalty:
         summary.append(f"Late by {result.late_days} day(s): -{_num(result.penalty)} points")
     summary += result.notes + ([result.timestamp_note] if result.timestamp_note else [])
     doc = {
@@ -141,3 +187,7 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
                        "late_days": result.late_days, "penalty": result.penalty},
     }
     return json.dumps(doc, indent=2, sort_keys=False) + "\n"
+
+
+def _held_back(part: Seen) -> str:
+    return f" (items worth {_num(part.held_back)} more points not shown yet)" if part.held_back else ""

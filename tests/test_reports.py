@@ -1,7 +1,9 @@
 """What people open after grading: feedback that names each sample student's mistake,
 a class report whose counts match the results, both rendered in a real browser."""
+import csv
 import json
 import re
+from datetime import datetime, timedelta, timezone
 import shutil
 
 import pytest
@@ -10,7 +12,7 @@ import yaml
 from autograder.config import load_config
 from autograder.plugin import declared_tests
 from autograder.report import summarise
-from helpers import ROOT, browse, needs_chromium, read_markdown, run_grader
+from helpers import ROOT, browse, needs_chromium, read_markdown, run_grader, variant, write_class
 
 MISTAKES = {  # sample student -> words their feedback must contain
     "ben": ["dJ/dU must have U's shape (k, m)", "dJ/dW must have W's shape (m, n)"],
@@ -92,6 +94,34 @@ def test_hidden_items_show_no_result(tmp_path):
         assert "dJ/dW must have" in text  # the other items are still shown
     doc = json.loads((tmp_path / "out" / "results" / "ben.json").read_text())
     assert {t["name"].split()[0]: t["visibility"] for t in doc["tests"]}["q3.grad_U"] == "hidden"
+
+
+@pytest.mark.parametrize("visibility", ["hidden", "after_due_date"])
+def test_a_held_back_items_result_cannot_be_worked_out_from_what_is_shown(tmp_path, visibility):
+    """Two students who differ only in an item not shown yet get the same pages and the same Gradescope
+    output: no total, subtotal or late penalty in points counts it."""
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    raw["questions"]["q2"]["items"]["q2.xor_weights"]["visibility"] = visibility
+    now = datetime.now(timezone.utc)
+    due = now - timedelta(days=3) if visibility == "hidden" else now + timedelta(days=3)
+    raw["assignment"].update(solutions=str(ROOT / "solutions"), due=due.isoformat(), late_penalty="percent_per_day",
+                             late_percent_per_day=10)
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    wrong = variant(xor_relu=[('"b2": -1.0', '"b2": 1.0')])
+    write_class(tmp_path / "class", {"annok": variant(), "beaxor": wrong})
+    for student in ("annok", "beaxor"):  # both submitted at the same time (late, where the due date has passed)
+        (tmp_path / "class" / student / "timestamp.txt").write_text(now.strftime("%Y-%m-%d %H:%M:%S UTC"))
+    proc = run_grader(tmp_path / "class", tmp_path / "out", config=path)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "out" / "grades.csv"))}
+    assert rows["annok"]["q2"] == "20" and rows["beaxor"]["q2"] == "10"  # the instructor sees the difference
+    for page in ("{}.html", "{}.md"):
+        right, wrong = ((tmp_path / "out" / "feedback" / page.format(s)).read_text().replace(s, "S")
+                        for s in ("annok", "beaxor"))
+        assert right == wrong and "not shown yet" in right
+    outputs = [json.loads((tmp_path / "out" / "results" / f"{s}.json").read_text())["output"] for s in ("annok", "beaxor")]
+    assert outputs[0] == outputs[1] and "not shown yet" in outputs[0], outputs
 
 
 def test_summarise_is_empty_safe():
