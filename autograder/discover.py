@@ -17,6 +17,7 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import errno
 import os
 import stat
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ _FILE = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os,
 @dataclass
 class SubmissionFiles:
     files: dict[str, bytes] = field(default_factory=dict)  # module file name -> bytes
+    refused: dict[str, str] = field(default_factory=dict)  # graded module file there but not read -> why
     notes: list[str] = field(default_factory=list)  # remarks for the student (where files were found, what is missing)
 
 
@@ -54,13 +56,13 @@ class SubmissionDir:
     def to_message(self) -> dict:
         """What a grading process gets of a submission (JSON): the files read when it was found."""
         return {"student": self.student, "path": str(self.path), "timestamp": self.timestamp,
-                "notes": self.submitted.notes,
+                "notes": self.submitted.notes, "refused": self.submitted.refused,
                 "files": {name: base64.b64encode(data).decode() for name, data in self.submitted.files.items()}}
 
     @classmethod
     def from_message(cls, message: dict) -> SubmissionDir:
         files = SubmissionFiles({name: base64.b64decode(text) for name, text in message["files"].items()},
-                                list(message["notes"]))
+                                dict(message["refused"]), list(message["notes"]))
         return cls(message["student"], Path(message["path"]), message.get("timestamp"), submitted=files)
 
 
@@ -173,21 +175,29 @@ def read_timestamp(folder: int) -> tuple[str | None, str]:
 def _read_regular(path, limit: int = MAX_FILE_BYTES, dir_fd: int | None = None) -> bytes | None:
     """A regular file's bytes (path relative to dir_fd, if given), refusing a symlink, devices, FIFOs
     and files over `limit` bytes."""
+    return _read_or_why(path, limit, dir_fd)[0]
+
+
+def _read_or_why(path, limit: int, dir_fd: int | None) -> tuple[bytes | None, str]:
+    """(the bytes, "") as _read_regular reads them, or (None, why not: words that follow "it")."""
     try:
         fd = os.open(path, _FILE, dir_fd=dir_fd)
-    except OSError:
-        return None
+    except OSError as exc:
+        return None, ("is a symbolic link (submit the file itself)" if exc.errno == errno.ELOOP
+                      else f"could not be opened ({exc.strerror})")
     try:
         info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
-            return None
+        if not stat.S_ISREG(info.st_mode):
+            return None, "is not a regular file (a FIFO, a device or a socket)"
         chunks, size = [], 0
         while size <= limit and (chunk := os.read(fd, limit + 1 - size)):
             chunks.append(chunk)
             size += len(chunk)
-        return None if size > limit else b"".join(chunks)
-    except OSError:
-        return None
+        if size > limit:
+            return None, f"is larger than {limit // 1024} KiB, the most the grader reads of a file"
+        return b"".join(chunks), ""
+    except OSError as exc:
+        return None, f"could not be read ({exc.strerror})"
     finally:
         os.close(fd)
 
@@ -256,12 +266,15 @@ def read_files(folder: int) -> SubmissionFiles:
             names = [name for name, is_dir in _entries(where) if name.endswith(".py") and not is_dir]
             names = [m for m in MODULES if m in names] + [n for n in names if n not in MODULES]  # graded ones first
             for name in names[:MAX_FILES]:
-                data = _read_regular(name, MAX_FILE_BYTES, where)
+                data, why = _read_or_why(name, MAX_FILE_BYTES, where)
                 if data is not None and name[:-3].isidentifier():
                     result.files[name] = data
+                elif name in MODULES:  # there, but not graded: said as it is, not as missing
+                    result.refused[name] = why
+                    result.notes.append(f"{name} was not graded: it {why}.")
         finally:
             os.close(where)
-    missing = [m for m in MODULES if m not in result.files]
+    missing = [m for m in MODULES if m not in result.files and m not in result.refused]
     if missing and len(missing) == len(MODULES):
         notebooks = [clip(printable(name), 80) for name, _ in _entries(folder) if name.endswith(".ipynb")][:4]
         shown = ", ".join(notebooks[:3]) + (" and more" if len(notebooks) > 3 else "")

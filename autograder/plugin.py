@@ -134,7 +134,7 @@ class GradingPlugin:
             started = time.monotonic()
             self.reference.reset()
             files = job.submitted  # read once, by the coordinator, when it was found
-            sub = self.slot.open(files.files)
+            sub = self.slot.open(files.files, files.refused)
             self.current = Current(job, sub, Cases(self.config.seed, job.student))
             try:
                 sub.prefetch([(m, f, cases, self.reference.stand_ins(m, f, cases))  # one request for all:

@@ -17,7 +17,7 @@ from .feedback import esc
 from .misconceptions import MISCONCEPTIONS
 from .results import StudentResult, _num
 
-TROUBLE_WORDS = ("could not be imported", "is missing from the submission", "time limit", "limit)", "ended the process",
+TROUBLE_WORDS = ("could not be imported", "is missing from the submission", "was not graded: it", "time limit", "limit)", "ended the process",
                  "was killed")
 
 

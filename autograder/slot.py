@@ -142,13 +142,14 @@ class Slot:
         self.start()
 
     # -- submissions ----------------------------------------------------------------------
-    def open(self, files: dict[str, bytes]) -> "Submission":
-        """A handle to call into one submission; its files are placed when its first process starts."""
+    def open(self, files: dict[str, bytes], refused: dict[str, str] | None = None) -> "Submission":
+        """A handle to call into one submission; its files are placed when its first process starts.
+        `refused`: graded module files the submission has but that were not read, and why."""
         self.files = files
         self.modules = [name[:-3] for name in sorted(files)]
         from .submission import Submission
 
-        return Submission(self)
+        return Submission(self, refused or {})
 
     def _place(self) -> None:
         """Once the previous submission's processes are confirmed dead: put the files in (and, plain, a new scratch)."""

@@ -38,8 +38,9 @@ class Submission:
     case by case, and each answer has its own deadline (the per-call limit).
     """
 
-    def __init__(self, slot: Slot):
+    def __init__(self, slot: Slot, refused: dict[str, str] | None = None):
         self.slot = slot
+        self.refused = refused or {}  # module file -> why it was not read (it is there: not "missing")
         self.limits = slot.limits
         self.child = None  # (pid, req_w, resp_r, out_r)
         self.inbox = bytearray()  # bytes read from the child not yet consumed as frames
@@ -101,6 +102,9 @@ class Submission:
         return self.cache[key]
 
     def _run(self, module: str, function: str, cases: list, kwargs=None, given=None) -> list[Outcome]:
+        if f"{module}.py" in self.refused:
+            return [Outcome(UNAVAILABLE, reason=f"{module}.py was not graded: it {self.refused[module + '.py']}")
+                    for _ in cases]
         imported = self.import_module(module)
         if not imported.ok:
             return [Outcome(UNAVAILABLE, reason=_unavailable(module, imported), traceback=imported.traceback)

@@ -529,3 +529,25 @@ def test_an_empty_assignment_subfolder_does_not_hide_the_work_beside_it(tmp_path
     proc = _grade(tmp_path / "class", tmp_path / "out")
     assert proc.returncode == 0, proc.stderr.decode(errors="replace")
     assert {r["student"]: r["total"] for r in _rows(tmp_path / "out")} == {"alice": "100", "bob": "100"}
+
+
+def test_a_module_that_is_there_but_not_read_is_said_as_such(tmp_path):
+    """A graded module the grader refuses (too big, a FIFO, a link) is reported for what it is, never as missing."""
+    class_dir = tmp_path / "class"
+    for name in ("big", "fifo", "link"):
+        _write_solution(str(class_dir / name))
+    module = class_dir / "big" / "backprop.py"
+    module.write_text(module.read_text() + "#" * (600 * 1024) + "\n")
+    os.unlink(class_dir / "fifo" / "backprop.py")
+    os.mkfifo(class_dir / "fifo" / "backprop.py")
+    os.unlink(class_dir / "link" / "backprop.py")
+    os.symlink(ROOT / "solutions" / "backprop.py", class_dir / "link" / "backprop.py")
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    why = {"big": "is larger than 512 KiB", "fifo": "is not a regular file", "link": "is a symbolic link"}
+    for student, words in why.items():
+        page = read_markdown(tmp_path / "out" / "feedback" / f"{student}.md")
+        assert f"backprop.py was not graded: it {words}" in page, page
+        assert "missing" not in page.lower(), page
+        assert f"  {student}: backprop.py was not graded: it {words}" in proc.stdout.decode()
+    assert {r["student"]: r["q3"] for r in _rows(tmp_path / "out")} == {"big": "0", "fifo": "0", "link": "0"}
