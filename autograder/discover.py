@@ -29,6 +29,7 @@ from .stubs import MODULES
 from .trust import is_instructors, owner_name, read_instructors_file, user_uid
 
 MAX_FILE_BYTES = 512 * 1024
+MAX_SUBMISSION_BYTES = 2 << 20  # all .py files of one submission together: what one student costs in memory
 MAX_FILES = 32
 MAX_FOLDERS = 500  # folders looked through for the modules, when they are not at the top
 MAX_DEPTH = 3  # how deep below the submission folder the modules are looked for
@@ -70,21 +71,39 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     """Student folders directly under root, sorted by id, each read (its `assignment` subfolder if it has one).
 
     Entries that are not folders (files, links) and names starting with "." are not students.
+    What is read is bounded per folder (MAX_SUBMISSION_BYTES), and, in a class folder anyone may
+    add to, per user: a user owning several folders there has only the one named after them graded.
     """
     root = Path(os.path.abspath(root))
     doubts = _collect_doubts(root)
     found = []
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's folder
     try:
-        for entry in sorted(os.scandir(top), key=lambda e: e.name):
-            if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False):
-                found.append(_read_student(top, entry.name, root, assignment, doubts))
+        names = [entry.name for entry in sorted(os.scandir(top), key=lambda e: e.name)
+                 if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)]
+        crowded = _crowded(top, names) if os.fstat(top).st_mode & 0o002 else {}
+        for name in names:
+            found.append(_read_student(top, name, root, assignment, doubts, crowded))
     finally:
         os.close(top)
     return found
 
 
-def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict) -> SubmissionDir:
+def _crowded(top: int, names: list[str]) -> dict[int, int]:
+    """{uid: folders} of the users (not root, not us) who own more than one of the student folders `names`."""
+    owners: dict[int, int] = {}
+    for name in names:
+        try:
+            info = os.stat(name, dir_fd=top, follow_symlinks=False)
+        except OSError:
+            continue
+        if not is_instructors(info):
+            owners[info.st_uid] = owners.get(info.st_uid, 0) + 1
+    return {uid: count for uid, count in owners.items() if count > 1}
+
+
+def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict,
+                  crowded: dict[int, int] | None = None) -> SubmissionDir:
     """One student's folder (or its `assignment` subfolder, nbgrader's layout, when the graded modules
     are there): its timestamp and files, through descriptors."""
     job = SubmissionDir(name, root / name)
@@ -94,7 +113,12 @@ def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict
         job.submitted.notes.append(f"Your submission folder could not be read ({exc.strerror}).")
         return job
     try:
-        someone_else = _not_theirs(name, os.fstat(folder))
+        info = os.fstat(folder)
+        someone_else = _not_theirs(name, info)
+        if not someone_else and info.st_uid in (crowded or {}) and user_uid(name) != info.st_uid:
+            someone_else = (f"Not graded: {owner_name(info.st_uid)} owns {crowded[info.st_uid]} folders in this class "
+                            "folder, which anyone may add to; of one user's folders, only the one named after "
+                            "them is graded.")
         if someone_else:
             job.submitted.notes.append(someone_else)
             return job
@@ -265,13 +289,25 @@ def read_files(folder: int) -> SubmissionFiles:
         try:
             names = [name for name, is_dir in _entries(where) if name.endswith(".py") and not is_dir]
             names = [m for m in MODULES if m in names] + [n for n in names if n not in MODULES]  # graded ones first
+            room, left_out = MAX_SUBMISSION_BYTES, []
             for name in names[:MAX_FILES]:
                 data, why = _read_or_why(name, MAX_FILE_BYTES, where)
+                over = data is not None and len(data) > room
+                if over:
+                    data, why = None, (f"would take the submission's .py files past {MAX_SUBMISSION_BYTES >> 20} MiB "
+                                       "together, the most the grader reads")
                 if data is not None and name[:-3].isidentifier():
                     result.files[name] = data
+                    room -= len(data)
                 elif name in MODULES:  # there, but not graded: said as it is, not as missing
                     result.refused[name] = why
                     result.notes.append(f"{name} was not graded: it {why}.")
+                elif over:
+                    left_out.append(name)
+            if left_out:
+                result.notes.append(f"Not read: {len(left_out)} more .py file(s) ({clip(printable(left_out[0]), 60)} "
+                                    f"first), past the {MAX_SUBMISSION_BYTES >> 20} MiB of .py files the grader reads "
+                                    "of a submission.")
         finally:
             os.close(where)
     missing = [m for m in MODULES if m not in result.files and m not in result.refused]

@@ -491,12 +491,14 @@ def test_a_folder_named_after_another_user_is_not_graded_as_theirs(tmp_path):
     _write_solution(str(class_dir / "bob"))
     chown_tree(class_dir / "bob", BOB)
     _write_solution(str(class_dir / "carol"))
-    chown_tree(class_dir / "carol", MALLORY)
+    chown_tree(class_dir / "carol", 1_900_000_125)  # no user of the machine is called carol
+    _write_solution(str(class_dir / "mallory"))  # her own folder, beside the one she took
+    chown_tree(class_dir / "mallory", MALLORY)
     proc = run_with_users(tmp_path, {"alice": 1_900_000_122, "mallory": MALLORY, "bob": BOB},
                           "grade", str(class_dir), "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     rows = {r["student"]: r for r in _rows(tmp_path / "out")}
-    assert (rows["bob"]["total"], rows["carol"]["total"], rows["alice"]["total"]) == ("100", "100", "0")
+    assert [rows[s]["total"] for s in ("bob", "carol", "mallory", "alice")] == ["100", "100", "100", "0"]
     page = read_markdown(tmp_path / "out" / "feedback" / "alice.md")
     assert "Not graded: this folder belongs to uid 1900000123 (mallory), not to alice" in page
     assert "alice" in proc.stdout and "Not graded" in proc.stdout
@@ -551,3 +553,34 @@ def test_a_module_that_is_there_but_not_read_is_said_as_such(tmp_path):
         assert "missing" not in page.lower(), page
         assert f"  {student}: backprop.py was not graded: it {words}" in proc.stdout.decode()
     assert {r["student"]: r["q3"] for r in _rows(tmp_path / "out")} == {"big": "0", "fifo": "0", "link": "0"}
+
+
+def test_what_one_user_makes_the_grader_read_is_bounded(tmp_path):
+    """In a class folder anyone may add to, mallory makes 40 folders of 32 hard links to one sparse 512 KiB
+    file (almost no disk of hers): her folders are not graded, one folder's reading stops at 2 MiB, and
+    the grader's memory stays what it is for a small class; alice and bob are graded as always."""
+    class_dir = _shared_class(tmp_path)
+    _write_solution(str(class_dir / "bob"))
+    chown_tree(class_dir / "bob", BOB)
+    sparse = tmp_path / "sparse"
+    with open(sparse, "wb") as handle:
+        handle.truncate(512 * 1024 - 1)
+    names = ["backprop.py", "step_network.py", "xor_relu.py"] + [f"m{i:02}.py" for i in range(29)]
+    for folder in [f"flood{i:02}" for i in range(40)] + ["bulky"]:
+        (class_dir / folder).mkdir()
+        for name in names:
+            os.link(sparse, class_dir / folder / name)
+        os.chown(class_dir / folder, MALLORY if folder != "bulky" else BOB + 1, MALLORY)
+    measure = ("import resource, subprocess, sys\nproc = subprocess.run(sys.argv[1:])\n"
+               "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, proc.returncode)")
+    proc = subprocess.run([sys.executable, "-c", measure, sys.executable, "-m", "autograder", "grade", str(class_dir),
+                           "--out", str(tmp_path / "out")], capture_output=True, cwd=ROOT, timeout=600)
+    peak_kib, code = map(int, proc.stdout.split()[-2:])
+    assert code == 0, proc.stderr.decode(errors="replace")
+    rows = {r["student"]: r for r in _rows(tmp_path / "out")}
+    assert rows["alice"]["total"] == rows["bob"]["total"] == "100" and len(rows) == 43
+    page = read_markdown(tmp_path / "out" / "feedback" / "flood07.md")
+    assert "Not graded: uid 1900000123 owns 40 folders in this class folder" in page, page
+    page = read_markdown(tmp_path / "out" / "feedback" / "bulky.md")  # one folder of another user: read up to 2 MiB
+    assert "Not read: 28 more .py file(s) (m01.py first), past the 2 MiB of .py files the grader reads" in page, page
+    assert peak_kib < 400 * 1024, peak_kib  # 41 folders of 16 MiB each, read, would be 650 MiB more
