@@ -859,7 +859,7 @@ ATTACKS: dict[str, Attack] = {
     "symlink_solutions": Attack(symlinks={"nn_backprop": "@SOLUTIONS@"}),
     "symlink_classmate": Attack(symlinks={"nn_backprop": "../honest_sol"}),
     "symlink_file": Attack(symlinks={"backprop.py": "@SOLUTIONS@/backprop.py"},
-                           reasons={"q3.softmax": ["backprop.py is missing"]}),
+                           reasons={"q3.softmax": ["backprop.py was not graded: it is a symbolic link"]}),
 }
 
 # Attacks on what one submission leaves behind for the next one graded in the same slot, and on

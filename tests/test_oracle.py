@@ -107,7 +107,7 @@ def grade(tmp_path_factory):
             (folder / name).write_text(text + TRACE)
         results, subs = [], []
         opened = slot.open
-        slot.open = lambda files: subs.append(opened(files)) or subs[-1]
+        slot.open = lambda *args: subs.append(opened(*args)) or subs[-1]
         try:
             job = SubmissionDir(student, folder, submitted=read_submission(folder))
             plugin = GradingPlugin(config, slot, iter([job]), results.append)
