@@ -330,6 +330,20 @@ def probe():
             worked.append("shared futex wake")
         if libc.syscall(454, ctypes.c_void_p(page), 1, 1, 0) != -1:  # futex_wake (futex2), flags unseen
             worked.append("futex2 wake")
+        # the kernel reads int arguments' low 32 bits: the same commands with high bits set are refused too
+        fcntl_nr, madvise_nr = {"x86_64": (72, 28), "aarch64": (25, 233)}[os.uname().machine]
+        high = 1 << 32
+        for name, command in (("ofd lock", 37), ("lock query", fcntl.F_GETLK), ("posix lock", fcntl.F_SETLK)):
+            lock = ctypes.create_string_buffer(read_lock, len(read_lock))
+            if libc.syscall(fcntl_nr, shared, ctypes.c_long(command | high), lock) != -1:
+                worked.append(name + " (high bits)")
+        if libc.syscall(fcntl_nr, shared, ctypes.c_long(fcntl.F_SETLEASE | high), ctypes.c_long(fcntl.F_RDLCK)) != -1:
+            worked.append("lease (high bits)")
+        folder = os.open(os.path.dirname(os.__file__), os.O_RDONLY)
+        if libc.syscall(fcntl_nr, folder, ctypes.c_long(fcntl.F_NOTIFY | high), ctypes.c_long(fcntl.DN_ACCESS)) != -1:
+            worked.append("dnotify (high bits)")
+        if libc.syscall(madvise_nr, ctypes.c_void_p(page), 4096, ctypes.c_long(21 | high)) != -1:  # MADV_PAGEOUT
+            worked.append("madvise pageout (high bits)")
     threads = [threading.Thread(target=sum, args=([1, 2],)) for _ in range(4)]  # threads still start and end
     for thread in threads:
         thread.start()

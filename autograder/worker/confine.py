@@ -58,7 +58,8 @@ FUTEX_WAITS = (0, 9)  # FUTEX_WAIT, FUTEX_WAIT_BITSET: when shared, they return 
 FUTEX_REFUSED = (1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13)  # shared wakes, requeues and priority-inheritance operations
 # fcntl(fd, cmd, ...): locks and their queries (32-bit F_*LK64 too), leases, directory notifications
 FCNTL_REFUSED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 1024, 1025, 1026)
-_EQ, _MASKED_EQ = 4, 7  # SCMP_CMP_EQ: arg == datum_a; SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b
+_MASKED_EQ = 7  # SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b. The kernel reads an int argument's low 32 bits
+INT = 0xFFFFFFFF  # only: an equality on all 64 (SCMP_CMP_EQ) misses the same value with high bits set
 MADV_COLD, MADV_PAGEOUT = 20, 21
 _PR_SET_NO_NEW_PRIVS, _PR_SET_SECCOMP, _SECCOMP_MODE_FILTER = 38, 22, 2
 _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, _CAPABILITY_VERSION_3 = 47, 4, 0x20080522
@@ -78,7 +79,7 @@ REFUSED = (
     "ptrace", "pidfd_open", "pidfd_getfd", "init_module", "finit_module", "delete_module", "kexec_load",
     "kexec_file_load", "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
     "swapon", "swapoff", "acct",
-    "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark",
+    "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark", "syslog",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3",
              "socket", "socketpair", "pipe", "pipe2", "mincore", "preadv2", "flock", "inotify_init1")
@@ -172,10 +173,10 @@ def build() -> Filter:
                     raise OSError(errno.EINVAL, "seccomp: could not add the rules on futex")
         for name in ("fcntl", "fcntl64"):
             for command in FCNTL_REFUSED:  # fcntl(fd, cmd, ...)
-                if not rule(name, _ERRNO | errno.EPERM, _ArgCmp(1, _EQ, command, 0)) and name == "fcntl":
+                if not rule(name, _ERRNO | errno.EPERM, _ArgCmp(1, _MASKED_EQ, INT, command)) and name == "fcntl":
                     raise OSError(errno.EINVAL, "seccomp: could not add the rules on fcntl")
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
-            if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _EQ, advice, 0)):
+            if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _MASKED_EQ, INT, advice)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")
         missing = [name for name in ESSENTIAL if name not in added]
         if missing:
