@@ -1,21 +1,24 @@
 # nn-backprop: every user-facing command. Each target bootstraps .venv first.
 #   make grade                      grade the nbgrader course's submissions if collected, else the sample class
 #   make grade SUBMISSIONS=dir OUT=dir
-#   make release / collect / feedback   the nbgrader cycle (COURSE_DIR, default course/)
+#   make release / collect / feedback / export   the nbgrader cycle (COURSE_DIR, default course/;
+#                                   COURSE_ID, default nn-backprop; EXCHANGE, default COURSE_DIR/exchange)
 PYTHON      ?= python3
 VENV        := .venv
 PY          := $(VENV)/bin/python
 STAMP       := $(VENV)/.installed
 COURSE_DIR  ?= course
+COURSE_ID   ?= nn-backprop
+EXCHANGE    ?=
 OUT         ?= out
 CONFIG      ?= config.yaml
 ROSTER      ?= $(wildcard roster.csv)
 SUBMISSIONS ?=
 JOBS        ?=
 REGRADE     ?=
-COURSE      := --course-dir $(COURSE_DIR) --config $(CONFIG)
+COURSE      := --course-dir $(COURSE_DIR) --config $(CONFIG) --course-id $(COURSE_ID) $(if $(EXCHANGE),--exchange $(EXCHANGE))
 
-.PHONY: install test check stubs grade release collect feedback bench gradescope doctor clean
+.PHONY: install test check stubs grade release collect feedback export bench gradescope doctor clean
 
 install: $(STAMP)
 
@@ -54,6 +57,9 @@ collect: $(STAMP)
 
 feedback: $(STAMP)
 	$(PY) -m autograder feedback $(COURSE)
+
+export: $(STAMP)
+	$(PY) -m autograder export $(COURSE)
 
 gradescope: $(STAMP)
 	$(PY) -m autograder.gradescope build --out dist/autograder.zip

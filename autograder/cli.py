@@ -201,6 +201,14 @@ def cmd_feedback(args) -> int:
     return 0
 
 
+def cmd_export(args) -> int:
+    course = _course(args)
+    to = Path(args.to) if args.to else course.root / "grades.csv"
+    course.export(to)
+    print(f"Exported the gradebook of {course.root} (nbgrader export; late penalties applied) to {to}")
+    return 0
+
+
 def cmd_stubs(args) -> int:
     from .stubs import MarkerError, write_stubs
 
@@ -258,12 +266,15 @@ def main(argv: list[str] | None = None) -> int:
     grade.set_defaults(run=cmd_grade)
     for name, run, text in (("release", cmd_release, "set up the nbgrader course and release the assignment"),
                             ("collect", cmd_collect, "nbgrader collect: latest submission of each student"),
-                            ("feedback", cmd_feedback, "nbgrader release_feedback")):
+                            ("feedback", cmd_feedback, "nbgrader release_feedback"),
+                            ("export", cmd_export, "nbgrader export: the gradebook's grades as CSV")):
         command = sub.add_parser(name, help=text)
         command.set_defaults(run=run)
         if name == "release":
             command.add_argument("--roster", help="CSV of students: id, first name, last name, email")
-    for command in (grade, *(sub.choices[n] for n in ("release", "collect", "feedback"))):
+        if name == "export":
+            command.add_argument("--to", help="the CSV file to write (default: COURSE_DIR/grades.csv)")
+    for command in (grade, *(sub.choices[n] for n in ("release", "collect", "feedback", "export"))):
         command.add_argument("--config", default=str(ROOT / "config.yaml"))
         command.add_argument("--course-dir", default=None if command is grade else "course",
                              help="the nbgrader course directory (default: course)")
@@ -277,7 +288,7 @@ def main(argv: list[str] | None = None) -> int:
     keys = sub.add_parser("keys", help="list every config.yaml key with its default and meaning")
     keys.set_defaults(run=cmd_keys)
     args = parser.parse_args(argv)
-    if args.command in ("grade", "release", "collect", "feedback"):
+    if args.command in ("grade", "release", "collect", "feedback", "export"):
         # What these make (outputs, the course's submissions, feedback, gradebook) is private from its first
         # byte: a file readable for a moment stays readable to whoever opened it then. The exchange and the
         # course folder are opened up deliberately (course.py), and nbgrader sets what students fetch.

@@ -32,7 +32,7 @@ from .trust import Untrusted, check_path
 ROOT = Path(__file__).resolve().parent.parent
 MAX_COPY_BYTES = 16 << 20  # a file of a submission copied to autograded/ (collect accepts 16 MiB in all)
 RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
-            "tests/__init__.py", "tests/conftest.py", "tests/test_selfcheck.py"]
+            "requirements.txt", "tests/__init__.py", "tests/conftest.py", "tests/test_selfcheck.py"]
 
 
 class CourseError(RuntimeError):
@@ -205,6 +205,11 @@ class Course:
         inbound = self.exchange_root / self.course_id / "inbound"
         if inbound.is_dir() and not inbound.is_symlink() and inbound.stat().st_uid == os.geteuid():
             os.chmod(inbound, inbound.stat().st_mode | 0o1000)  # sticky: nobody removes another's submission
+
+    def export(self, to: Path) -> Path:
+        """nbgrader export: the gradebook's grades as CSV (late penalties applied), to `to`."""
+        self.nbgrader("export", f"--to={Path(to).resolve()}")
+        return Path(to)
 
     def release_feedback(self, config: Config) -> None:
         """nbgrader release_feedback; then every page in the exchange readable by the student who fetches it
