@@ -110,6 +110,11 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
         (kept if saved else todo).append(saved or job)
 
     def finished(result: StudentResult) -> None:
+        earlier = store.load(result.student, None) if result.fault else None
+        if earlier is not None:  # a grader fault replaces no result: the last good one stands, its files as they were
+            vars(result).update(vars(earlier), fault=result.fault, kept=True)
+            on_result(result)
+            return
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)
         if not result.fault:  # a grader fault is retried next time

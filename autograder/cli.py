@@ -98,9 +98,13 @@ def _grade(args, workers: int, shards) -> int:
     if skipped:
         print(f"Not taken for students ({len(skipped)}: not folders, or names starting with '.'): "
               + ", ".join(printable(name) for name in skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
-    for r in report.results:
-        if r.fault:
-            print(f"  grader fault on {r.name}: {printable(r.fault)}", file=sys.stderr)
+    faulty = [r for r in report.results if r.fault]
+    if faulty:  # one line, however many: a fault is the grader's, and usually the same for all
+        kept = sum(r.kept for r in faulty)
+        print(f"Grader fault on {len(faulty)} submission(s) ({', '.join(r.name for r in faulty[:3])}"
+              f"{', ...' if len(faulty) > 3 else ''}): {clip(printable(faulty[0].fault), 300)}; "
+              + (f"their earlier results are kept ({kept} of them); " if kept else "")
+              + "nothing of it reaches the gradebook or the course's feedback; run again once fixed", file=sys.stderr)
     print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json\n"
           f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:

@@ -81,6 +81,17 @@ ITEM_KEYS = {
 }
 
 
+def _check_solutions(path: Path, folder: Path) -> None:
+    """The reference solutions are there: checked when the config is read, not when every student is graded."""
+    from .stubs import MODULES
+
+    missing = [name for name in MODULES if not (folder / name).is_file()]
+    if missing:
+        raise ConfigError(path, "assignment.solutions", f"{folder} has no {', '.join(missing)} (the folder is taken "
+                          f"relative to the config file's folder, {path.resolve().parent}); give the folder of the "
+                          "reference solutions, absolute or relative to the config file")
+
+
 class ConfigError(ValueError):
     """A config problem; str() names the file, the key and the fix."""
 
@@ -204,7 +215,9 @@ def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
     if a["late_penalty"] != "none" and due is None:
         raise ConfigError(path, "assignment.late_penalty", "a late penalty needs assignment.due")
     limits = sections["limits"]
-    return Config(path=path.resolve(), name=a["name"], seed=a["seed"], solutions=(path.parent / a["solutions"]).resolve(),
+    solutions = (path.parent / a["solutions"]).resolve()
+    _check_solutions(path, solutions)
+    return Config(path=path.resolve(), name=a["name"], seed=a["seed"], solutions=solutions,
                   due=due, late_penalty=a["late_penalty"], late_percent_per_day=float(a["late_percent_per_day"]),
                   limits=Limits(**{f.name: limits[f.name] for f in fields(Limits)}),
                   backend=sections["sandbox"]["backend"], questions=questions)

@@ -48,6 +48,7 @@ class StudentResult:
     timestamp_note: str = ""  # set with the late penalty: the submission's time could not be read or is doubtful
     timestamp_state: str = ""  # "", "unreadable" (graded as on time) or "doubtful" (files changed after it)
     write_error: str = ""  # this student's output files could not be written (the batch went on)
+    kept: bool = False  # a grader fault this run: this is the student's earlier result, kept as it was
 
     @property
     def name(self) -> str:
@@ -92,7 +93,7 @@ def _num(x: float) -> str:
 def status(result: StudentResult) -> str:
     """One word or two for grades.csv: what the instructor should know about this row."""
     if result.fault:
-        return "grader error"
+        return "grader error (earlier result kept)" if result.kept else "grader error"
     if result.write_error:
         return "output not written"
     if result.limit_hits:

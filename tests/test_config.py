@@ -129,3 +129,13 @@ def test_a_config_path_relative_to_where_the_grader_is_run(tmp_path):
                           capture_output=True, text=True, cwd=tmp_path, timeout=300)
     assert proc.returncode == 0, proc.stderr
     assert read_grades(tmp_path / "out")["ada"]["total"] == "100"
+
+
+def test_a_config_copied_elsewhere_is_refused_when_read_not_when_grading(tmp_path):
+    """A copy of config.yaml in another folder points at a solutions folder that is not there: exit 2 at once,
+    naming the key and the path tried; nothing graded, nothing written."""
+    (tmp_path / "config.yaml").write_text((ROOT / "config.yaml").read_text())
+    proc = run_grader(ROOT / "examples" / "submissions", tmp_path / "out", config=tmp_path / "config.yaml")
+    assert proc.returncode == 2, proc.stderr
+    assert f"assignment.solutions: {tmp_path / 'solutions'} has no step_network.py" in proc.stderr
+    assert not (tmp_path / "out").exists()

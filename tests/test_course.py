@@ -7,6 +7,7 @@ import csv
 import json
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
@@ -238,3 +239,31 @@ def test_the_formgrader_pages_show_the_grades(cycle, formgrader, tmp_path):
     browse(f"{base}/formgrader/manage_submissions/nn_backprop", tmp_path, wait, f"--screenshot={shot}",
            "--window-size=1280,600")
     assert shot.stat().st_size > 20_000  # a rendered table, not a blank page
+
+
+def test_a_grader_fault_replaces_no_earlier_result(cycle):
+    """A grading run that faults on everyone (here: a reference that cannot be imported) keeps every earlier
+    result: the --out files, the gradebook, the course's feedback; grades.csv says so; one line on stderr."""
+    tmp, _ = cycle
+    broken = tmp / "broken-solutions"
+    shutil.copytree(ROOT / "solutions", broken, dirs_exist_ok=True)
+    (broken / "backprop.py").write_text("raise ImportError('the reference is broken')\n")
+    raw = yaml.safe_load((tmp / "config.yaml").read_text())
+    raw["assignment"]["solutions"] = str(broken)
+    (tmp / "broken.yaml").write_text(yaml.safe_dump(raw))
+    course = tmp / "course"
+    watched = [*sorted((tmp / "out" / "results").iterdir()), *sorted((course / "feedback").rglob("*.html"))]
+    before = {path: path.read_bytes() for path in watched}
+    exported = _export(tmp)
+    proc = subprocess.run([sys.executable, "-m", "autograder", "grade", "--out", str(tmp / "out"), "--course-dir",
+                           str(course), "--config", str(tmp / "broken.yaml"), "--regrade-all"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert {path: path.read_bytes() for path in watched} == before
+    assert _export(tmp) == exported
+    rows = {row["student"]: row for row in csv.DictReader(open(tmp / "out" / "grades.csv"))}
+    assert {s: r["total"] for s, r in rows.items()} == {s: r["score"].rstrip("0").rstrip(".")
+                                                       for s, r in exported.items()}
+    assert {r["status"] for r in rows.values()} == {"grader error (earlier result kept)"}
+    faults = [line for line in proc.stderr.splitlines() if "Grader fault" in line]
+    assert len(faults) == 1 and "on 3 submission(s)" in faults[0] and "earlier results are kept" in faults[0]
