@@ -14,7 +14,7 @@ from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
 from .discover import not_students
 from .ids import clip, printable
-from .trust import Untrusted, check_path, read_instructors_file
+from .trust import Untrusted, check_path, others_may_write, read_instructors_file
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -58,7 +58,7 @@ def _grade(args, workers: int, shards) -> int:
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
-    if os.stat(submissions).st_mode & 0o002:
+    if others_may_write(os.stat(submissions)):
         print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
               "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
     try:
@@ -94,10 +94,12 @@ def _grade(args, workers: int, shards) -> int:
         print(f"Not graded normally ({len(troubled)}):")
         for student, reasons in troubled:
             print(f"  {student}: {printable(reasons[0])}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
-    skipped = not_students(submissions)
-    if skipped:
-        print(f"Not taken for students ({len(skipped)}: not folders, or names starting with '.'): "
-              + ", ".join(printable(name) for name in skipped[:5]) + (", ..." if len(skipped) > 5 else ""))
+    skipped: dict[str, list[str]] = {}
+    for name, why in not_students(submissions).items():
+        skipped.setdefault(why, []).append(name)
+    for why, names in skipped.items():  # one line per reason
+        print(f"Not taken for students ({len(names)}: {why}): " + ", ".join(printable(n) for n in names[:5])
+              + (", ..." if len(names) > 5 else ""))
     faulty = [r for r in report.results if r.fault]
     if faulty:  # one line, however many: a fault is the grader's, and usually the same for all
         kept = sum(r.kept for r in faulty)

@@ -27,7 +27,7 @@ from .files import overwrite
 from .gradebook import NOTEBOOK, ensure_rubric, open_gradebook
 from .ids import PLAIN
 from .tree import remove_tree
-from .trust import Untrusted, check_path
+from .trust import Untrusted, check_path, read_instructors_file, user_uid
 
 ROOT = Path(__file__).resolve().parent.parent
 MAX_COPY_BYTES = 16 << 20  # a file of a submission copied to autograded/ (collect accepts 16 MiB in all)
@@ -171,9 +171,10 @@ class Course:
 
     def write_autograded(self, student: str, assignment: str) -> Path:
         """nbgrader's mark that a submission was autograded: the formgrader lists a student as graded
-        only when autograded/<student>/<assignment>/ exists. It holds a copy of the submitted folder's
-        regular files (what was graded, and the notebook for the formgrader to show); nothing is read
-        through a link, and a file over MAX_COPY_BYTES is left out."""
+        only when autograded/<student>/<assignment>/ exists. It holds a copy of what was graded: the
+        submitted folder's .py files and timestamp.txt; nothing is read through a link, and a file over
+        MAX_COPY_BYTES is left out. Not the notebook: it is not graded, and the formgrader would show
+        its HTML (and run its scripts) in the instructor's browser, on the Jupyter server's origin."""
         if not PLAIN.fullmatch(student):
             raise ValueError("its id is not a plain user name, so nbgrader cannot list it")
         folder = self.root / "autograded" / student / assignment
@@ -182,6 +183,8 @@ class Course:
         source = os.open(self.submitted / student / assignment, os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW)
         try:
             for entry in os.scandir(source):
+                if not (entry.name.endswith(".py") or entry.name == "timestamp.txt"):
+                    continue
                 if entry.is_file(follow_symlinks=False) and entry.stat(follow_symlinks=False).st_size <= MAX_COPY_BYTES:
                     fd = os.open(entry.name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=source)
                     with os.fdopen(fd, "rb") as handle:
@@ -212,10 +215,21 @@ class Course:
         return Path(to)
 
     def release_feedback(self, config: Config) -> None:
-        """nbgrader release_feedback; then every page in the exchange readable by the student who fetches it
-        (nbgrader copies a page's mode, and pages an earlier version kept private are not copied again)."""
+        """nbgrader release_feedback; then each page in the exchange readable by the student who fetches it
+        (nbgrader copies a page's mode, and ours are private). nbgrader names a page by a hash of the
+        submission's secret, which sits in the student's nbgrader cache, in their home: where that home is
+        readable by others, so is the name. So, as root, a page whose student is a user of this machine
+        becomes theirs, mode 0600; other pages (ids that are not users) are 0644, as nbgrader leaves them."""
+        from nbgrader.utils import notebook_hash
+
         self.nbgrader("release_feedback", config.name)
         released = self.exchange_root / self.course_id / "feedback"
+        owners = {}  # page name -> the uid of its student, where they are a user of this machine
+        for folder in (self.root / "feedback").glob(f"*/{config.name}"):
+            secret = read_instructors_file(folder / "submission_secret.txt", 1 << 16)
+            uid = user_uid(folder.parent.name) if os.geteuid() == 0 else None
+            if secret is not None and uid is not None:
+                owners[notebook_hash(secret=secret.decode("utf-8", "replace"), notebook_id=NOTEBOOK) + ".html"] = uid
         for entry in os.scandir(released) if released.is_dir() else ():
             try:
                 fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -224,6 +238,8 @@ class Course:
             try:
                 info = os.fstat(fd)
                 if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
-                    os.fchmod(fd, 0o644)
+                    if entry.name in owners:
+                        os.fchown(fd, owners[entry.name], -1)
+                    os.fchmod(fd, 0o600 if entry.name in owners else 0o644)
             finally:
                 os.close(fd)

@@ -26,7 +26,7 @@ from pathlib import Path
 from .ids import clip, printable
 from .late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from .stubs import MODULES
-from .trust import is_instructors, owner_name, read_instructors_file, user_uid
+from .trust import is_instructors, others_may_write, owner_name, read_instructors_file, user_uid
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_SUBMISSION_BYTES = 2 << 20  # all .py files of one submission together: what one student costs in memory
@@ -71,39 +71,53 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     """Student folders directly under root, sorted by id, each read (its `assignment` subfolder if it has one).
 
     Entries that are not folders (files, links) and names starting with "." are not students.
-    What is read is bounded per folder (MAX_SUBMISSION_BYTES), and, in a class folder anyone may
-    add to, per user: a user owning several folders there has only the one named after them graded.
+    What is read is bounded per folder (MAX_SUBMISSION_BYTES), and, in a class folder others may
+    add to, per user (_class_folders).
     """
     root = Path(os.path.abspath(root))
     doubts = _collect_doubts(root)
     found = []
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's folder
     try:
-        names = [entry.name for entry in sorted(os.scandir(top), key=lambda e: e.name)
-                 if not entry.name.startswith(".") and entry.is_dir(follow_symlinks=False)]
-        crowded = _crowded(top, names) if os.fstat(top).st_mode & 0o002 else {}
+        names, _ = _class_folders(top)
         for name in names:
-            found.append(_read_student(top, name, root, assignment, doubts, crowded))
+            found.append(_read_student(top, name, root, assignment, doubts))
     finally:
         os.close(top)
     return found
 
 
-def _crowded(top: int, names: list[str]) -> dict[int, int]:
-    """{uid: folders} of the users (not root, not us) who own more than one of the student folders `names`."""
-    owners: dict[int, int] = {}
-    for name in names:
+def _class_folders(top: int) -> tuple[list[str], dict[str, str]]:
+    """(the student folders of the class folder open as `top`, sorted; {other entry: why it is not one}).
+
+    Not students: entries that are not folders (files, links), names starting with ".", and, in a
+    class folder others may add to, the folders of a user (not root, not us) who owns several there,
+    except those named after a user of the machine (theirs, or a row saying whose they are): one
+    user's flood of folders costs the grader nothing.
+    """
+    names, others, owners = [], {}, {}
+    for entry in sorted(os.scandir(top), key=lambda e: e.name):
+        if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
+            others[entry.name] = "not a folder, or a name starting with '.'"
+            continue
+        names.append(entry.name)
         try:
-            info = os.stat(name, dir_fd=top, follow_symlinks=False)
+            info = entry.stat(follow_symlinks=False)
         except OSError:
             continue
         if not is_instructors(info):
-            owners[info.st_uid] = owners.get(info.st_uid, 0) + 1
-    return {uid: count for uid, count in owners.items() if count > 1}
+            owners.setdefault(info.st_uid, []).append(entry.name)
+    if others_may_write(os.fstat(top)):
+        for uid, theirs in owners.items():
+            for name in theirs if len(theirs) > 1 else ():
+                if user_uid(name) is None:  # named after a user: theirs, or said to be someone else's (a row)
+                    others[name] = (f"one of {len(theirs)} folders of {owner_name(uid)} in a class folder others may "
+                                    "add to: of one user's folders, only the one named after them is a student")
+        names = [name for name in names if name not in others]
+    return names, others
 
 
-def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict,
-                  crowded: dict[int, int] | None = None) -> SubmissionDir:
+def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict) -> SubmissionDir:
     """One student's folder (or its `assignment` subfolder, nbgrader's layout, when the graded modules
     are there): its timestamp and files, through descriptors."""
     job = SubmissionDir(name, root / name)
@@ -113,12 +127,7 @@ def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict
         job.submitted.notes.append(f"Your submission folder could not be read ({exc.strerror}).")
         return job
     try:
-        info = os.fstat(folder)
-        someone_else = _not_theirs(name, info)
-        if not someone_else and info.st_uid in (crowded or {}) and user_uid(name) != info.st_uid:
-            someone_else = (f"Not graded: {owner_name(info.st_uid)} owns {crowded[info.st_uid]} folders in this class "
-                            "folder, which anyone may add to; of one user's folders, only the one named after "
-                            "them is graded.")
+        someone_else = _not_theirs(name, os.fstat(folder))
         if someone_else:
             job.submitted.notes.append(someone_else)
             return job
@@ -172,13 +181,18 @@ def _collect_doubts(root: Path) -> dict[str, str]:
         return {}
 
 
-def not_students(root: Path) -> list[str]:
-    """Entries of root that find_submissions does not take for students (for the instructor's summary)."""
+def not_students(root: Path) -> dict[str, str]:
+    """{entry of root that find_submissions does not take for a student: why} (for the instructor's summary)."""
     try:
-        return sorted(e.name for e in os.scandir(root)
-                      if e.name.startswith(".") or not e.is_dir(follow_symlinks=False))
+        top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
     except OSError:
-        return []
+        return {}
+    try:
+        return _class_folders(top)[1]
+    except OSError:
+        return {}
+    finally:
+        os.close(top)
 
 
 def read_timestamp(folder: int) -> tuple[str | None, str]:

@@ -30,7 +30,14 @@ def overwrite(path: Path, text: str | bytes) -> None:
 
 
 def overwrite_atomically(path: Path, text: str) -> None:
-    """Replace `path` with `text` at once (a new file renamed over it): never seen half written."""
+    """Replace `path` with `text` at once (a new file renamed over it): never seen half written.
+    The new file is made afresh (whatever stood at its name is removed first), never through a link."""
     tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text, encoding="utf-8", errors="backslashreplace")
+    try:
+        os.unlink(tmp)
+    except FileNotFoundError:
+        pass
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o644)
+    with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace") as handle:
+        handle.write(text)
     os.replace(tmp, path)

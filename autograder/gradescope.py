@@ -75,7 +75,9 @@ def student_id(root: Path) -> str:
     try:
         users = json.loads((root / "submission_metadata.json").read_text()).get("users") or []
         user = users[0]
-        return str(user.get("email") or user.get("id") or "submission")
+        text = str(user.get("email") or user.get("id") or "submission")
+        # as a folder name would be: its UTF-8 bytes (a lone surrogate too), undecodable ones escaped
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "surrogateescape")
     except (OSError, ValueError, IndexError, AttributeError):
         return "submission"
 
@@ -85,6 +87,7 @@ def run(root: Path) -> int:
     from .pool import fault_result, grade_submissions
     from .config import load_config
     from .discover import SubmissionDir, read_submission
+    from .ids import printable
     from .plugin import declared_tests
     from .results import gradescope_json
 
@@ -101,7 +104,8 @@ def run(root: Path) -> int:
     tmp = results_dir / ".results.json.tmp"
     tmp.write_text(text)
     os.replace(tmp, results_dir / "results.json")
-    print(f"graded {job.student}: {result.total:g} / {config.max_total:g}" + (f" (fault: {result.fault})" if result.fault else ""))
+    print(f"graded {result.name}: {result.total:g} / {config.max_total:g}"
+          + (f" (fault: {printable(result.fault)})" if result.fault else ""))
     return 0
 
 

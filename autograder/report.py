@@ -53,14 +53,15 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
                        "items": sorted(items_with[name])} for name in ranked]
     troubled = []
     for r in results:
-        reasons = list(dict.fromkeys(
+        unread = [note for note in r.notes if note.startswith(("Not graded", "Your submission folder"))]
+        reasons = unread or list(dict.fromkeys(  # a folder not read: that is the reason, not what it then lacked
             ([f"grader fault: {r.fault}"] if r.fault else [])
             + ([f"output not written: {r.write_error}"] if r.write_error else [])
             + ([r.timestamp_note] if r.timestamp_note else []) + r.limit_hits
             + [m for i in r.items for _, m in i.problems
                if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")
                and not any(hit.endswith(m) for hit in r.limit_hits)]  # said already, with its module
-            + [note for note in r.notes if note.startswith(("No graded", "Missing", "Not graded", "Your submission folder"))]))
+            + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
         if reasons:
             troubled.append((r.name, reasons))
     return ClassSummary(n, [r.total for r in results],

@@ -96,6 +96,8 @@ def status(result: StudentResult) -> str:
         return "grader error (earlier result kept)" if result.kept else "grader error"
     if result.write_error:
         return "output not written"
+    if any(note.startswith(("Not graded", "Your submission folder")) for note in result.notes):
+        return "not graded"  # the folder was not read: someone else's, or not readable
     if result.limit_hits:
         return "limits hit"
     return f"timestamp {result.timestamp_state}" if result.timestamp_state else "ok"

@@ -34,6 +34,8 @@ def fingerprint(job: SubmissionDir, config: Config) -> str:
     digest.update((job.timestamp or "").encode())
     for name, data in sorted(job.submitted.files.items()):  # the bytes that are graded, read once
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())
+    for note in job.submitted.notes:  # what was found, and whether the folder was read at all (its owner)
+        digest.update(b"note\0" + note.encode("utf-8", "backslashreplace"))
     for name, why in sorted(job.submitted.refused.items()):  # there, but not read: why is said
         digest.update(f"refused {name}: {why}".encode("utf-8", "backslashreplace"))
     return digest.hexdigest()

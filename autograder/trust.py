@@ -5,11 +5,13 @@ its exchange root, and an nbgrader course's own files (`nbgrader_config.py`, `su
 the record `collect` keeps). Students may share folders with them (a class folder or an
 exchange open to all), so each is checked, not assumed. A path is the instructor's when
 every folder on the way to it (as written, and where its links lead) belongs to root or to
-the instructor and, if others may write in it, is sticky (they cannot rename what is not
-theirs), and every link on the way belongs to root or to the instructor.
+the instructor and, if others may write in it (everyone, or a group with someone else in
+it), is sticky (they cannot rename what is not theirs), and every link on the way belongs
+to root or to the instructor.
 """
 from __future__ import annotations
 
+import functools
 import os
 import stat
 from pathlib import Path
@@ -44,6 +46,27 @@ def user_uid(name: str) -> int | None:
         return None
 
 
+def others_may_write(info: os.stat_result) -> bool:
+    """Someone besides root and us may change what this folder (or file) holds: everyone may write to it,
+    or its group may, and that group has someone else in it (a group of the instructor's own is fine)."""
+    if info.st_mode & 0o002:
+        return True
+    return bool(info.st_mode & 0o020) and _group_has_others(info.st_gid)
+
+
+@functools.lru_cache(maxsize=64)
+def _group_has_others(gid: int) -> bool:
+    try:
+        import grp
+        import pwd
+
+        members = set(grp.getgrgid(gid).gr_mem) | {user.pw_name for user in pwd.getpwall() if user.pw_gid == gid}
+        me = {user.pw_name for user in pwd.getpwall() if user.pw_uid in (0, os.geteuid())}
+    except (ImportError, KeyError):
+        return True  # a group nobody can say who is in
+    return bool(members - me)
+
+
 def check_path(path: Path, what: str) -> None:
     """Raise Untrusted unless only root or we can change where `path` leads. What does not exist
     yet is not checked (we make it); `path` itself, if it exists, is checked like a folder on the way."""
@@ -55,7 +78,7 @@ def check_path(path: Path, what: str) -> None:
                 info = os.lstat(step)
             except FileNotFoundError:
                 break
-            others_write = info.st_mode & 0o002 and not info.st_mode & stat.S_ISVTX
+            others_write = others_may_write(info) and not info.st_mode & stat.S_ISVTX
             if not is_instructors(info) or (stat.S_ISDIR(info.st_mode) and others_write):
                 kind = "a link" if stat.S_ISLNK(info.st_mode) else "a folder" if stat.S_ISDIR(info.st_mode) else "a file"
                 raise Untrusted(f"{what} {path}: {step} is {kind} of {owner_name(info.st_uid)}, mode "
@@ -75,7 +98,7 @@ def read_instructors_file(path: Path, limit: int) -> bytes | None:
     try:
         info = os.fstat(fd)
         if (not stat.S_ISREG(info.st_mode) or not is_instructors(info) or info.st_nlink != 1
-                or info.st_mode & 0o022 or info.st_size > limit):
+                or others_may_write(info) or info.st_size > limit):
             return None
         chunks, size = [], 0
         while size <= limit and (chunk := os.read(fd, limit + 1 - size)):

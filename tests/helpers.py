@@ -37,15 +37,20 @@ def read_markdown(path: Path) -> str:
     return re.sub(r"\\(.)", r"\1", Path(path).read_text())
 
 
-def run_with_users(tmp: Path, users: dict[str, int], *args: str) -> subprocess.CompletedProcess:
+def run_with_users(tmp: Path, users: dict[str, int], *args: str,
+                   groups: dict[str, tuple[int, list[str]]] | None = None) -> subprocess.CompletedProcess:
     """`python -m autograder ARGS`, as root, on a machine whose /etc/passwd also names `users`
-    ({name: uid}), bound over it in a private mount namespace (so ownership means what it would
-    on a shared host, and the machine's own users are left alone)."""
-    passwd = tmp / "passwd"
+    ({name: uid}) and /etc/group `groups` ({name: (gid, members)}), bound over them in a private
+    mount namespace (so ownership means what it would on a shared host, and the machine's own
+    users are left alone)."""
+    passwd, group = tmp / "passwd", tmp / "group"
     others = [line for line in open("/etc/passwd") if line.split(":")[0] not in users]
     passwd.write_text("".join(others) + "".join(f"{name}:x:{uid}:{uid}::/nonexistent:/bin/false\n"
                                                 for name, uid in users.items()))
-    script = f'mount --bind "{passwd}" /etc/passwd && exec "$0" "$@"'
+    others = [line for line in open("/etc/group") if line.split(":")[0] not in (groups or {})]
+    group.write_text("".join(others) + "".join(f"{name}:x:{gid}:{','.join(members)}\n"
+                                               for name, (gid, members) in (groups or {}).items()))
+    script = f'mount --bind "{passwd}" /etc/passwd && mount --bind "{group}" /etc/group && exec "$0" "$@"'
     return subprocess.run(["unshare", "--mount", "--propagation", "private", "sh", "-c", script,
                            sys.executable, "-m", "autograder", *args], cwd=ROOT, capture_output=True, text=True)
 

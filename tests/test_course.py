@@ -219,8 +219,16 @@ def test_the_formgrader_lists_every_student_autograded_with_the_exported_scores(
         # gives both (raw_score, late_submission_penalty, score)
         assert (shown["score"], shown["max_score"]) == (float(row["raw_score"]), float(row["max_score"])), student
     assert float(exported["carl"]["score"]) == float(exported["carl"]["raw_score"]) - 20
-    notebooks = _get(f"{base}/formgrader/api/submitted_notebooks/nn_backprop/nn_backprop", token)
-    assert len(notebooks) == 3 and not any(n["needs_manual_grade"] for n in notebooks), notebooks
+    for student in ANSWERS:  # what was graded, not the notebook (whose HTML the formgrader would run)
+        copied = {p.name for p in (tmp / "course" / "autograded" / student / "nn_backprop").iterdir()}
+        assert {"step_network.py", "xor_relu.py", "backprop.py", "timestamp.txt"} <= copied, copied
+        assert not any(name.endswith(".ipynb") for name in copied), copied
+    from autograder.gradebook import open_gradebook
+
+    with open_gradebook(f"sqlite:///{tmp / 'course' / 'gradebook.db'}", COURSE_ID) as gb:
+        for student in ANSWERS:
+            grades = gb.find_submission_notebook("nn_backprop", "nn_backprop", student).grades
+            assert len(grades) == 15 and not any(grade.needs_manual_grade for grade in grades), student
 
 
 @needs_chromium

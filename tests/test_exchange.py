@@ -208,8 +208,16 @@ def test_feedback_reaches_every_collected_student(exchange):
     folder = tmp / "course" / "exchange" / COURSE_ID / "feedback"
     released = list(folder.iterdir())
     assert len(released) == 2  # alice's page and erin's
-    for page in released:  # each student can read theirs: opened as alice's uid, from the exchange's folder
-        assert _readable_as(ALICE, folder, page.name), oct(page.stat().st_mode)
+    from nbgrader.utils import notebook_hash
+
+    secret = (tmp / "course" / "feedback" / "alice" / "nn_backprop" / "submission_secret.txt").read_text()
+    alices = folder / f"{notebook_hash(secret=secret, notebook_id='nn_backprop')}.html"
+    # alice, a user of the machine, owns hers (0600): a classmate who learns its name cannot read it;
+    # erin has no account here, so hers is as nbgrader leaves pages, 0644
+    assert alices.stat().st_uid == ALICE and alices.stat().st_mode & 0o777 == 0o600
+    assert _readable_as(ALICE, folder, alices.name) and not _readable_as(MALLORY, folder, alices.name)
+    [erins] = [page for page in released if page != alices]
+    assert erins.stat().st_mode & 0o777 == 0o644 and _readable_as(MALLORY, folder, erins.name)
 
 
 def _readable_as(uid, folder, name) -> bool:

@@ -248,3 +248,17 @@ def test_a_broken_submission_costs_its_own_module(graded):
     assert all(t["score"] == t["max_score"] for q in ("q1", "q2") for t in by_question[q])
     assert all(t["score"] == 0 and "has a syntax error at line 20" in t["output"] for t in by_question["q3"]), by_question["q3"]
     assert "graded broken: 50 / 100" in proc.stdout
+
+
+def test_any_email_gradescope_reports_is_an_id(tmp_path):
+    """An email that is not valid Unicode (a lone surrogate) grades as any id does."""
+    root = tmp_path / "autograder"
+    root.mkdir()
+    os.symlink(ROOT, root / "source")
+    write_class(root, {"submission": SUBMISSIONS["ada"]})
+    (root / "submission_metadata.json").write_text('{"id": 1, "users": [{"email": "\\ud800x@example.org"}]}')
+    proc = subprocess.run([sys.executable, "-m", "autograder.gradescope", "run", "--root", str(root)], cwd=ROOT,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    doc = json.loads((root / "results" / "results.json").read_text())
+    assert doc["score"] == 100 and not doc["extra_data"]["fault"], doc["extra_data"]

@@ -557,7 +557,7 @@ def test_a_module_that_is_there_but_not_read_is_said_as_such(tmp_path):
 
 def test_what_one_user_makes_the_grader_read_is_bounded(tmp_path):
     """In a class folder anyone may add to, mallory makes 40 folders of 32 hard links to one sparse 512 KiB
-    file (almost no disk of hers): her folders are not graded, one folder's reading stops at 2 MiB, and
+    file (almost no disk of hers): her folders are not students, one folder's reading stops at 2 MiB, and
     the grader's memory stays what it is for a small class; alice and bob are graded as always."""
     class_dir = _shared_class(tmp_path)
     _write_solution(str(class_dir / "bob"))
@@ -578,9 +578,57 @@ def test_what_one_user_makes_the_grader_read_is_bounded(tmp_path):
     peak_kib, code = map(int, proc.stdout.split()[-2:])
     assert code == 0, proc.stderr.decode(errors="replace")
     rows = {r["student"]: r for r in _rows(tmp_path / "out")}
-    assert rows["alice"]["total"] == rows["bob"]["total"] == "100" and len(rows) == 43
-    page = read_markdown(tmp_path / "out" / "feedback" / "flood07.md")
-    assert "Not graded: uid 1900000123 owns 40 folders in this class folder" in page, page
+    assert rows["alice"]["total"] == rows["bob"]["total"] == "100" and sorted(rows) == ["alice", "bob", "bulky"]
+    assert "Not taken for students (40: one of 40 folders of uid 1900000123 in a class folder others may add to" \
+        in proc.stdout.decode()  # her folders cost no row, no page, no sandbox run
     page = read_markdown(tmp_path / "out" / "feedback" / "bulky.md")  # one folder of another user: read up to 2 MiB
     assert "Not read: 28 more .py file(s) (m01.py first), past the 2 MiB of .py files the grader reads" in page, page
     assert peak_kib < 400 * 1024, peak_kib  # 41 folders of 16 MiB each, read, would be 650 MiB more
+
+
+def test_a_folder_not_read_is_said_so_first_and_a_change_of_owner_regrades_it(tmp_path):
+    """mallory's folder named after alice is 'not graded' (status, first reason, page); once it is alice's own,
+    the next run grades it, though no file changed."""
+    from helpers import run_with_users
+
+    class_dir = _shared_class(tmp_path)
+    (class_dir / "alice").rename(class_dir / "carol")
+    _write_solution(str(class_dir / "alice"))
+    chown_tree(class_dir / "alice", MALLORY)
+    users = {"alice": 1_900_000_122, "mallory": MALLORY}
+    first = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(tmp_path / "out"))
+    assert first.returncode == 0, first.stderr
+    row = {r["student"]: r for r in _rows(tmp_path / "out")}["alice"]
+    assert (row["total"], row["status"]) == ("0", "not graded")
+    assert "  alice: Not graded: this folder belongs to uid 1900000123 (mallory)" in first.stdout, first.stdout
+    chown_tree(class_dir / "alice", 1_900_000_122)
+    again = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(tmp_path / "out"))
+    row = {r["student"]: r for r in _rows(tmp_path / "out")}["alice"]
+    assert (row["total"], row["status"]) == ("100", "ok") and "Graded 1 submission " in again.stdout, again.stdout
+
+
+def test_a_group_with_students_in_it_counts_as_others(tmp_path):
+    """A class folder writable by a group that has students in it is one others may add to; an output folder
+    under a folder such a group may write is refused. A group of the instructor's own is not others."""
+    from helpers import run_with_users
+
+    users = {"alice": 1_900_000_122, "mallory": MALLORY}
+    groups = {"students": (1_900_000_500, ["alice", "mallory"]), "mine": (1_900_000_501, [])}
+    class_dir = tmp_path / "class"
+    for name in ("mallory", "zed", "yak"):
+        _write_solution(str(class_dir / name))
+        chown_tree(class_dir / name, MALLORY)
+    os.chown(class_dir, 0, 1_900_000_500)
+    os.chmod(class_dir, 0o2770)
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chown(shared, 0, 1_900_000_500)
+    os.chmod(shared, 0o775)
+    proc = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(tmp_path / "out"), groups=groups)
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(r["student"] for r in _rows(tmp_path / "out")) == ["mallory"]
+    proc = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(shared / "out"), groups=groups)
+    assert proc.returncode == 2 and "so someone else could change what" in proc.stderr, proc.stderr
+    os.chown(shared, 0, 1_900_000_501)  # the instructor's own group: nobody else in it
+    proc = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(shared / "out"), groups=groups)
+    assert proc.returncode == 0, proc.stderr
