@@ -14,7 +14,7 @@ from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
 from .discover import not_students
 from .ids import clip, printable
-from .trust import Untrusted, check_path, others_may_write, read_instructors_file
+from .trust import Untrusted, check_path, others_may_write, read_instructors_file, readable_by_others
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -230,12 +230,18 @@ def cmd_stubs(args) -> int:
 def cmd_doctor(args) -> int:
     from .sandbox import PLAIN_WARNING, select_backend
 
+    config = _config(args.config)
     try:
-        backend = select_backend(_config(args.config).backend)
+        backend = select_backend(config.backend)
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"sandbox backend: {backend.name}\nwhy: {backend.why}")
+    for what, path in (("the reference solutions", config.solutions), ("the hidden tests", ROOT / "autograder" / "hidden"),
+                       ("the config", config.path)):
+        if readable_by_others(path):
+            print(f"warning: {path} ({what}) can be read by every user of this machine; on a shared machine, "
+                  f"make the project's folder private: chmod 700 {ROOT}")
     if not backend.sandboxed:
         print(PLAIN_WARNING)
     from .cgroup import MemoryGroup

@@ -36,12 +36,12 @@ if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
 fi
 "$PYTHON" -m venv /autograder/venv
 /autograder/venv/bin/pip install --no-cache-dir --requirement /autograder/source/grader-requirements.txt
-/autograder/venv/bin/python -c "import sys; sys.path.insert(0, '/autograder/source'); from autograder.cli import main; main(['doctor', '--config', '/autograder/source/config.yaml'])"
 /autograder/venv/bin/python -m compileall -q /autograder/source  # compiled once here, not per submission
 # Only root may read the grader, the hidden tests and the solutions, whatever backend ends up running.
 chown -R root:root /autograder/source
 chmod -R go-rwx /autograder/source
 chmod 755 /autograder
+/autograder/venv/bin/python -c "import sys; sys.path.insert(0, '/autograder/source'); from autograder.cli import main; main(['doctor', '--config', '/autograder/source/config.yaml'])"
 """
 
 RUN_AUTOGRADER = """#!/usr/bin/env bash

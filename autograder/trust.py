@@ -109,3 +109,13 @@ def read_instructors_file(path: Path, limit: int) -> bytes | None:
         return None
     finally:
         os.close(fd)
+
+
+def readable_by_others(path: Path) -> bool:
+    """Anyone may read `path`: it is readable by others and every folder on the way lets them through."""
+    try:
+        if not os.stat(path).st_mode & 0o004:
+            return False
+        return all(os.stat(folder).st_mode & 0o001 for folder in Path(os.path.abspath(path)).parents)
+    except OSError:
+        return False

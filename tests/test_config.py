@@ -1,6 +1,8 @@
 """config.yaml validation: a bad config stops with exit 2 and a message naming the file, the key and the fix."""
+import os
 import subprocess
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -139,3 +141,26 @@ def test_a_config_copied_elsewhere_is_refused_when_read_not_when_grading(tmp_pat
     assert proc.returncode == 2, proc.stderr
     assert f"assignment.solutions: {tmp_path / 'solutions'} has no step_network.py" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+def test_doctor_warns_when_every_user_can_read_the_solutions():
+    """On a shared machine the reference solutions must not be readable by students: doctor says so."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix="nnb-doctor-"))  # under /tmp: every user passes through
+    try:
+        os.chmod(base, 0o755)
+        shutil.copytree(ROOT / "solutions", base / "solutions")
+        raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+        raw["assignment"]["solutions"] = str(base / "solutions")
+        (base / "config.yaml").write_text(yaml.safe_dump(raw))
+        warned = []
+        for mode in (0o755, 0o700):
+            os.chmod(base / "solutions", mode)
+            proc = subprocess.run([sys.executable, "-m", "autograder", "doctor", "--config", str(base / "config.yaml")],
+                                  cwd=ROOT, capture_output=True, text=True)
+            warned.append(f"{base / 'solutions'} (the reference solutions) can be read by every user" in proc.stdout)
+        assert warned == [True, False]
+    finally:
+        shutil.rmtree(base)

@@ -178,6 +178,7 @@ def test_setup_builds_the_image(image):
               if line and not line.startswith("#")]
     assert set(pinned) <= set(installed), (pinned, installed)
     assert "sandbox backend: bwrap" in proc.stdout  # doctor, at the end of setup.sh: the real sandbox
+    assert "can be read by every user" not in proc.stdout  # and nothing secret left readable
     for path in (built / "source").rglob("*"):  # the grader, hidden tests and references: root's alone
         info = path.lstat()
         assert info.st_uid == 0 and info.st_mode & 0o077 == 0, (path, oct(info.st_mode))
