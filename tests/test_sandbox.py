@@ -330,6 +330,9 @@ def probe():
             worked.append("shared futex wake")
         if libc.syscall(454, ctypes.c_void_p(page), 1, 1, 0) != -1:  # futex_wake (futex2), flags unseen
             worked.append("futex2 wake")
+        how = (ctypes.c_uint64 * 3)(0, 0, 0x20)  # open_how: O_RDONLY, RESOLVE_CACHED (answers from the name cache)
+        if libc.syscall(437, -100, b"/usr/.nnb-never-there", how, 24) != -1 or ctypes.get_errno() != 38:
+            worked.append("openat2")  # 437 everywhere; ENOSYS (38), so the C library falls back to openat
         # the kernel reads int arguments' low 32 bits: the same commands with high bits set are refused too
         fcntl_nr, madvise_nr = {"x86_64": (72, 28), "aarch64": (25, 233)}[os.uname().machine]
         high = 1 << 32
