@@ -134,4 +134,21 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
     report.results = sorted(kept + report.results, key=lambda r: r.student)
     _atomic_write(out / "grades.csv", grades_csv(report.results, config))
     _atomic_write(out / "report.html", report_html(report.results, config))
+    _prune(out, {r.file for r in report.results})
     return report
+
+
+def _prune(out: Path, stems: set[str]) -> None:
+    """Results, pages and saved state of students no longer in the class go: OUT shows this class only."""
+    for folder, suffixes in (("results", (".json",)), ("feedback", (".html", ".md")), (".grader-state", (".json",))):
+        try:
+            entries = list(os.scandir(out / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            stem, suffix = os.path.splitext(entry.name)
+            if suffix in suffixes and stem not in stems and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass

@@ -28,9 +28,18 @@ def _config(path: str):
 def cmd_grade(args) -> int:
     from .pool import Shards
 
+    from .progress import Progress
+
     workers = args.jobs or os.cpu_count() or 1
-    with Shards(Path(args.config).resolve(), min(workers, _folders_in(args.submissions))) as shards:
-        return _grade(args, workers, shards)  # the shards start up while the rubric is read
+    bar = Progress()
+    try:
+        with Shards(Path(args.config).resolve(), min(workers, _folders_in(args.submissions))) as shards:
+            return _grade(args, workers, shards, bar)  # the shards start up while the rubric is read
+    except KeyboardInterrupt:  # Ctrl-C: one line, no traceback; what was graded is saved
+        bar.finish()
+        print(f"\nInterrupted: {bar.done} of {bar.total} graded; run again to finish (what was graded is kept)",
+              file=sys.stderr)
+        return 130
 
 
 def _folders_in(path: str | None) -> int:
@@ -41,10 +50,10 @@ def _folders_in(path: str | None) -> int:
         return 0
 
 
-def _grade(args, workers: int, shards) -> int:
+def _grade(args, workers: int, shards, bar) -> int:
     from .batch import OutputError, grade_folder
-    from .progress import Progress
     from .report import summarise
+    from .stubs import MODULES
     from .sandbox import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
@@ -58,6 +67,16 @@ def _grade(args, workers: int, shards) -> int:
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
+    graded_here = [name for name in MODULES if (submissions / name).is_file()]
+    if graded_here:  # one student's folder, given by mistake for the class
+        print(f"error: {submissions} looks like one student's submission (it holds {', '.join(graded_here)}); give "
+              "the folder above it, which holds one folder per student", file=sys.stderr)
+        return 2
+    if not any(not e.name.startswith(".") and e.is_dir(follow_symlinks=False) for e in os.scandir(submissions)):
+        print(f"error: {submissions} holds no student folders (it holds {len(os.listdir(submissions))} other "
+              "entries); give the folder with one folder per student" + (", after make collect" if course else ""),
+              file=sys.stderr)
+        return 2
     if others_may_write(os.stat(submissions)):
         print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
               "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
@@ -69,7 +88,6 @@ def _grade(args, workers: int, shards) -> int:
     if not backend.sandboxed:
         print(PLAIN_WARNING + f" (why: {backend.why})", file=sys.stderr)
     out = Path(args.out)
-    bar = Progress()
 
     def progress(result):
         bar.update(result)

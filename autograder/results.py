@@ -100,6 +100,12 @@ def status(result: StudentResult) -> str:
         return "not graded"  # the folder was not read: someone else's, or not readable
     if result.limit_hits:
         return "limits hit"
+    problems = [message for item in result.items for _, message in item.problems]
+    if any("could not be imported" in message for message in problems):
+        return "module not imported"  # a syntax error, an import that raised
+    if any(note.startswith(("No graded", "Missing")) for note in result.notes) or any(
+            "is missing from the submission" in message or "was not graded: it" in message for message in problems):
+        return "files missing"  # a module not there (a notebook-only submission), or not read
     return f"timestamp {result.timestamp_state}" if result.timestamp_state else "ok"
 
 

@@ -222,7 +222,7 @@ def test_a_readable_timestamp_sets_the_penalty(stamps):
 def test_a_bad_timestamp_is_told_to_student_and_instructor(stamps, student):
     out, proc, _ = stamps
     row = {r["student"]: r for r in _rows(out)}[student]
-    assert (row["late_days"], row["status"]) == ("0", "timestamp unreadable")
+    assert (row["late_days"], row["status"]) == ("0", "timestamp unreadable" if student != "fifo" else "files missing")
     assert row["total"] == ("100" if student != "fifo" else "50")
     feedback = read_markdown(out / "feedback" / f"{student}.md")
     assert "timestamp.txt could not be read" in feedback and "graded as on time" in feedback
@@ -632,3 +632,73 @@ def test_a_group_with_students_in_it_counts_as_others(tmp_path):
     os.chown(shared, 0, 1_900_000_501)  # the instructor's own group: nobody else in it
     proc = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(shared / "out"), groups=groups)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_status_column_says_what_the_summary_says(tmp_path):
+    """grades.csv's status for a syntax error, a notebook-only submission, a missing module: not ok."""
+    class_dir = tmp_path / "class"
+    for name in ("syntax", "notebook", "missing", "fine"):
+        _write_solution(str(class_dir / name))
+    module = class_dir / "syntax" / "backprop.py"
+    module.write_text(module.read_text().replace("def softmax(z):", "def softmax(z)"))
+    for name in ("step_network.py", "xor_relu.py", "backprop.py"):
+        os.unlink(class_dir / "notebook" / name)
+    (class_dir / "notebook" / "nn_backprop.ipynb").write_text("{}")
+    os.unlink(class_dir / "missing" / "xor_relu.py")
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr.decode(errors="replace")
+    status = {r["student"]: r["status"] for r in _rows(tmp_path / "out")}
+    assert status == {"syntax": "module not imported", "notebook": "files missing", "missing": "files missing",
+                      "fine": "ok"}
+    summary = proc.stdout.decode()
+    assert all(f"  {name}: " in summary for name in ("syntax", "notebook", "missing")) and "  fine: " not in summary
+
+
+def test_a_wrong_folder_given_for_the_class_stops_with_what_was_found(tmp_path):
+    _write_solution(str(tmp_path / "class" / "alice"))
+    proc = _grade(tmp_path / "class" / "alice", tmp_path / "out")  # one student's folder, by mistake
+    assert proc.returncode == 2 and b"looks like one student's submission (it holds step_network.py" in proc.stderr
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "empty" / "notes.txt").write_text("x")
+    proc = _grade(tmp_path / "empty", tmp_path / "out")
+    assert proc.returncode == 2 and b"holds no student folders (it holds 1 other entries)" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_out_shows_only_the_students_of_this_class(tmp_path):
+    class_dir = tmp_path / "class"
+    for name in ("ann", "ben"):
+        _write_solution(str(class_dir / name))
+    assert _grade(class_dir, tmp_path / "out").returncode == 0
+    import shutil
+
+    shutil.rmtree(class_dir / "ben")  # ben left the course
+    assert _grade(class_dir, tmp_path / "out").returncode == 0
+    left = {p.name for folder in ("results", "feedback", ".grader-state") for p in (tmp_path / "out" / folder).iterdir()}
+    assert left == {"ann.json", "ann.html", "ann.md"}, left
+    assert [r["student"] for r in _rows(tmp_path / "out")] == ["ann"]
+
+
+def test_ctrl_c_says_one_line_and_keeps_what_was_graded(tmp_path):
+    """Ctrl-C (SIGINT to the whole foreground process group, as a terminal sends it) mid-run: one line, no
+    traceback; what was graded is kept, and the next run finishes the rest."""
+    import signal
+
+    class_dir = tmp_path / "class"
+    for i in range(40):
+        _write_solution(str(class_dir / f"s{i:02}"))
+    proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(tmp_path / "out"),
+                             "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            start_new_session=True)
+    state = tmp_path / "out" / ".grader-state"
+    deadline = time.monotonic() + 120
+    while not (state.is_dir() and len(list(state.iterdir())) >= 3) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    lines = [line for line in err.decode().splitlines() if line.strip()]
+    assert proc.returncode == 130 and len(lines) == 1, err.decode()
+    assert re.fullmatch(r"Interrupted: \d+ of 40 graded; run again to finish \(what was graded is kept\)", lines[0])
+    again = _grade(class_dir, tmp_path / "out")
+    assert again.returncode == 0 and b"kept " in again.stdout, again.stdout
+    assert len(_rows(tmp_path / "out")) == 40
