@@ -30,6 +30,7 @@ from .tree import remove_tree
 from .trust import Untrusted, check_path, read_instructors_file, user_uid
 
 ROOT = Path(__file__).resolve().parent.parent
+WRITTEN_BY = "# Written by `make release` (autograder/course.py); edit config.yaml instead."
 MAX_COPY_BYTES = 16 << 20  # a file of a submission copied to autograded/ (collect accepts 16 MiB in all)
 RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
             "requirements.txt", "tests/__init__.py", "tests/conftest.py", "tests/test_selfcheck.py"]
@@ -68,21 +69,26 @@ class Course:
 
     def nbgrader(self, *args: str) -> subprocess.CompletedProcess:
         """Run `nbgrader ARGS` in the course directory; raise CourseError with its log if it fails."""
-        cmd = [sys.executable, "-m", "nbgrader", *args]
+        cmd = [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.course_id={self.course_id}",
+               f"--CourseDirectory.root={self.root.resolve()}", f"--Exchange.root={self.exchange_root}"]
         proc = subprocess.run(cmd, cwd=self.root, capture_output=True, text=True)
         if proc.returncode != 0:
             raise CourseError(f"`nbgrader {' '.join(args)}` failed in {self.root}:\n{proc.stdout}{proc.stderr}")
         return proc
 
     def write_config(self) -> None:
+        """nbgrader_config.py, unless the course has one of its own (an existing course: it is left as it is;
+        every nbgrader command is given the course id and exchange root, see nbgrader())."""
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / "nbgrader_config.py").write_text(
-            "# Written by `make release` (autograder/course.py); edit config.yaml instead.\n"
-            "c = get_config()  # noqa: F821\n"
-            f"c.CourseDirectory.course_id = {self.course_id!r}\n"
-            f"c.CourseDirectory.root = {str(self.root.resolve())!r}\n"
-            f"c.Exchange.root = {str(self.exchange_root)!r}\n"
-            "c.Exchange.timezone = 'UTC'\n")
+        mine = self.root / "nbgrader_config.py"
+        if not mine.exists() or mine.read_text(errors="replace").startswith(WRITTEN_BY):
+            mine.write_text(
+                WRITTEN_BY + "\n"
+                "c = get_config()  # noqa: F821\n"
+                f"c.CourseDirectory.course_id = {self.course_id!r}\n"
+                f"c.CourseDirectory.root = {str(self.root.resolve())!r}\n"
+                f"c.Exchange.root = {str(self.exchange_root)!r}\n"
+                "c.Exchange.timezone = 'UTC'\n")
         self.exchange_root.mkdir(parents=True, exist_ok=True)
         # The course's own folder in it is ours before anyone else may write there: a student who made it
         # first would stop every release (nbgrader refuses a course folder it does not own).
@@ -96,7 +102,13 @@ class Course:
                                   "remove it, as root, and release again") from None
         os.chmod(course, 0o755)
         # Every student writes their submission here; sticky, so nobody renames or removes another's folder.
-        os.chmod(self.exchange_root, 0o1777)
+        # A shared exchange (a JupyterHub's, with other courses) is its owner's to set up: checked, not changed.
+        info = os.stat(self.exchange_root)
+        if info.st_uid == os.geteuid():
+            os.chmod(self.exchange_root, 0o1777)
+        elif info.st_mode & 0o1777 != 0o1777:
+            raise CourseError(f"the exchange {self.exchange_root} is not one every student may write to, sticky "
+                              f"(mode {oct(info.st_mode & 0o7777)}): ask its owner to chmod 1777 it")
 
     def add_roster(self, roster: Path) -> int:
         """Students from a CSV with columns id, first_name, last_name, email (a header row is optional)."""

@@ -275,3 +275,34 @@ def test_a_grader_fault_replaces_no_earlier_result(cycle):
     assert {r["status"] for r in rows.values()} == {"grader error (earlier result kept)"}
     faults = [line for line in proc.stderr.splitlines() if "Grader fault" in line]
     assert len(faults) == 1 and "on 3 submission(s)" in faults[0] and "earlier results are kept" in faults[0]
+
+
+def test_release_into_an_existing_course_adds_this_assignment_and_touches_nothing_else(tmp_path):
+    """A JupyterHub course: its own nbgrader_config.py, another assignment (in the gradebook, source/ and release/),
+    a shared exchange with another course in it. Release adds nn_backprop, under the course's own id."""
+    from autograder.gradebook import open_gradebook
+
+    exchange = tmp_path / "srv-exchange"
+    (exchange / "other101" / "outbound" / "lab1").mkdir(parents=True)
+    os.chmod(exchange, 0o1777)
+    course = tmp_path / "ml101"
+    for folder in ("source/hw0", "release/hw0"):
+        (course / folder).mkdir(parents=True)
+        (course / folder / "hw0.ipynb").write_text('{"cells": []}')
+    own_config = f"c = get_config()\nc.CourseDirectory.course_id = 'ml101'\nc.Exchange.root = '{exchange}'\n" \
+                 "c.ClearSolutions.code_stub = {'python': '# your code here'}\n"
+    (course / "nbgrader_config.py").write_text(own_config)
+    with open_gradebook(f"sqlite:///{course / 'gradebook.db'}", "ml101") as gb:
+        gb.add_assignment("hw0")
+        gb.add_student("zoe")
+    before = {p: p.read_bytes() for p in [*course.rglob("hw0*"), *(exchange / "other101").rglob("*")] if p.is_file()}
+    proc = subprocess.run([sys.executable, "-m", "autograder", "release", "--course-dir", str(course), "--course-id",
+                           "ml101", "--exchange", str(exchange), "--config", str(ROOT / "config.yaml")],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (course / "nbgrader_config.py").read_text() == own_config
+    assert {p: p.read_bytes() for p in before} == before
+    assert (exchange / "ml101" / "outbound" / "nn_backprop" / "backprop.py").is_file()
+    with open_gradebook(f"sqlite:///{course / 'gradebook.db'}", "ml101") as gb:
+        assert sorted(a.name for a in gb.assignments) == ["hw0", "nn_backprop"]
+        assert [s.id for s in gb.students] == ["zoe"]
