@@ -33,14 +33,20 @@ def check_output_folder(out: Path) -> None:
     Grades, feedback and the saved state that a rerun trusts go there: in a folder someone else
     owns or can write, they could be read, swapped, or made links to files of ours.
     """
-    try:  # nobody else may move OUT, or put one there
-        check_path(Path(os.path.abspath(out)).parent, f"--out {out} is inside")
+    try:  # nobody else may move OUT, or put one there: each missing folder on the way is made by us, then checked
+        path = Path(os.path.abspath(out))
+        for folder in [*reversed(path.parents), path][1:]:
+            try:
+                os.mkdir(folder, 0o700)
+            except FileExistsError:  # there already (perhaps just made by someone else): checked like the rest
+                pass
+            if folder != path:
+                check_path(folder, f"--out {out} is inside")
+        info = os.lstat(out)
     except Untrusted as exc:
         raise OutputError(str(exc)) from None
-    if not os.path.lexists(out):
-        out.mkdir(parents=True, mode=0o700)
-        return
-    info = os.lstat(out)
+    except OSError as exc:
+        raise OutputError(f"--out {out} could not be made ({exc.strerror}): give a folder you may create") from None
     if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
         raise OutputError(f"--out {out} is not a folder of yours that only you can write "
                           f"(owner uid {info.st_uid}, mode {oct(info.st_mode & 0o7777)}): give a new folder, "

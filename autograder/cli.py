@@ -14,7 +14,7 @@ from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
 from .discover import not_students
 from .ids import clip, printable
-from .trust import Untrusted, check_path, others_may_write, read_instructors_file, readable_by_others
+from .trust import Untrusted, check_path, may_add, read_instructors_file, readable_by_others
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -77,7 +77,7 @@ def _grade(args, workers: int, shards, bar) -> int:
               "entries); give the folder with one folder per student" + (", after make collect" if course else ""),
               file=sys.stderr)
         return 2
-    if others_may_write(os.stat(submissions)):
+    if may_add(os.stat(submissions), submissions):
         print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
               "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
     try:

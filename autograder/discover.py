@@ -26,7 +26,7 @@ from pathlib import Path
 from .ids import clip, printable
 from .late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from .stubs import MODULES
-from .trust import is_instructors, others_may_write, owner_name, read_instructors_file, user_uid
+from .trust import is_instructors, may_add, named_user_uid, owner_name, read_instructors_file
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_SUBMISSION_BYTES = 2 << 20  # all .py files of one submission together: what one student costs in memory
@@ -107,10 +107,10 @@ def _class_folders(top: int) -> tuple[list[str], dict[str, str]]:
             continue
         if not is_instructors(info):
             owners.setdefault(info.st_uid, []).append(entry.name)
-    if others_may_write(os.fstat(top)):
+    if may_add(os.fstat(top), top):
         for uid, theirs in owners.items():
             for name in theirs if len(theirs) > 1 else ():
-                if user_uid(name) is None:  # named after a user: theirs, or said to be someone else's (a row)
+                if named_user_uid(name) is None:  # named after a user: theirs, or said to be someone else's (a row)
                     others[name] = (f"one of {len(theirs)} folders of {owner_name(uid)} in a class folder others may "
                                     "add to: of one user's folders, only the one named after them is a student")
         names = [name for name in names if name not in others]
@@ -162,11 +162,11 @@ def _not_theirs(student: str, info: os.stat_result) -> str:
     """Why a student folder is not graded as `student`'s ("" if it may be): it belongs to another user
     of this machine than the one it names. A folder of root's or the instructor's was copied there by
     them; where ids are not user names, ownership tells nothing."""
-    uid = user_uid(student)
+    uid = named_user_uid(student)
     if is_instructors(info) or uid is None or info.st_uid == uid:
         return ""
-    return (f"Not graded: this folder belongs to {owner_name(info.st_uid)}, not to {clip(printable(student), 60)} "
-            f"(uid {uid}), whose submission it claims to be; only they, or the instructor, can hand it in.")
+    return (f"Not graded: this folder belongs to {owner_name(info.st_uid)}, not to {owner_name(uid)}, whose "
+            "submission its name claims it is; only they, or the instructor, can hand it in.")
 
 
 def _collect_doubts(root: Path) -> dict[str, str]:

@@ -46,12 +46,67 @@ def user_uid(name: str) -> int | None:
         return None
 
 
-def others_may_write(info: os.stat_result) -> bool:
+def named_user_uid(name: str) -> int | None:
+    """The uid of the user a folder name stands for: the user called `name`, or the one it looks like
+    ("alice ", "Alice", a full-width "ａｌｉｃｅ": spaces trimmed, Unicode compatibility forms and case folded)."""
+    uid = user_uid(name)
+    if uid is None:
+        import unicodedata
+
+        plain = unicodedata.normalize("NFKC", name).strip().casefold()
+        uid = _users_by_folded_name().get(plain)
+    return uid
+
+
+@functools.lru_cache(maxsize=1)
+def _users_by_folded_name() -> dict[str, int]:
+    try:
+        import pwd
+
+        return {user.pw_name.casefold(): user.pw_uid for user in pwd.getpwall()}
+    except ImportError:
+        return {}
+
+
+def others_may_write(info: os.stat_result, where: str | os.PathLike | int | None = None) -> bool:
     """Someone besides root and us may change what this folder (or file) holds: everyone may write to it,
-    or its group may, and that group has someone else in it (a group of the instructor's own is fine)."""
+    or its group may, and that group has someone else in it (a group of the instructor's own is fine), or
+    its access control list (read from `where`, a path not followed or a descriptor) lets another user or
+    such a group write."""
     if info.st_mode & 0o002:
         return True
-    return bool(info.st_mode & 0o020) and _group_has_others(info.st_gid)
+    if info.st_mode & 0o020 and _group_has_others(info.st_gid):
+        return True
+    return where is not None and _acl_lets_others_write(where)
+
+
+def may_add(info: os.stat_result, where: str | os.PathLike | int | None = None) -> bool:
+    """Someone besides root and us may add to this folder: it is theirs, or they may write to it."""
+    return not is_instructors(info) or others_may_write(info, where)
+
+
+def _acl_lets_others_write(where) -> bool:
+    """A POSIX access ACL with a named user (not root, not us) or named group (with someone else in it) that
+    may write, as far as its mask allows. No ACL (or none readable): False."""
+    import struct
+
+    try:
+        if isinstance(where, int):
+            acl = os.getxattr(where, "system.posix_acl_access")
+        else:
+            acl = os.getxattr(where, "system.posix_acl_access", follow_symlinks=False)
+    except OSError:
+        return False
+    entries = [struct.unpack_from("<HHI", acl, offset) for offset in range(4, len(acl) - 7, 8)]
+    mask = next((perm for tag, perm, _ in entries if tag == 0x10), 7)
+    for tag, perm, ident in entries:
+        if not perm & mask & 2:
+            continue
+        if tag == 0x02 and ident not in (0, os.geteuid()):  # ACL_USER
+            return True
+        if tag == 0x08 and _group_has_others(ident):  # ACL_GROUP
+            return True
+    return False
 
 
 @functools.lru_cache(maxsize=64)
@@ -78,7 +133,7 @@ def check_path(path: Path, what: str) -> None:
                 info = os.lstat(step)
             except FileNotFoundError:
                 break
-            others_write = others_may_write(info) and not info.st_mode & stat.S_ISVTX
+            others_write = others_may_write(info, step) and not info.st_mode & stat.S_ISVTX
             if not is_instructors(info) or (stat.S_ISDIR(info.st_mode) and others_write):
                 kind = "a link" if stat.S_ISLNK(info.st_mode) else "a folder" if stat.S_ISDIR(info.st_mode) else "a file"
                 raise Untrusted(f"{what} {path}: {step} is {kind} of {owner_name(info.st_uid)}, mode "
@@ -98,7 +153,7 @@ def read_instructors_file(path: Path, limit: int) -> bytes | None:
     try:
         info = os.fstat(fd)
         if (not stat.S_ISREG(info.st_mode) or not is_instructors(info) or info.st_nlink != 1
-                or others_may_write(info) or info.st_size > limit):
+                or others_may_write(info, fd) or info.st_size > limit):
             return None
         chunks, size = [], 0
         while size <= limit and (chunk := os.read(fd, limit + 1 - size)):

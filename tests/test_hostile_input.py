@@ -494,13 +494,17 @@ def test_a_folder_named_after_another_user_is_not_graded_as_theirs(tmp_path):
     chown_tree(class_dir / "carol", 1_900_000_125)  # no user of the machine is called carol
     _write_solution(str(class_dir / "mallory"))  # her own folder, beside the one she took
     chown_tree(class_dir / "mallory", MALLORY)
+    for lookalike in ("bob ", "Bob", "\uff42\uff4f\uff42"):  # a trailing space, a capital, full-width letters
+        _write_solution(str(class_dir / lookalike))
+        chown_tree(class_dir / lookalike, MALLORY)
     proc = run_with_users(tmp_path, {"alice": 1_900_000_122, "mallory": MALLORY, "bob": BOB},
                           "grade", str(class_dir), "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     rows = {r["student"]: r for r in _rows(tmp_path / "out")}
     assert [rows[s]["total"] for s in ("bob", "carol", "mallory", "alice")] == ["100", "100", "100", "0"]
+    assert [rows[s]["status"] for s in ("bob ", "Bob", "\uff42\uff4f\uff42")] == ["not graded"] * 3
     page = read_markdown(tmp_path / "out" / "feedback" / "alice.md")
-    assert "Not graded: this folder belongs to uid 1900000123 (mallory), not to alice" in page
+    assert "Not graded: this folder belongs to uid 1900000123 (mallory), not to uid 1900000122 (alice)" in page
     assert "alice" in proc.stdout and "Not graded" in proc.stdout
 
 
@@ -702,3 +706,52 @@ def test_ctrl_c_says_one_line_and_keeps_what_was_graded(tmp_path):
     again = _grade(class_dir, tmp_path / "out")
     assert again.returncode == 0 and b"kept " in again.stdout, again.stdout
     assert len(_rows(tmp_path / "out")) == 40
+
+
+def _grant_write(folder, uid):
+    """A POSIX ACL letting `uid` write to `folder` (what `setfacl -m u:UID:rwx` makes), its mode bits 0775."""
+    import struct
+
+    entries = [(0x01, 7, 0xFFFFFFFF), (0x02, 7, uid), (0x04, 5, 0xFFFFFFFF), (0x10, 7, 0xFFFFFFFF),
+               (0x20, 5, 0xFFFFFFFF)]
+    os.setxattr(folder, "system.posix_acl_access",
+                struct.pack("<I", 2) + b"".join(struct.pack("<HHI", *entry) for entry in entries))
+
+
+def test_folders_others_may_change_by_acl_or_ownership_count_as_shared(tmp_path):
+    """An ACL that lets a student write, or a class folder the student owns, is a folder others may change:
+    OUT is refused under one, and one user's many folders in one are not students."""
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    _grant_write(shared, MALLORY)
+    class_dir = tmp_path / "class"
+    _write_solution(str(class_dir / "alice"))
+    proc = _grade(class_dir, shared / "out")
+    assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
+    assert not (shared / "out").exists()
+    for owned_by_her, folder in ((False, tmp_path / "acl-class"), (True, tmp_path / "her-class")):
+        for name in ("x1", "x2", "x3"):
+            _write_solution(str(folder / name))
+            chown_tree(folder / name, MALLORY)
+        if owned_by_her:
+            os.chown(folder, MALLORY, MALLORY)
+        else:
+            _grant_write(folder, MALLORY)
+        proc = _grade(folder, tmp_path / f"out-{folder.name}")
+        assert proc.returncode == 0, proc.stderr
+        assert not (tmp_path / f"out-{folder.name}" / "grades.csv").read_text().count("\nx"), folder
+        assert b"Not taken for students (3: one of 3 folders of uid 1900000123" in proc.stdout, proc.stdout
+
+
+def test_out_is_made_one_folder_at_a_time_and_each_checked(tmp_path):
+    """A missing folder on the way to OUT that someone else makes first (in a sticky shared folder) is refused,
+    not used: OUT is never made inside a folder another user owns."""
+    sticky = tmp_path / "sticky"
+    sticky.mkdir()
+    os.chmod(sticky, 0o1777)
+    (sticky / "grades").mkdir()
+    os.chown(sticky / "grades", MALLORY, MALLORY)  # hers, made just before the grader's mkdir would have
+    _write_solution(str(tmp_path / "class" / "alice"))
+    proc = _grade(tmp_path / "class", sticky / "grades" / "out")
+    assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
+    assert not (sticky / "grades" / "out").exists()

@@ -330,6 +330,11 @@ def probe():
             worked.append("shared futex wake")
         if libc.syscall(454, ctypes.c_void_p(page), 1, 1, 0) != -1:  # futex_wake (futex2), flags unseen
             worked.append("futex2 wake")
+        move_pages = {"x86_64": 279, "aarch64": 239}[os.uname().machine]
+        status = (ctypes.c_int * 1)(0)
+        pages = (ctypes.c_void_p * 1)(page)
+        if libc.syscall(move_pages, 0, 1, pages, None, status, 0) != -1:  # which pages of a mapping are there
+            worked.append("move_pages")
         how = (ctypes.c_uint64 * 3)(0, 0, 0x20)  # open_how: O_RDONLY, RESOLVE_CACHED (answers from the name cache)
         if libc.syscall(437, -100, b"/usr/.nnb-never-there", how, 24) != -1 or ctypes.get_errno() != 38:
             worked.append("openat2")  # 437 everywhere; ENOSYS (38), so the C library falls back to openat

@@ -16,7 +16,10 @@ outside its address-space limit:
   which count against no limit either (files in /tmp count against its tmpfs's size);
 - the page cache's state: advice that evicts or probes it (fadvise, readahead, mincore,
   cachestat, madvise's MADV_COLD and MADV_PAGEOUT, preadv2/pwritev2 with their flags such as
-  RWF_NOWAIT): one submission could leave bits in which pages of a system file are cached;
+  RWF_NOWAIT), and what reads which pages of a mapping are present (move_pages, whose status
+  tells which neighbours a fault mapped: the cached ones) or moves them between memory nodes
+  (migrate_pages, mbind): one submission could leave bits in which pages of a system file are
+  cached;
 - numbers from machine-wide counters that each submission's own mounts move: unique mount ids
   (statx's STATX_MNT_ID_UNIQUE, statmount, listmount, file handles) and file handles at all;
 - kernel objects keyed by a file, which every submission shares read-only (the system, Python,
@@ -82,8 +85,10 @@ REFUSED = (
     "kexec_file_load", "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
     "swapon", "swapoff", "acct",
     "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark", "syslog",
+    "move_pages", "migrate_pages", "mbind",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3", "openat2",
+             "move_pages",
              "socket", "socketpair", "pipe", "pipe2", "mincore", "preadv2", "flock", "inotify_init1")
 
 
