@@ -1,5 +1,6 @@
 """What a submission process may do: no capabilities, no new privileges, and a seccomp filter that
-refuses kernel state which could outlive a submission or escape its limits.
+allows the ordinary system calls of a Python program (ALLOWED), refuses every other (ENOSYS), and,
+among the allowed, refuses kernel state which could outlive a submission or escape its limits.
 
 Refused (EPERM), so nothing one submission makes can reach the next one or hold memory
 outside its address-space limit:
@@ -63,6 +64,39 @@ FUTEX_WAITS = (0, 9)  # FUTEX_WAIT, FUTEX_WAIT_BITSET: when shared, they return 
 FUTEX_REFUSED = (1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13)  # shared wakes, requeues and priority-inheritance operations
 # fcntl(fd, cmd, ...): locks and their queries (32-bit F_*LK64 too), leases, directory notifications
 FCNTL_REFUSED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 1024, 1025, 1026)
+# Every other system call is refused (ENOSYS, so the C library falls back where it can): what a Python
+# program computing with numpy, printing, timing itself, using threads or files in /tmp does, and nothing
+# more. The rules above refine some of these (clone, futex, fcntl, mmap, madvise, statx). A system call a
+# later kernel adds is refused until it is added here.
+ALLOWED = (
+    # files, in /tmp and read-only elsewhere
+    "read", "write", "readv", "writev", "pread64", "pwrite64", "open", "openat", "creat", "close", "close_range",
+    "lseek", "_llseek", "stat", "fstat", "lstat", "newfstatat", "fstatat64", "stat64", "fstat64", "lstat64", "statx",
+    "access", "faccessat", "faccessat2", "getdents", "getdents64", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat",
+    "rmdir", "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
+    "readlink", "readlinkat", "chmod", "fchmod", "fchmodat", "umask", "truncate", "ftruncate", "fsync", "fdatasync",
+    "utime", "utimes", "utimensat", "futimesat", "dup", "dup2", "dup3", "fcntl", "fcntl64", "ioctl", "statfs",
+    "fstatfs", "statfs64", "fstatfs64", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
+    "flistxattr", "mknod", "mknodat", "fallocate", "copy_file_range", "sendfile", "sendfile64",
+    "poll", "ppoll", "select", "_newselect", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
+    "epoll_pwait", "epoll_pwait2", "eventfd", "eventfd2", "timerfd_create", "timerfd_settime", "timerfd_gettime",
+    "signalfd", "signalfd4",
+    # memory
+    "brk", "mmap", "mmap2", "munmap", "mprotect", "mremap", "msync", "madvise", "membarrier", "get_mempolicy",
+    "set_mempolicy",
+    # processes, threads, signals, time
+    "clone", "fork", "vfork", "execve", "execveat", "exit", "exit_group", "wait4", "waitid", "kill", "tkill",
+    "tgkill", "getpid", "getppid", "gettid", "getuid", "geteuid", "getgid", "getegid", "getresuid", "getresgid",
+    "getgroups", "getpgid", "getpgrp", "getsid", "setsid", "setpgid", "prctl", "arch_prctl", "set_tid_address",
+    "set_robust_list", "get_robust_list", "futex", "futex_time64", "rseq", "sched_yield", "sched_getaffinity",
+    "sched_setaffinity", "sched_getparam", "sched_getscheduler", "sched_get_priority_max", "sched_get_priority_min",
+    "getpriority", "setpriority", "getrlimit", "setrlimit", "prlimit64", "ugetrlimit", "getrusage", "times",
+    "sysinfo", "uname", "capget", "sigaltstack", "rt_sigaction", "rt_sigprocmask", "rt_sigreturn", "sigreturn",
+    "rt_sigpending", "rt_sigtimedwait", "rt_sigsuspend", "rt_sigqueueinfo", "rt_tgsigqueueinfo", "pause", "alarm",
+    "getitimer", "setitimer", "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
+    "getrandom", "restart_syscall", "getcpu",
+)
+MAX_SYSCALL = 1024  # numbers below it not allowed are refused (every architecture's table is shorter)
 _MASKED_EQ = 7  # SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b. The kernel reads an int argument's low 32 bits
 INT = 0xFFFFFFFF  # only: an equality on all 64 (SCMP_CMP_EQ) misses the same value with high bits set
 MADV_COLD, MADV_PAGEOUT = 20, 21
@@ -186,6 +220,14 @@ def build() -> Filter:
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
             if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _MASKED_EQ, INT, advice)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")
+        ruled = {lib.seccomp_syscall_resolve_name(name.encode()) for name in (
+            *REFUSED, "clone3", "openat2", "clone", "statx", "mmap", "futex", "futex_time64", "fcntl", "fcntl64",
+            "madvise")} | set(NEWER.values()) | set(FUTEX2.values())
+        allowed = {lib.seccomp_syscall_resolve_name(name.encode()) for name in ALLOWED}
+        refused = sum(lib.seccomp_rule_add_array(ctx, _ERRNO | errno.ENOSYS, number, 0, None) == 0
+                      for number in range(MAX_SYSCALL) if number not in ruled | allowed)
+        if refused < 100:
+            raise OSError(errno.EINVAL, f"seccomp: could refuse only {refused} system calls not on the list")
         missing = [name for name in ESSENTIAL if name not in added]
         if missing:
             raise OSError(errno.EINVAL, f"seccomp: could not add rules for {', '.join(missing)}")
