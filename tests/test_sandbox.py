@@ -304,6 +304,7 @@ def probe():
             ("lock query", lambda: fcntl.fcntl(shared, fcntl.F_GETLK, read_lock)),
             ("ofd lock", lambda: fcntl.fcntl(shared, 37, read_lock)),  # F_OFD_SETLK
             ("lease", lambda: fcntl.fcntl(shared, fcntl.F_SETLEASE, fcntl.F_RDLCK)),
+            ("ioctl", lambda: fcntl.ioctl(shared, 2, bytes(8))),  # FIGETBSZ: a file system's own commands
             ("dnotify", lambda: fcntl.fcntl(os.open(os.path.dirname(os.__file__), os.O_RDONLY), fcntl.F_NOTIFY,
                                             fcntl.DN_ACCESS))]:
         try:

@@ -67,7 +67,8 @@ FCNTL_REFUSED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 1024, 1025, 1026)
 # Every other system call is refused (ENOSYS, so the C library falls back where it can): what a Python
 # program computing with numpy, printing, timing itself, using threads or files in /tmp does, and nothing
 # more. The rules above refine some of these (clone, futex, fcntl, mmap, madvise, statx). A system call a
-# later kernel adds is refused until it is added here.
+# later kernel adds is refused until it is added here. Not ioctl: a device's or a file system's own commands
+# on the files every submission shares (ext4's extent cache, say); without it isatty() says False.
 ALLOWED = (
     # files, in /tmp and read-only elsewhere
     "read", "write", "readv", "writev", "pread64", "pwrite64", "open", "openat", "creat", "close", "close_range",
@@ -75,7 +76,7 @@ ALLOWED = (
     "access", "faccessat", "faccessat2", "getdents", "getdents64", "getcwd", "chdir", "fchdir", "mkdir", "mkdirat",
     "rmdir", "unlink", "unlinkat", "rename", "renameat", "renameat2", "link", "linkat", "symlink", "symlinkat",
     "readlink", "readlinkat", "chmod", "fchmod", "fchmodat", "umask", "truncate", "ftruncate", "fsync", "fdatasync",
-    "utime", "utimes", "utimensat", "futimesat", "dup", "dup2", "dup3", "fcntl", "fcntl64", "ioctl", "statfs",
+    "utime", "utimes", "utimensat", "futimesat", "dup", "dup2", "dup3", "fcntl", "fcntl64", "statfs",
     "fstatfs", "statfs64", "fstatfs64", "getxattr", "lgetxattr", "fgetxattr", "listxattr", "llistxattr",
     "flistxattr", "mknod", "mknodat", "fallocate", "copy_file_range", "sendfile", "sendfile64",
     "poll", "ppoll", "select", "_newselect", "pselect6", "epoll_create", "epoll_create1", "epoll_ctl", "epoll_wait",
