@@ -356,6 +356,10 @@ def probe():
             worked.append("dnotify (high bits)")
         if libc.syscall(madvise_nr, ctypes.c_void_p(page), 4096, ctypes.c_long(21 | high)) != -1:  # MADV_PAGEOUT
             worked.append("madvise pageout (high bits)")
+    import tempfile
+    with tempfile.TemporaryFile() as scratch, tempfile.NamedTemporaryFile() as named:  # what tutorials do: works
+        scratch.write(b"x")
+        named.write(b"y")
     threads = [threading.Thread(target=sum, args=([1, 2],)) for _ in range(4)]  # threads still start and end
     for thread in threads:
         thread.start()

@@ -67,8 +67,8 @@ FCNTL_REFUSED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 1024, 1025, 1026)
 # Every other system call is refused (ENOSYS, so the C library falls back where it can): what a Python
 # program computing with numpy, printing, timing itself, using threads or files in /tmp does, and nothing
 # more. The rules above refine some of these (clone, futex, fcntl, mmap, madvise, statx). A system call a
-# later kernel adds is refused until it is added here. Not ioctl: a device's or a file system's own commands
-# on the files every submission shares (ext4's extent cache, say); without it isatty() says False.
+# later kernel adds is refused until it is added here. Not ioctl (answered ENOTTY, below): a device's or a file
+# system's own commands on the files every submission shares (ext4's extent cache, say).
 ALLOWED = (
     # files, in /tmp and read-only elsewhere
     "read", "write", "readv", "writev", "pread64", "pwrite64", "open", "openat", "creat", "close", "close_range",
@@ -123,7 +123,7 @@ REFUSED = (
     "move_pages", "migrate_pages", "mbind",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3", "openat2",
-             "move_pages",
+             "move_pages", "ioctl",
              "socket", "socketpair", "pipe", "pipe2", "mincore", "preadv2", "flock", "inotify_init1")
 
 
@@ -193,6 +193,8 @@ def build() -> Filter:
         for name in ("clone3", "openat2"):  # flags behind a pointer; the C library falls back to clone / openat
             if rule(name, _ERRNO | errno.ENOSYS):
                 added.add(name)
+        if rule("ioctl", _ERRNO | errno.ENOTTY):  # "not a terminal": Python then uses fcntl (FIOCLEX) and isatty
+            added.add("ioctl")  # says False; any other answer made tempfile.TemporaryFile fail
         for flag in [*NAMESPACE_FLAGS.values(), CLONE_PIDFD]:  # clone(flags, ...): refused with any of these
             if not rule("clone", _ERRNO | errno.EPERM, _ArgCmp(0, _MASKED_EQ, flag, flag)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rule on clone's flags")
@@ -222,7 +224,7 @@ def build() -> Filter:
             if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _MASKED_EQ, INT, advice)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")
         ruled = {lib.seccomp_syscall_resolve_name(name.encode()) for name in (
-            *REFUSED, "clone3", "openat2", "clone", "statx", "mmap", "futex", "futex_time64", "fcntl", "fcntl64",
+            *REFUSED, "clone3", "openat2", "ioctl", "clone", "statx", "mmap", "futex", "futex_time64", "fcntl", "fcntl64",
             "madvise")} | set(NEWER.values()) | set(FUTEX2.values())
         allowed = {lib.seccomp_syscall_resolve_name(name.encode()) for name in ALLOWED}
         refused = sum(lib.seccomp_rule_add_array(ctx, _ERRNO | errno.ENOSYS, number, 0, None) == 0
