@@ -77,7 +77,14 @@ def _grade(args, workers: int, shards, bar) -> int:
               "entries); give the folder with one folder per student" + (", after make collect" if course else ""),
               file=sys.stderr)
         return 2
-    if may_add(os.stat(submissions), submissions):
+    info = os.stat(submissions)
+    if may_add(info, submissions):
+        if info.st_uid not in (0, os.geteuid()) or not info.st_mode & 0o1000:
+            print(f"error: {submissions} is a class folder others may change that is "
+                  + ("not yours" if info.st_uid not in (0, os.geteuid()) else "not sticky")
+                  + ": a student could rename a classmate's folder away; make it yours and sticky (chmod +t), "
+                  "or grade a copy only you can change", file=sys.stderr)
+            return 2
         print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
               "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
     try:

@@ -240,8 +240,9 @@ class Course:
         for folder in (self.root / "feedback").glob(f"*/{config.name}"):
             secret = read_instructors_file(folder / "submission_secret.txt", 1 << 16)
             uid = user_uid(folder.parent.name) if os.geteuid() == 0 else None
-            if secret is not None and uid is not None:
-                owners[notebook_hash(secret=secret.decode("utf-8", "replace"), notebook_id=NOTEBOOK) + ".html"] = uid
+            if secret is not None:  # a page two students share (one copied the other's secret) is given to neither
+                page = notebook_hash(secret=secret.decode("utf-8", "replace"), notebook_id=NOTEBOOK) + ".html"
+                owners[page] = -1 if page in owners else uid
         for entry in os.scandir(released) if released.is_dir() else ():
             try:
                 fd = os.open(entry.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
@@ -250,8 +251,9 @@ class Course:
             try:
                 info = os.fstat(fd)
                 if stat.S_ISREG(info.st_mode) and info.st_uid == os.geteuid():
-                    if entry.name in owners:
-                        os.fchown(fd, owners[entry.name], -1)
-                    os.fchmod(fd, 0o600 if entry.name in owners else 0o644)
+                    owner = owners.get(entry.name)  # None: an id that is no user here; -1: shared, nobody's
+                    if owner is not None and owner >= 0:
+                        os.fchown(fd, owner, -1)
+                    os.fchmod(fd, 0o644 if owner is None else 0o600)
             finally:
                 os.close(fd)

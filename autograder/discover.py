@@ -87,13 +87,22 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     return found
 
 
+def _user_name(uid: int) -> str | None:
+    try:
+        import pwd
+
+        return pwd.getpwuid(uid).pw_name
+    except (ImportError, KeyError):
+        return None
+
+
 def _class_folders(top: int) -> tuple[list[str], dict[str, str]]:
     """(the student folders of the class folder open as `top`, sorted; {other entry: why it is not one}).
 
     Not students: entries that are not folders (files, links), names starting with ".", and, in a
     class folder others may add to, the folders of a user (not root, not us) who owns several there,
-    except those named after a user of the machine (theirs, or a row saying whose they are): one
-    user's flood of folders costs the grader nothing.
+    except the one named exactly after them: one user's flood of folders (look-alikes of names
+    included) costs the grader nothing.
     """
     names, others, owners = [], {}, {}
     for entry in sorted(os.scandir(top), key=lambda e: e.name):
@@ -110,9 +119,9 @@ def _class_folders(top: int) -> tuple[list[str], dict[str, str]]:
     if may_add(os.fstat(top), top):
         for uid, theirs in owners.items():
             for name in theirs if len(theirs) > 1 else ():
-                if named_user_uid(name) is None:  # named after a user: theirs, or said to be someone else's (a row)
+                if name != _user_name(uid):  # their exact name: their one folder; look-alikes and the rest are not
                     others[name] = (f"one of {len(theirs)} folders of {owner_name(uid)} in a class folder others may "
-                                    "add to: of one user's folders, only the one named after them is a student")
+                                    "add to: of one user's folders, only the one named exactly after them is a student")
         names = [name for name in names if name not in others]
     return names, others
 

@@ -111,6 +111,7 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
                 result.rejected.append((name, "form", f"{clip(printable(parts[2]), 60)!r} in its name is not a time"))
             else:
                 candidates.setdefault(parts[0], []).append((parse_timestamp(parts[2]), name))
+        first_with = _secrets(folder, candidates, submitted, assignment)
         for student in sorted(candidates):
             tries = 0  # of the student's own folders: forgeries by others (found by owner, first) do not count
             for stamp, name in sorted(candidates[student], reverse=True):
@@ -120,6 +121,10 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
                     continue
                 try:
                     entry = _read(folder, name, student, name.rsplit("+", 3)[2])
+                    secret = entry.files.get("submission_secret.txt", b"").strip()
+                    if first_with.get(secret, student) != student:
+                        raise Rejected(f"its submission_secret.txt is {first_with[secret]}'s, who submitted first "
+                                       "(nbgrader makes a secret for each submission: this one was copied)", "owner")
                 except Rejected as why:
                     result.rejected.append((name, why.kind, str(why)))
                     tries += why.kind != "owner"
@@ -137,6 +142,42 @@ def collect(inbound: Path, assignment: str, submitted: Path) -> Collection:
         os.close(folder)
     _save_record(submitted, record)
     return result
+
+
+def _secrets(folder: int, candidates: dict[str, list], submitted: Path, assignment: str) -> dict[bytes, str]:
+    """{secret: the student who had it first}. nbgrader names a student's released feedback page by the
+    secret alone, so a student who submits with a classmate's (read from their nbgrader cache) would get
+    that page. First: a submission collected before, else the inbound folder the kernel saw made first."""
+    seen: dict[bytes, tuple[float, str]] = {}
+    for path in submitted.glob(f"*/{assignment}/submission_secret.txt"):
+        data = read_instructors_file(path, MAX_TIMESTAMP_BYTES)
+        if data:
+            seen.setdefault(data.strip(), (float("-inf"), path.parent.parent.name))
+    for student, folders in candidates.items():
+        tries = 0
+        for _, name in sorted(folders, reverse=True):  # the student's own, newest first, as collect reads them
+            try:
+                info = os.stat(name, dir_fd=folder, follow_symlinks=False)
+                if stat.S_ISLNK(info.st_mode) or _owner(student, info.st_uid) != info.st_uid:
+                    continue  # a link, or a forgery under the student's name: not theirs, and not read
+                tries += 1
+                if tries > MAX_TRIES:
+                    break
+                made = info.st_ctime
+                top = os.open(name, _DIR, dir_fd=folder)
+            except (OSError, Rejected):
+                continue
+            try:
+                fd = os.open("submission_secret.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=top)
+                with os.fdopen(fd, "rb") as handle:
+                    secret = handle.read(MAX_TIMESTAMP_BYTES).strip()
+            except OSError:
+                continue
+            finally:
+                os.close(top)
+            if secret and (secret not in seen or made < seen[secret][0]):
+                seen[secret] = (made, student)
+    return {secret: student for secret, (_, student) in seen.items()}
 
 
 def _load_record(submitted: Path) -> dict:

@@ -14,7 +14,7 @@ from datetime import datetime
 from .config import Config
 from .ids import printable
 from .misconceptions import MISCONCEPTIONS
-from .results import ItemResult, Seen, StudentResult, _num, penalty_share, seen, shown
+from .results import ItemResult, Seen, StudentResult, _num, held_back, penalty_share, seen, shown, without
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:860px;margin:2em auto;padding:0 1em}
@@ -62,7 +62,7 @@ def _problem(count: int, message: str) -> str:
 def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """A self-contained feedback page (no scripts, no external files)."""
     e = esc
-    whole = seen(result, config, now)
+    whole, hidden = seen(result, config, now), held_back(result, config, now)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<title>Feedback: {e(config.name)} for {e(result.name)}</title><style>{CSS}</style></head><body>",
@@ -89,12 +89,12 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
                      f"<div class='bar' role='img' aria-label='{_num(part.raw)} of {_num(part.out_of)}'>"
                      f"<i style='width:{width:.1f}%'></i></div>")
         for item in (i for i in result.items if i.id.split(".")[0] == question.id):
-            parts.append(_item_html(item, config, now))
+            parts.append(_item_html(item, config, now, hidden))
     parts.append("</body></html>")
     return "\n".join(parts)
 
 
-def _item_html(item: ItemResult, config: Config, now) -> str:
+def _item_html(item: ItemResult, config: Config, now, hidden: set[str]) -> str:
     e = esc
     head = (f"<header><span>{e(item.title)} <code>{e(item.id)}</code></span>"
             f"<span>{{score}}</span></header>")
@@ -106,10 +106,11 @@ def _item_html(item: ItemResult, config: Config, now) -> str:
         body.append(f"<div class='muted'>Checked: {e(item.checked)}.</div>")
     if item.cases:
         body.append(f"<div>Passed {item.passed} of {item.cases} case{'s' if item.cases != 1 else ''}.</div>")
-    if item.problems:
-        body.append("<ul>" + "".join(f"<li>{e(_problem(c, m))}</li>" for c, m in item.problems) + "</ul>")
+    problems = _problems(item, hidden)
+    if problems:
+        body.append("<ul>" + "".join(f"<li>{e(_problem(c, m))}</li>" for c, m in problems) + "</ul>")
     if item.status == "error" and not item.problems:
-        body.append(f"<div>{e(item.output)}</div>")
+        body.append(f"<div>{e(without(item.output, hidden))}</div>")
     if item.hint:
         body.append(f"<div class='hint'><b>Hint:</b> {e(item.hint)}</div>")
     score = f"{_num(item.score)} / {_num(item.max_score)}"
@@ -118,7 +119,7 @@ def _item_html(item: ItemResult, config: Config, now) -> str:
 
 def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """The same feedback as Markdown; everything that is not the grader's own words is escaped (md)."""
-    whole = seen(result, config, now)
+    whole, hidden = seen(result, config, now), held_back(result, config, now)
     lines = [f"# Feedback: {md(config.name)} for {md(result.name)}", "",
              f"**Score: {_num(whole.score)} / {_num(whole.out_of)}**", ""]
     lines += [x for line in _score_notes(result, config, whole) for x in (f"> {md(line)}", "")]
@@ -144,9 +145,9 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
                 lines.append(f"Checked: {md(item.checked)}.")
             if item.cases:
                 lines.append(f"Passed {item.passed} of {item.cases} cases.")
-            lines += [f"- {md(_problem(c, m))}" for c, m in item.problems]
+            lines += [f"- {md(_problem(c, m))}" for c, m in _problems(item, hidden)]
             if item.status == "error" and not item.problems:
-                lines.append(md(item.output))
+                lines.append(md(without(item.output, hidden)))
             if item.hint:
                 lines.append(f"Hint: {md(item.hint)}")
             lines.append("")
@@ -170,3 +171,9 @@ def _score_notes(result: StudentResult, config: Config, whole: Seen) -> list[str
 
 def _more(part: Seen) -> str:
     return f" (+{_num(part.held_back)} not shown yet)" if part.held_back else ""
+
+
+def _problems(item: ItemResult, hidden: set[str]) -> list[tuple[int, str]]:
+    """An item's problems, less what they say of items not shown yet (held_back)."""
+    kept = [(count, without(message, hidden)) for count, message in item.problems]
+    return [(count, message) for count, message in kept if message]

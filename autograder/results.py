@@ -133,6 +133,21 @@ def shown(item: ItemResult, config: Config, now: datetime | None = None) -> bool
     return True  # visible, and after_published: a feedback page is the publication
 
 
+def held_back(result: StudentResult, config: Config, now: datetime | None = None) -> set[str]:
+    """Ids of the items a student may not see yet."""
+    return {item.id for item in result.items if not shown(item, config, now)}
+
+
+def without(text: str, hidden: set[str]) -> str:
+    """`text` less each part (a line, or a clause between '; ') that names an item not shown yet: what it
+    says of that item (its helper was wrong, say) would show that item's result."""
+    if not hidden or not any(item_id in text for item_id in hidden):
+        return text
+    lines = ("; ".join(part for part in line.split("; ") if not any(i in part for i in hidden))
+             for line in text.split("\n"))
+    return "\n".join(line for line in lines if line.strip() and line.strip() not in ("-", "- 1 cases:"))
+
+
 @dataclass
 class Seen:
     """What a student may see now of a result, or of one question: the score of the items shown (after
@@ -163,7 +178,7 @@ def penalty_share(result: StudentResult, config: Config) -> float:
 
 def gradescope_json(result: StudentResult, config: Config) -> str:
     """Gradescope's results.json: score, output, tests[] (name starts with the rubric id)."""
-    tests = []
+    tests, hidden = [], held_back(result, config)
     for number, item in enumerate(result.items, 1):
         tests.append({
             "name": f"{item.id} {item.title}",
@@ -171,7 +186,7 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
             "score": round(item.score, 4),
             "max_score": item.max_score,
             "status": "passed" if item.score >= item.max_score else "failed",
-            "output": item.output,
+            "output": without(item.output, hidden),  # Gradescope hides held-back tests, not what others say
             "visibility": item.visibility,
             "tags": item.misconceptions,
         })

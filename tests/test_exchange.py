@@ -78,6 +78,9 @@ def exchange(tmp_path_factory):
     plant("alice", "forged", files=zeros_files())
     for i in range(2 * MAX_TRIES):  # more forgeries under alice's name than collect reads of one student's own
         plant("alice", f"forged{i}", files=zeros_files())
+    copied = plant("mallory", "copiedsecret", files=zeros_files())  # alice's secret, read from her nbgrader cache
+    (copied / "submission_secret.txt").write_text((honest / "submission_secret.txt").read_text())
+    chown_tree(copied, MALLORY)
     empty = plant("mallory", "emptydirs", files=zeros_files())  # files few, folders many: each costs a look
     for i in range(MAX_ENTRIES):
         (empty / f"d{i}").mkdir()
@@ -120,10 +123,11 @@ def exchange(tmp_path_factory):
 def test_collect_finishes_and_says_what_it_rejected(exchange):
     tmp, _, _, collect, _, _, _ = exchange
     assert collect.returncode == 0, collect.stdout + collect.stderr
-    assert f"Rejected {10 + 2 * MAX_TRIES} inbound folder(s)" in collect.stdout, collect.stdout
+    assert f"Rejected {11 + 2 * MAX_TRIES} inbound folder(s)" in collect.stdout, collect.stdout
     expected = {"+links": "is a symbolic link (to ", "+forged": "is owned by uid 1900000002 (mallory), not by uid "
                 "1900000001 (alice)", "+fifo": "backprop.py is not a regular file",
                 "+emptydirs": f"it holds more than {MAX_ENTRIES} files and folders",
+                "+copiedsecret": "its submission_secret.txt is alice's, who submitted first",
                 "+hardlink": "backprop.py has other hard links",
                 "+dir": "it is a symbolic link (to ", "+notime": "it has no timestamp.txt, which nbgrader submit always writes",
                 "frank+": "its submission_secret.txt is not what nbgrader submit writes",

@@ -492,17 +492,19 @@ def test_a_folder_named_after_another_user_is_not_graded_as_theirs(tmp_path):
     chown_tree(class_dir / "bob", BOB)
     _write_solution(str(class_dir / "carol"))
     chown_tree(class_dir / "carol", 1_900_000_125)  # no user of the machine is called carol
-    _write_solution(str(class_dir / "mallory"))  # her own folder, beside the one she took
-    chown_tree(class_dir / "mallory", MALLORY)
-    for lookalike in ("bob ", "Bob", "\uff42\uff4f\uff42"):  # a trailing space, a capital, full-width letters
-        _write_solution(str(class_dir / lookalike))
-        chown_tree(class_dir / lookalike, MALLORY)
-    proc = run_with_users(tmp_path, {"alice": 1_900_000_122, "mallory": MALLORY, "bob": BOB},
+    eve = 1_900_000_126  # eve takes names that look like bob's: a trailing space, a capital, full-width letters
+    _write_solution(str(class_dir / "\uff42\uff4f\uff42"))
+    chown_tree(class_dir / "\uff42\uff4f\uff42", eve)
+    for name in ("eve", "bob ", "Bob", "eve ", "EVE"):  # and, beside her own, look-alikes of it: no more rows
+        _write_solution(str(class_dir / name))
+        chown_tree(class_dir / name, eve if name != "bob " else MALLORY + 50)
+    proc = run_with_users(tmp_path, {"alice": 1_900_000_122, "mallory": MALLORY, "bob": BOB, "eve": eve},
                           "grade", str(class_dir), "--out", str(tmp_path / "out"))
     assert proc.returncode == 0, proc.stderr
     rows = {r["student"]: r for r in _rows(tmp_path / "out")}
-    assert [rows[s]["total"] for s in ("bob", "carol", "mallory", "alice")] == ["100", "100", "100", "0"]
-    assert [rows[s]["status"] for s in ("bob ", "Bob", "\uff42\uff4f\uff42")] == ["not graded"] * 3
+    assert [rows[s]["total"] for s in ("bob", "carol", "eve", "alice")] == ["100", "100", "100", "0"]
+    assert rows["bob "]["status"] == "not graded"  # one folder of another user, named like bob: a row, not graded
+    assert not {"Bob", "eve ", "EVE", "\uff42\uff4f\uff42"} & set(rows)  # eve's many: only "eve" is a student
     page = read_markdown(tmp_path / "out" / "feedback" / "alice.md")
     assert "Not graded: this folder belongs to uid 1900000123 (mallory), not to uid 1900000122 (alice)" in page
     assert "alice" in proc.stdout and "Not graded" in proc.stdout
@@ -623,7 +625,7 @@ def test_a_group_with_students_in_it_counts_as_others(tmp_path):
         _write_solution(str(class_dir / name))
         chown_tree(class_dir / name, MALLORY)
     os.chown(class_dir, 0, 1_900_000_500)
-    os.chmod(class_dir, 0o2770)
+    os.chmod(class_dir, 0o3770)  # the group's, and sticky: nobody renames a classmate's folder
     shared = tmp_path / "shared"
     shared.mkdir()
     os.chown(shared, 0, 1_900_000_500)
@@ -720,7 +722,8 @@ def _grant_write(folder, uid):
 
 def test_folders_others_may_change_by_acl_or_ownership_count_as_shared(tmp_path):
     """An ACL that lets a student write, or a class folder the student owns, is a folder others may change:
-    OUT is refused under one, and one user's many folders in one are not students."""
+    OUT is refused under one; a class folder must then be the instructor's and sticky (or a student could
+    rename a classmate's folder away); and in one, one user's many folders are not students."""
     shared = tmp_path / "shared"
     shared.mkdir()
     _grant_write(shared, MALLORY)
@@ -729,17 +732,21 @@ def test_folders_others_may_change_by_acl_or_ownership_count_as_shared(tmp_path)
     proc = _grade(class_dir, shared / "out")
     assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
     assert not (shared / "out").exists()
-    for owned_by_her, folder in ((False, tmp_path / "acl-class"), (True, tmp_path / "her-class")):
+    for case in ("acl", "acl-sticky", "hers"):
+        folder = tmp_path / f"class-{case}"
         for name in ("x1", "x2", "x3"):
             _write_solution(str(folder / name))
             chown_tree(folder / name, MALLORY)
-        if owned_by_her:
+        if case == "hers":
             os.chown(folder, MALLORY, MALLORY)
         else:
             _grant_write(folder, MALLORY)
-        proc = _grade(folder, tmp_path / f"out-{folder.name}")
+            os.chmod(folder, 0o1775 if case == "acl-sticky" else 0o775)
+        proc = _grade(folder, tmp_path / f"out-{case}")
+        if case != "acl-sticky":
+            assert proc.returncode == 2 and b"a student could rename a classmate's folder away" in proc.stderr, case
+            continue
         assert proc.returncode == 0, proc.stderr
-        assert not (tmp_path / f"out-{folder.name}" / "grades.csv").read_text().count("\nx"), folder
         assert b"Not taken for students (3: one of 3 folders of uid 1900000123" in proc.stdout, proc.stdout
 
 

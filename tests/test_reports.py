@@ -153,3 +153,27 @@ def test_pages_render_in_a_browser_without_console_errors(sample, tmp_path, page
     shot = tmp_path / "shot.png"
     browse(out / page, tmp_path, f"--screenshot={shot}", "--window-size=1280,1600")
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one
+
+
+def test_what_other_items_say_of_a_held_back_one_is_not_shown(tmp_path):
+    """The gradients are judged with the grader's softmax and forward in place of the student's, and say so when
+    those are wrong: with q3.softmax and q3.forward hidden, that remark would tell their result."""
+    raw = yaml.safe_load((ROOT / "config.yaml").read_text())
+    for item in ("q3.softmax", "q3.forward"):
+        raw["questions"]["q3"]["items"][item]["visibility"] = "hidden"
+    raw["assignment"]["solutions"] = str(ROOT / "solutions")
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(raw))
+    off = variant(backprop=[("    return e / np.sum(e)", "    return 1.01 * e / np.sum(e)")])
+    assert off["backprop.py"] != variant()["backprop.py"]
+    write_class(tmp_path / "class", {"annok": variant(), "beasoft": off})
+    proc = run_grader(tmp_path / "class", tmp_path / "out", config=path)
+    assert proc.returncode == 0, proc.stderr
+    rows = {r["student"]: r for r in csv.DictReader(open(tmp_path / "out" / "grades.csv"))}
+    assert rows["annok"]["q3"] != rows["beasoft"]["q3"]  # the instructor sees the difference
+    for page in ("{}.html", "{}.md"):
+        pages = [(tmp_path / "out" / "feedback" / page.format(s)).read_text().replace(s, "S") for s in ("annok", "beasoft")]
+        assert pages[0] == pages[1]
+    outputs = [json.loads((tmp_path / "out" / "results" / f"{s}.json").read_text()) for s in ("annok", "beasoft")]
+    shown = [[t["output"] for t in doc["tests"] if t["visibility"] != "hidden"] for doc in outputs]
+    assert shown[0] == shown[1]

@@ -299,10 +299,7 @@ def probe():
     shared = os.open(os.__file__, os.O_RDONLY)  # a file every submission sees: what is keyed by it is shared
     read_lock = struct.pack("hh4xqqi4x", fcntl.F_RDLCK, 0, 1 << 40, 1, 0)
     for name, attempt in [
-            ("flock", lambda: fcntl.flock(shared, fcntl.LOCK_SH | fcntl.LOCK_NB)),
-            ("posix lock", lambda: fcntl.fcntl(shared, fcntl.F_SETLK, read_lock)),
             ("lock query", lambda: fcntl.fcntl(shared, fcntl.F_GETLK, read_lock)),
-            ("ofd lock", lambda: fcntl.fcntl(shared, 37, read_lock)),  # F_OFD_SETLK
             ("lease", lambda: fcntl.fcntl(shared, fcntl.F_SETLEASE, fcntl.F_RDLCK)),
             ("ioctl", lambda: fcntl.ioctl(shared, 2, bytes(8))),  # FIGETBSZ: a file system's own commands
             ("dnotify", lambda: fcntl.fcntl(os.open(os.path.dirname(os.__file__), os.O_RDONLY), fcntl.F_NOTIFY,
@@ -345,7 +342,7 @@ def probe():
         # the kernel reads int arguments' low 32 bits: the same commands with high bits set are refused too
         fcntl_nr, madvise_nr = {"x86_64": (72, 28), "aarch64": (25, 233)}[os.uname().machine]
         high = 1 << 32
-        for name, command in (("ofd lock", 37), ("lock query", fcntl.F_GETLK), ("posix lock", fcntl.F_SETLK)):
+        for name, command in (("lock query", fcntl.F_GETLK), ("ofd lock query", 36)):  # (locks "succeed", take none)
             lock = ctypes.create_string_buffer(read_lock, len(read_lock))
             if libc.syscall(fcntl_nr, shared, ctypes.c_long(command | high), lock) != -1:
                 worked.append(name + " (high bits)")
@@ -356,7 +353,10 @@ def probe():
             worked.append("dnotify (high bits)")
         if libc.syscall(madvise_nr, ctypes.c_void_p(page), 4096, ctypes.c_long(21 | high)) != -1:  # MADV_PAGEOUT
             worked.append("madvise pageout (high bits)")
-    import tempfile
+    import sqlite3, tempfile
+    with sqlite3.connect("/tmp/cache.sqlite") as db:  # its own file: locks "succeed", as nothing else uses it
+        db.execute("create table t (x)")
+        db.execute("insert into t values (1)")
     with tempfile.TemporaryFile() as scratch, tempfile.NamedTemporaryFile() as named:  # what tutorials do: works
         scratch.write(b"x")
         named.write(b"y")

@@ -25,7 +25,8 @@ outside its address-space limit:
   (statx's STATX_MNT_ID_UNIQUE, statmount, listmount, file handles) and file handles at all;
 - kernel objects keyed by a file, which every submission shares read-only (the system, Python,
   the worker) with every other submission graded at the same time, in this run or another one:
-  file locks (flock; fcntl's POSIX and open-file-description locks, and its queries), leases,
+  file locks (flock and fcntl's POSIX and open-file-description locks "succeed" and take no lock, so
+  a program's own sqlite file still works; the queries are refused), leases,
   directory notifications (fcntl's F_NOTIFY) and inotify / fanotify watches, and futexes
   shared between processes (a futex not marked private on a page of a file is keyed by the
   file): waits on one return at once (EAGAIN; the C library's pthread_join then spins until
@@ -65,6 +66,11 @@ FUTEX_WAITS = (0, 9)  # FUTEX_WAIT, FUTEX_WAIT_BITSET: when shared, they return 
 FUTEX_REFUSED = (1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13)  # shared wakes, requeues and priority-inheritance operations
 # fcntl(fd, cmd, ...): locks and their queries (32-bit F_*LK64 too), leases, directory notifications
 FCNTL_REFUSED = (5, 6, 7, 12, 13, 14, 36, 37, 38, 1024, 1025, 1026)
+FCNTL_TAKE_LOCK = (6, 7, 13, 14, 37, 38)  # F_SETLK(W)(64), F_OFD_SETLK(W): answered 0, no lock taken
+# fcntl's other commands: descriptors, status flags, owner and signal, pipe sizes, seals, write hints
+FCNTL_ALLOWED = (0, 1, 2, 3, 4, 8, 9, 10, 11, 15, 16, 1030, 1031, 1032, 1033, 1034, 1035, 1036, 1037, 1038)
+MADV_ALLOWED = (0, 1, 2, 3, 4, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 22, 23, 24, 25)  # all but 20, 21
+REFINED = ("clone", "statx", "mmap", "mmap2", "madvise", "fcntl", "fcntl64", "futex", "futex_time64")
 # Every other system call is refused (ENOSYS, so the C library falls back where it can): what a Python
 # program computing with numpy, printing, timing itself, using threads or files in /tmp does, and nothing
 # more. The rules above refine some of these (clone, futex, fcntl, mmap, madvise, statx). A system call a
@@ -98,7 +104,6 @@ ALLOWED = (
     "getitimer", "setitimer", "nanosleep", "clock_nanosleep", "clock_gettime", "clock_getres", "gettimeofday", "time",
     "getrandom", "restart_syscall", "getcpu",
 )
-MAX_SYSCALL = 1024  # numbers below it not allowed are refused (every architecture's table is shorter)
 _MASKED_EQ = 7  # SCMP_CMP_MASKED_EQ: (arg & datum_a) == datum_b. The kernel reads an int argument's low 32 bits
 INT = 0xFFFFFFFF  # only: an equality on all 64 (SCMP_CMP_EQ) misses the same value with high bits set
 MADV_COLD, MADV_PAGEOUT = 20, 21
@@ -107,6 +112,7 @@ _PR_CAP_AMBIENT, _PR_CAP_AMBIENT_CLEAR_ALL, _CAPABILITY_VERSION_3 = 47, 4, 0x200
 NAMESPACE_FLAGS = {"CLONE_NEWNS": 0x00020000, "CLONE_NEWCGROUP": 0x02000000, "CLONE_NEWUTS": 0x04000000,
                    "CLONE_NEWIPC": 0x08000000, "CLONE_NEWUSER": 0x10000000, "CLONE_NEWPID": 0x20000000,
                    "CLONE_NEWNET": 0x40000000}
+NAMESPACE_MASK = sum(NAMESPACE_FLAGS.values())
 REFUSED = (
     "unshare", "setns",
     "mount", "umount2", "pivot_root", "chroot", "fsopen", "fsconfig", "fsmount", "fspick", "move_mount",
@@ -120,7 +126,7 @@ REFUSED = (
     "ptrace", "pidfd_open", "pidfd_getfd", "init_module", "finit_module", "delete_module", "kexec_load",
     "kexec_file_load", "io_setup", "io_submit", "io_getevents", "io_pgetevents", "io_cancel", "io_destroy",
     "swapon", "swapoff", "acct",
-    "flock", "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark", "syslog",
+    "inotify_init", "inotify_init1", "inotify_add_watch", "fanotify_init", "fanotify_mark", "syslog",
     "move_pages", "migrate_pages", "mbind",
 )
 ESSENTIAL = ("unshare", "setns", "mount", "keyctl", "add_key", "shmget", "msgget", "semget", "mq_open", "clone3", "openat2",
@@ -179,7 +185,7 @@ def build() -> Filter:
                                            ctypes.POINTER(_ArgCmp)]
     lib.seccomp_export_bpf.argtypes = [ctypes.c_void_p, ctypes.c_int]
     lib.seccomp_release.argtypes = [ctypes.c_void_p]
-    ctx = lib.seccomp_init(ALLOW)
+    ctx = lib.seccomp_init(_ERRNO | errno.ENOSYS)  # every call not allowed below, whatever its number
     if not ctx:
         raise OSError(errno.EINVAL, "seccomp_init failed")
     # A binary tree over the system call numbers (libseccomp 2.5): every call a submission makes goes through
@@ -194,10 +200,28 @@ def build() -> Filter:
             args = (_ArgCmp * len(compare))(*compare) if compare else None
             return lib.seccomp_rule_add_array(ctx, action, number, len(compare), args) == 0
 
+        allowed = [name for name in ALLOWED if name not in REFINED and rule(name, ALLOW)]
+        if len(allowed) < 100:
+            raise OSError(errno.EINVAL, f"seccomp: could allow only {len(allowed)} system calls")
+        # The refined ones: allowed for the arguments below only (a rule allowing a call whatever its arguments
+        # would make every rule on its arguments void). Each comparison masks what the kernel reads.
+        never = NAMESPACE_MASK | CLONE_PIDFD
+        refinements = [("clone", [_ArgCmp(0, _MASKED_EQ, never, 0)]),
+                       ("statx", [_ArgCmp(3, _MASKED_EQ, STATX_MNT_ID_UNIQUE, 0)]),
+                       ("mmap", [_ArgCmp(3, _MASKED_EQ, MAP_HUGETLB, 0)]), ("mmap2", [_ArgCmp(3, _MASKED_EQ, MAP_HUGETLB, 0)]),
+                       *(("madvise", [_ArgCmp(2, _MASKED_EQ, INT, advice)]) for advice in MADV_ALLOWED),
+                       *((name, [_ArgCmp(1, _MASKED_EQ, INT, command)]) for name in ("fcntl", "fcntl64")
+                         for command in FCNTL_ALLOWED),
+                       *((name, [_ArgCmp(1, _MASKED_EQ, FUTEX_PRIVATE_FLAG, FUTEX_PRIVATE_FLAG)])
+                         for name in ("futex", "futex_time64"))]
+        for name, compare in refinements:
+            if not rule(name, ALLOW, *compare) and name in ("clone", "statx", "mmap", "madvise", "fcntl", "futex"):
+                raise OSError(errno.EINVAL, f"seccomp: could not add the rules allowing {name}")
         added = {name for name in REFUSED if rule(name, _ERRNO | errno.EPERM)}
-        for name in ("clone3", "openat2"):  # flags behind a pointer; the C library falls back to clone / openat
-            if rule(name, _ERRNO | errno.ENOSYS):
-                added.add(name)
+        # clone3, openat2 (flags behind a pointer; the C library falls back to clone / openat) and futex2 are
+        # not on ALLOWED: the default answers them ENOSYS
+        if rule("flock", _ERRNO | 0):  # "succeeds" and takes no lock, as fcntl's below: nothing shared is locked
+            added.add("flock")
         if rule("ioctl", _ERRNO | errno.ENOTTY):  # "not a terminal": Python then uses fcntl (FIOCLEX) and isatty
             added.add("ioctl")  # says False; any other answer made tempfile.TemporaryFile fail
         for flag in [*NAMESPACE_FLAGS.values(), CLONE_PIDFD]:  # clone(flags, ...): refused with any of these
@@ -212,9 +236,6 @@ def build() -> Filter:
         # mmap(addr, length, prot, flags, ...): no huge-page mappings (each takes an inode number from a counter)
         if not rule("mmap", _ERRNO | errno.EPERM, _ArgCmp(3, _MASKED_EQ, MAP_HUGETLB, MAP_HUGETLB)):
             raise OSError(errno.EINVAL, "seccomp: could not add the rule on mmap")
-        for number in FUTEX2.values():
-            if lib.seccomp_rule_add_array(ctx, _ERRNO | errno.ENOSYS, number, 0, None) != 0:
-                raise OSError(errno.EINVAL, f"seccomp: could not add the rule on system call {number}")
         # futex(uaddr, op, ...): op's low byte is the command and FUTEX_PRIVATE_FLAG; only shared ones match
         for name in ("futex", "futex_time64"):  # the second only where time_t was 32 bits
             for command in FUTEX_WAITS + FUTEX_REFUSED:
@@ -222,21 +243,14 @@ def build() -> Filter:
                 if not rule(name, action, _ArgCmp(1, _MASKED_EQ, 0xFF, command)) and name == "futex":
                     raise OSError(errno.EINVAL, "seccomp: could not add the rules on futex")
         for name in ("fcntl", "fcntl64"):
-            for command in FCNTL_REFUSED:  # fcntl(fd, cmd, ...)
-                if not rule(name, _ERRNO | errno.EPERM, _ArgCmp(1, _MASKED_EQ, INT, command)) and name == "fcntl":
+            for command in FCNTL_REFUSED:  # fcntl(fd, cmd, ...): taking a lock "succeeds" and takes none (a
+                result = 0 if command in FCNTL_TAKE_LOCK else errno.EPERM  # program's own sqlite file still works)
+                if not rule(name, _ERRNO | result, _ArgCmp(1, _MASKED_EQ, INT, command)) and name == "fcntl":
                     raise OSError(errno.EINVAL, "seccomp: could not add the rules on fcntl")
         for advice in (MADV_COLD, MADV_PAGEOUT):  # madvise(addr, length, advice)
             if not rule("madvise", _ERRNO | errno.EPERM, _ArgCmp(2, _MASKED_EQ, INT, advice)):
                 raise OSError(errno.EINVAL, "seccomp: could not add the rules on madvise")
-        ruled = {lib.seccomp_syscall_resolve_name(name.encode()) for name in (
-            *REFUSED, "clone3", "openat2", "ioctl", "clone", "statx", "mmap", "futex", "futex_time64", "fcntl", "fcntl64",
-            "madvise")} | set(NEWER.values()) | set(FUTEX2.values())
-        allowed = {lib.seccomp_syscall_resolve_name(name.encode()) for name in ALLOWED}
-        refused = sum(lib.seccomp_rule_add_array(ctx, _ERRNO | errno.ENOSYS, number, 0, None) == 0
-                      for number in range(MAX_SYSCALL) if number not in ruled | allowed)
-        if refused < 100:
-            raise OSError(errno.EINVAL, f"seccomp: could refuse only {refused} system calls not on the list")
-        missing = [name for name in ESSENTIAL if name not in added]
+        missing = [name for name in ESSENTIAL if name not in added and name in allowed]
         if missing:
             raise OSError(errno.EINVAL, f"seccomp: could not add rules for {', '.join(missing)}")
         read, write = os.pipe()
