@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import stat
 import sys
 from pathlib import Path
 
@@ -67,7 +68,9 @@ def _grade(args, workers: int, shards, bar) -> int:
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
-    graded_here = [name for name in MODULES if (submissions / name).is_file()]
+    if course is None:  # every folder on the way to the class is the instructor's, or sticky (trust.py)
+        check_path(submissions, "SUBMISSIONS")
+    graded_here = [name for name in MODULES if _instructors_file(submissions / name)]
     if graded_here:  # one student's folder, given by mistake for the class
         print(f"error: {submissions} looks like one student's submission (it holds {', '.join(graded_here)}); give "
               "the folder above it, which holds one folder per student", file=sys.stderr)
@@ -77,14 +80,12 @@ def _grade(args, workers: int, shards, bar) -> int:
               "entries); give the folder with one folder per student" + (", after make collect" if course else ""),
               file=sys.stderr)
         return 2
-    info = os.stat(submissions)
-    if may_add(info, submissions):
-        if info.st_uid not in (0, os.geteuid()) or not info.st_mode & 0o1000:
-            print(f"error: {submissions} is a class folder others may change that is "
-                  + ("not yours" if info.st_uid not in (0, os.geteuid()) else "not sticky")
-                  + ": a student could rename a classmate's folder away; make it yours and sticky (chmod +t), "
-                  "or grade a copy only you can change", file=sys.stderr)
-            return 2
+    fd = os.open(submissions, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        shared = may_add(os.fstat(fd), fd)
+    finally:
+        os.close(fd)
+    if shared:
         print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
               "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
     try:
@@ -155,6 +156,16 @@ def _grade(args, workers: int, shards, bar) -> int:
         for student, why in unrecorded:
             print(f"  {student}: {printable(why)}")
     return 1 if report.faults else 0
+
+
+def _instructors_file(path: Path) -> bool:
+    """A regular file (not a link) of root's or the instructor's: one a student put in a shared class folder
+    says nothing of what the folder is."""
+    try:
+        info = os.lstat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(info.st_mode) and info.st_uid in (0, os.geteuid())
 
 
 def _course_submissions(folder: Path) -> Path:

@@ -79,9 +79,9 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     found = []
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's folder
     try:
-        names, _ = _class_folders(top)
-        for name in names:
-            found.append(_read_student(top, name, root, assignment, doubts))
+        folders, _ = _class_folders(top)
+        for name, identity in folders:
+            found.append(_read_student(top, name, root, assignment, doubts, identity))
     finally:
         os.close(top)
     return found
@@ -96,24 +96,27 @@ def _user_name(uid: int) -> str | None:
         return None
 
 
-def _class_folders(top: int) -> tuple[list[str], dict[str, str]]:
-    """(the student folders of the class folder open as `top`, sorted; {other entry: why it is not one}).
+def _class_folders(top: int) -> tuple[list[tuple[str, tuple[int, int]]], dict[str, str]]:
+    """(the student folders of the class folder open as `top`, sorted, each with the (device, inode) it
+    was counted as; {other entry: why it is not one}).
 
     Not students: entries that are not folders (files, links), names starting with ".", and, in a
     class folder others may add to, the folders of a user (not root, not us) who owns several there,
     except the one named exactly after them: one user's flood of folders (look-alikes of names
     included) costs the grader nothing.
     """
-    names, others, owners = [], {}, {}
+    names, others, owners, seen = [], {}, {}, {}
     for entry in sorted(os.scandir(top), key=lambda e: e.name):
         if entry.name.startswith(".") or not entry.is_dir(follow_symlinks=False):
             others[entry.name] = "not a folder, or a name starting with '.'"
             continue
-        names.append(entry.name)
         try:
             info = entry.stat(follow_symlinks=False)
-        except OSError:
+        except OSError:  # gone between listing and looking: not counted, so not taken
+            others[entry.name] = "changed while the class folder was read"
             continue
+        names.append(entry.name)
+        seen[entry.name] = (info.st_dev, info.st_ino)
         if not is_instructors(info):
             owners.setdefault(info.st_uid, []).append(entry.name)
     if may_add(os.fstat(top), top):
@@ -123,10 +126,11 @@ def _class_folders(top: int) -> tuple[list[str], dict[str, str]]:
                     others[name] = (f"one of {len(theirs)} folders of {owner_name(uid)} in a class folder others may "
                                     "add to: of one user's folders, only the one named exactly after them is a student")
         names = [name for name in names if name not in others]
-    return names, others
+    return [(name, seen[name]) for name in names], others
 
 
-def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict) -> SubmissionDir:
+def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict,
+                  identity: tuple[int, int] | None = None) -> SubmissionDir:
     """One student's folder (or its `assignment` subfolder, nbgrader's layout, when the graded modules
     are there): its timestamp and files, through descriptors."""
     job = SubmissionDir(name, root / name)
@@ -136,7 +140,10 @@ def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict
         job.submitted.notes.append(f"Your submission folder could not be read ({exc.strerror}).")
         return job
     try:
-        someone_else = _not_theirs(name, os.fstat(folder))
+        info = os.fstat(folder)
+        someone_else = _not_theirs(name, info)
+        if identity is not None and (info.st_dev, info.st_ino) != identity:  # swapped since it was counted
+            someone_else = "Not graded: this folder changed while the class was read; run the grader again."
         if someone_else:
             job.submitted.notes.append(someone_else)
             return job

@@ -170,6 +170,7 @@ def _secrets(folder: int, candidates: dict[str, list], submitted: Path, assignme
             try:
                 fd = os.open("submission_secret.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=top)
                 with os.fdopen(fd, "rb") as handle:
+                    made = max(made, os.fstat(fd).st_ctime)  # a secret written into an older folder is as new as it
                     secret = handle.read(MAX_TIMESTAMP_BYTES).strip()
             except OSError:
                 continue

@@ -253,3 +253,34 @@ def test_a_doubt_stays_when_the_inbound_folder_goes(exchange):
     heads = [line for line in lines if line.startswith("  ") and not line.startswith("    ")]
     assert heads[0] == f"  {1 + 2 * MAX_TRIES} claim to be another student's:" and heads[1].endswith("are or hold links:"), heads
     assert read_grades(tmp / "out2")["erin"]["status"] == "timestamp doubtful"
+
+
+def test_a_secret_written_into_an_older_folder_is_as_new_as_the_writing(tmp_path):
+    """mallory made her inbound folder first, then wrote alice's secret into it after alice submitted: alice had
+    the secret first, so hers is collected and mallory's rejected as the copy."""
+    import time as _time
+
+    from autograder import exchange
+
+    inbound, submitted = tmp_path / "inbound", tmp_path / "submitted"
+    inbound.mkdir()
+    stamp = "2026-12-01 10:00:00.000000 UTC"
+
+    def folder(student, secret):
+        path = inbound / f"{student}+nn_backprop+{stamp}+{student[:3]}"
+        path.mkdir()
+        for name, text in variant().items():
+            (path / name).write_text(text)
+        (path / "timestamp.txt").write_text(stamp)
+        (path / "submission_secret.txt").write_text(secret)
+        return path
+
+    mallory = folder("mallory", "aa" * 32)
+    _time.sleep(0.05)
+    folder("alice", "bb" * 32)
+    _time.sleep(0.05)
+    (mallory / "submission_secret.txt").write_text("bb" * 32)  # in place: the folder's own time does not move
+    found = exchange.collect(inbound, "nn_backprop", submitted)
+    assert [entry.student for entry in found.collected] == ["alice"]
+    assert any(name.startswith("mallory+") and "is alice's, who submitted first" in why
+               for name, _, why in found.rejected), found.rejected

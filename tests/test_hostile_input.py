@@ -743,8 +743,8 @@ def test_folders_others_may_change_by_acl_or_ownership_count_as_shared(tmp_path)
             _grant_write(folder, MALLORY)
             os.chmod(folder, 0o1775 if case == "acl-sticky" else 0o775)
         proc = _grade(folder, tmp_path / f"out-{case}")
-        if case != "acl-sticky":
-            assert proc.returncode == 2 and b"a student could rename a classmate's folder away" in proc.stderr, case
+        if case != "acl-sticky":  # a student could rename a classmate's folder away: refused, saying why
+            assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, (case, proc.stderr)
             continue
         assert proc.returncode == 0, proc.stderr
         assert b"Not taken for students (3: one of 3 folders of uid 1900000123" in proc.stdout, proc.stdout
@@ -762,3 +762,30 @@ def test_out_is_made_one_folder_at_a_time_and_each_checked(tmp_path):
     proc = _grade(tmp_path / "class", sticky / "grades" / "out")
     assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
     assert not (sticky / "grades" / "out").exists()
+
+
+
+def test_what_students_add_to_a_shared_class_folder_does_not_stop_grading(tmp_path):
+    """A module file a student drops at the top of a shared class folder is no sign that the instructor gave one
+    student's folder by mistake: the class is graded."""
+    class_dir = _shared_class(tmp_path)
+    (class_dir / "backprop.py").write_text("x = 1\n")
+    os.chown(class_dir / "backprop.py", MALLORY, MALLORY)
+    proc = _grade(class_dir, tmp_path / "out")
+    assert proc.returncode == 0, proc.stderr
+    assert {r["student"]: r["total"] for r in _rows(tmp_path / "out")} == {"alice": "100"}
+
+
+def test_a_class_folder_is_checked_however_it_is_reached(tmp_path):
+    """Given through a link, or below a folder a student may change, the class folder is refused like OUT would be."""
+    real = tmp_path / "real"
+    _write_solution(str(real / "alice"))
+    _grant_write(real, MALLORY)  # not sticky: a student could rename alice's folder away
+    os.symlink(real, tmp_path / "current")
+    proc = _grade(tmp_path / "current", tmp_path / "out")
+    assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
+    parent = tmp_path / "parent"
+    _write_solution(str(parent / "class" / "alice"))
+    os.chmod(parent, 0o777)  # anyone may swap the class folder for another
+    proc = _grade(parent / "class", tmp_path / "out2")
+    assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr

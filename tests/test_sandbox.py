@@ -354,7 +354,8 @@ def probe():
         if libc.syscall(madvise_nr, ctypes.c_void_p(page), 4096, ctypes.c_long(21 | high)) != -1:  # MADV_PAGEOUT
             worked.append("madvise pageout (high bits)")
     import sqlite3, tempfile
-    with sqlite3.connect("/tmp/cache.sqlite") as db:  # its own file: locks "succeed", as nothing else uses it
+    # its own file: locks "succeed", as nothing else uses it (not WAL or PERSIST journals: they query locks)
+    with sqlite3.connect("/tmp/cache.sqlite") as db:
         db.execute("create table t (x)")
         db.execute("insert into t values (1)")
     with tempfile.TemporaryFile() as scratch, tempfile.NamedTemporaryFile() as named:  # what tutorials do: works
