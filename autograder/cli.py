@@ -68,8 +68,7 @@ def _grade(args, workers: int, shards, bar) -> int:
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
         return 2
-    if course is None:  # every folder on the way to the class is the instructor's, or sticky (trust.py)
-        check_path(submissions, "SUBMISSIONS")
+    check_path(submissions, "SUBMISSIONS")  # every folder on the way to the class is the instructor's, or sticky
     graded_here = [name for name in MODULES if _instructors_file(submissions / name)]
     if graded_here:  # one student's folder, given by mistake for the class
         print(f"error: {submissions} looks like one student's submission (it holds {', '.join(graded_here)}); give "
@@ -137,10 +136,11 @@ def _grade(args, workers: int, shards, bar) -> int:
           f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:
         from .gradebook import record
+        from .results import status
 
         unrecorded = record(course.db_url, course.course_id, config, report.results, report.timestamps)
         for result in report.results:  # the page grading just wrote, where nbgrader delivers it
-            if result.fault:  # a grader fault replaces no page a student may already have
+            if result.fault or status(result) == "not graded":  # replaces no page a student may already have
                 continue
             try:
                 course.write_autograded(result.student, config.name)

@@ -169,9 +169,14 @@ def _secrets(folder: int, candidates: dict[str, list], submitted: Path, assignme
                 continue
             try:
                 fd = os.open("submission_secret.txt", os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK, dir_fd=top)
-                with os.fdopen(fd, "rb") as handle:
-                    made = max(made, os.fstat(fd).st_ctime)  # a secret written into an older folder is as new as it
-                    secret = handle.read(MAX_TIMESTAMP_BYTES).strip()
+                try:
+                    secret_info = os.fstat(fd)
+                    if not stat.S_ISREG(secret_info.st_mode):  # a FIFO or the like: _read rejects the folder
+                        continue
+                    made = max(made, secret_info.st_ctime)  # a secret written into an older folder is as new as it
+                    secret = os.read(fd, MAX_TIMESTAMP_BYTES).strip()
+                finally:
+                    os.close(fd)
             except OSError:
                 continue
             finally:

@@ -306,3 +306,30 @@ def test_release_into_an_existing_course_adds_this_assignment_and_touches_nothin
     with open_gradebook(f"sqlite:///{course / 'gradebook.db'}", "ml101") as gb:
         assert sorted(a.name for a in gb.assignments) == ["hw0", "nn_backprop"]
         assert [s.id for s in gb.students] == ["zoe"]
+
+
+def test_a_shared_folder_graded_into_the_course_touches_no_classmates_record(cycle, tmp_path):
+    """Grading another folder into the course: it is checked like every instructor path (0777, not sticky:
+    refused), and a folder there named after a student but someone else's changes nothing of that student's
+    in the gradebook or the course's feedback."""
+    from helpers import run_with_users
+
+    tmp, _ = cycle
+    course = tmp / "course"
+    shared = tmp_path / "shared"
+    (shared / "bob").mkdir(parents=True)
+    for name, text in variant().items():
+        (shared / "bob" / name).write_text(text)
+    os.chown(shared / "bob", 1_900_000_302, 1_900_000_302)  # not bob's: someone else's, named after him
+    os.chmod(shared, 0o777)
+    users = {"bob": 1_900_000_301}
+    args = ("grade", str(shared), "--course-dir", str(course), "--config", str(tmp / "config.yaml"))
+    proc = run_with_users(tmp_path, users, *args, "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and "so someone else could change what" in proc.stderr, proc.stderr
+    os.chmod(shared, 0o1777)
+    page = course / "feedback" / "bob" / "nn_backprop" / "nn_backprop.html"
+    before, exported = page.read_bytes(), _export(tmp)
+    proc = run_with_users(tmp_path, users, *args, "--out", str(tmp_path / "out2"))
+    assert proc.returncode == 0, proc.stderr
+    assert "bob: not recorded in the gradebook: its folder was not graded" in proc.stdout, proc.stdout
+    assert page.read_bytes() == before and _export(tmp)["bob"] == exported["bob"]

@@ -284,3 +284,29 @@ def test_a_secret_written_into_an_older_folder_is_as_new_as_the_writing(tmp_path
     assert [entry.student for entry in found.collected] == ["alice"]
     assert any(name.startswith("mallory+") and "is alice's, who submitted first" in why
                for name, _, why in found.rejected), found.rejected
+
+
+def test_a_fifo_for_a_secret_stops_nothing(tmp_path):
+    """A FIFO held open as submission_secret.txt: that folder is rejected, the rest collected."""
+    from autograder import exchange
+
+    inbound, submitted = tmp_path / "inbound", tmp_path / "submitted"
+    inbound.mkdir()
+    stamp = "2026-12-01 10:00:00.000000 UTC"
+    for student in ("alice", "mallory"):
+        path = inbound / f"{student}+nn_backprop+{stamp}+{student[:3]}"
+        path.mkdir()
+        for name, text in variant().items():
+            (path / name).write_text(text)
+        (path / "timestamp.txt").write_text(stamp)
+        if student == "mallory":
+            os.mkfifo(path / "submission_secret.txt")
+            holder = os.open(path / "submission_secret.txt", os.O_RDWR | os.O_NONBLOCK)  # a writer, no data
+        else:
+            (path / "submission_secret.txt").write_text("ab" * 32)
+    try:
+        found = exchange.collect(inbound, "nn_backprop", submitted)
+    finally:
+        os.close(holder)
+    assert [entry.student for entry in found.collected] == ["alice"]
+    assert any(name.startswith("mallory+") for name, _, _ in found.rejected), found.rejected
