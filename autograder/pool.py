@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import selectors
 import subprocess
 import sys
@@ -90,12 +91,34 @@ def fault_result(job: SubmissionDir, config: Config, why: str) -> StudentResult:
     return StudentResult(job.student, items, fault=why)
 
 
+def _sweep_stale_workdirs() -> None:
+    """Working folders of our own runs that were killed (SIGKILL leaves no time to remove them): gone."""
+    for path in Path(tempfile.gettempdir()).glob("nnb-grade-*-*"):
+        try:
+            pid, info = int(path.name.split("-")[2]), path.lstat()
+        except (ValueError, OSError):
+            continue
+        if stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not _alive(pid):
+            remove_tree(path)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 class Shards:
     """Grading processes, started on entry (they take a moment to be ready) and ended on exit."""
 
     def __init__(self, config_path: Path, workers: int):
         self.config_path, self.workers, self.started = Path(config_path), workers, time.monotonic()
-        self.workdir = Path(tempfile.mkdtemp(prefix="nnb-grade-"))
+        _sweep_stale_workdirs()
+        self.workdir = Path(tempfile.mkdtemp(prefix=f"nnb-grade-{os.getpid()}-"))
         os.chmod(self.workdir, 0o711)  # the slots' folders in it: passed through, never listed
         self.selector = selectors.DefaultSelector()
         self.launched = 0
@@ -114,7 +137,9 @@ class Shards:
             except subprocess.TimeoutExpired:
                 shard.proc.kill()
                 shard.proc.wait()
-        remove_tree(self.workdir)
+        deadline = time.monotonic() + 10  # a killed shard's sandbox may still be ending (Ctrl-C): it lets go soon
+        while not remove_tree(self.workdir) and time.monotonic() < deadline:
+            time.sleep(0.1)
 
     def _launch(self, cpu: int | None) -> None:
         shard = _Shard(self.config_path, self.launched, self.workdir, cpu)

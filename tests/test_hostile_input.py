@@ -14,7 +14,9 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 import time
+from pathlib import Path
 
 import pytest
 import yaml
@@ -693,6 +695,7 @@ def test_ctrl_c_says_one_line_and_keeps_what_was_graded(tmp_path):
     class_dir = tmp_path / "class"
     for i in range(40):
         _write_solution(str(class_dir / f"s{i:02}"))
+    started = time.time()
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(tmp_path / "out"),
                              "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                             start_new_session=True)
@@ -708,6 +711,8 @@ def test_ctrl_c_says_one_line_and_keeps_what_was_graded(tmp_path):
     again = _grade(class_dir, tmp_path / "out")
     assert again.returncode == 0 and b"kept " in again.stdout, again.stdout
     assert len(_rows(tmp_path / "out")) == 40
+    left = [p for p in Path(tempfile.gettempdir()).glob("nnb-grade-*") if p.stat().st_mtime >= started]
+    assert not left, left  # the interrupted run's working folder went with it
 
 
 def _grant_write(folder, uid):

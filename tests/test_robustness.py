@@ -4,8 +4,10 @@ import json
 import os
 import signal
 import subprocess
+import tempfile
 import sys
 import time
+from pathlib import Path
 
 import yaml
 
@@ -65,9 +67,12 @@ def test_a_killed_run_resumes_with_nothing_lost_or_doubled(tmp_path):
     proc.wait()
     done_before = sum(_complete(path) for path in state.glob("*.json"))  # one may be cut short: graded again
     assert 2 <= done_before < 6, "the run was not interrupted halfway"
+    killed_workdirs = list(Path(tempfile.gettempdir()).glob(f"nnb-grade-{proc.pid}-*"))
+    assert killed_workdirs  # a killed run has no time to remove its working folder...
     resumed = run_grader(tmp_path / "class", tmp_path / "out", "--jobs", "1", config=config)
     assert resumed.returncode == 0, resumed.stderr
     assert f"kept {done_before} unchanged" in resumed.stdout
+    assert not any(path.exists() for path in killed_workdirs)  # ...so the next run does
     rows = list(csv.DictReader(open(tmp_path / "out" / "grades.csv")))
     assert sorted(r["student"] for r in rows) == sorted(students)
     clean = run_grader(tmp_path / "class", tmp_path / "clean", "--jobs", "1", config=config)
