@@ -138,8 +138,12 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
     report.reused = len(kept)
     report.timestamps = {job.student: job.timestamp for job in jobs}
     report.results = sorted(kept + report.results, key=lambda r: r.student)
-    _atomic_write(out / "grades.csv", grades_csv(report.results, config))
-    _atomic_write(out / "report.html", report_html(report.results, config))
+    for name, render in (("grades.csv", grades_csv), ("report.html", report_html)):
+        try:
+            _atomic_write(out / name, render(report.results, config))
+        except OSError as exc:  # a full disk, say: every result is saved per student; this can be written again
+            raise OutputError(f"{out / name} could not be written ({exc.strerror}): make room, then run again "
+                              "(what was graded is kept and not graded again)") from None
     _prune(out, {r.file for r in report.results})
     return report
 

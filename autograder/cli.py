@@ -136,11 +136,11 @@ def _grade(args, workers: int, shards, bar) -> int:
           f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:
         from .gradebook import record
-        from .results import status
+        from .results import not_graded
 
         unrecorded = record(course.db_url, course.course_id, config, report.results, report.timestamps)
         for result in report.results:  # the page grading just wrote, where nbgrader delivers it
-            if result.fault or status(result) == "not graded":  # replaces no page a student may already have
+            if result.fault or not_graded(result):  # replaces no page a student may already have
                 continue
             try:
                 course.write_autograded(result.student, config.name)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from .config import Config
 from .ids import PLAIN
-from .results import StudentResult, status
+from .results import StudentResult, not_graded
 
 NOTEBOOK = "nn_backprop"  # the notebook the grade cells belong to (assignment/nn_backprop.ipynb)
 
@@ -52,7 +52,7 @@ def record(db_url: str, course_id: str, config: Config, results: list[StudentRes
             if result.fault:  # the grader failed, not the student: what the gradebook holds stays
                 failed.append((result.name, "not recorded in the gradebook: a grader fault (run make grade again)"))
                 continue
-            if status(result) == "not graded":  # a folder not theirs: what the gradebook holds for them stays
+            if not_graded(result):  # a folder not theirs: what the gradebook holds for them stays
                 failed.append((result.name, "not recorded in the gradebook: its folder was not graded"))
                 continue
             if not PLAIN.fullmatch(result.student):  # nbgrader's ids are user names; its export quotes nothing

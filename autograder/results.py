@@ -90,14 +90,19 @@ def _num(x: float) -> str:
     return "0" if text in ("-0", "") else text
 
 
+def not_graded(result: StudentResult) -> bool:
+    """The folder was not read: someone else's, or not readable (nothing of it reaches a gradebook)."""
+    return any(note.startswith(("Not graded", "Your submission folder")) for note in result.notes)
+
+
 def status(result: StudentResult) -> str:
     """One word or two for grades.csv: what the instructor should know about this row."""
     if result.fault:
         return "grader error (earlier result kept)" if result.kept else "grader error"
+    if not_graded(result):
+        return "not graded"  # the folder was not read: someone else's, or not readable
     if result.write_error:
         return "output not written"
-    if any(note.startswith(("Not graded", "Your submission folder")) for note in result.notes):
-        return "not graded"  # the folder was not read: someone else's, or not readable
     if result.limit_hits:
         return "limits hit"
     problems = [message for item in result.items for _, message in item.problems]

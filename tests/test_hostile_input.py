@@ -794,3 +794,26 @@ def test_a_class_folder_is_checked_however_it_is_reached(tmp_path):
     os.chmod(parent, 0o777)  # anyone may swap the class folder for another
     proc = _grade(parent / "class", tmp_path / "out2")
     assert proc.returncode == 2 and b"so someone else could change what" in proc.stderr, proc.stderr
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="mounting a small tmpfs needs root")
+def test_a_full_disk_stops_with_a_message_not_a_traceback(tmp_path):
+    """OUT on a file system someone filled: each student's own writes fail as their rows; grades.csv cannot be
+    written, which is said in one line (exit 2), with no half-written file left."""
+    full = tmp_path / "full"
+    full.mkdir(mode=0o700)
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k,mode=0700", "tmpfs", str(full)], check=True)
+    try:
+        _write_solution(str(tmp_path / "class" / "alice"))
+        (full / "out").mkdir(mode=0o700)
+        with open(full / "filler", "wb") as handle:
+            try:
+                handle.write(b"\\0" * (1 << 20))
+            except OSError:
+                pass
+        proc = _grade(tmp_path / "class", full / "out")
+        assert proc.returncode == 2 and b"Traceback" not in proc.stderr, proc.stderr
+        assert b"grades.csv could not be written (No space left on device)" in proc.stderr, proc.stderr
+        assert not list((full / "out").glob(".*.tmp"))
+    finally:
+        subprocess.run(["umount", str(full)], check=False)
