@@ -58,9 +58,8 @@ MAP_HUGETLB = 0x40000
 # libseccomp 2.5 does not know the newest by name: cachestat (the page cache's state) and statmount /
 # listmount (mount ids, from a machine-wide counter each submission's mounts move).
 NEWER = {"cachestat": 451, "statmount": 457, "listmount": 458}
-# futex2 (futex_waitv, futex_wake, futex_wait, futex_requeue): flags the filter cannot see, or that the C library
-# does not use; refused (ENOSYS) like clone3.
-FUTEX2 = {"futex_waitv": 449, "futex_wake": 454, "futex_wait": 455, "futex_requeue": 456}
+# futex2 (futex_waitv, futex_wake, futex_wait, futex_requeue: flags the filter cannot see, or that the C library
+# does not use) is not on ALLOWED: refused (ENOSYS) like clone3.
 FUTEX_PRIVATE_FLAG = 128
 FUTEX_WAITS = (0, 9)  # FUTEX_WAIT, FUTEX_WAIT_BITSET: when shared, they return EAGAIN at once
 FUTEX_REFUSED = (1, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13)  # shared wakes, requeues and priority-inheritance operations
