@@ -26,7 +26,7 @@ from pathlib import Path
 from .ids import clip, printable
 from .late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from .stubs import MODULES
-from .trust import is_instructors, may_add, named_user_uid, owner_name, read_instructors_file
+from .trust import is_instructors, may_add, named_user_uid, owner_name, read_instructors_file, user_name
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_SUBMISSION_BYTES = 2 << 20  # all .py files of one submission together: what one student costs in memory
@@ -87,15 +87,6 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     return found
 
 
-def _user_name(uid: int) -> str | None:
-    try:
-        import pwd
-
-        return pwd.getpwuid(uid).pw_name
-    except (ImportError, KeyError):
-        return None
-
-
 def _class_folders(top: int) -> tuple[list[tuple[str, tuple[int, int]]], dict[str, str]]:
     """(the student folders of the class folder open as `top`, sorted, each with the (device, inode) it
     was counted as; {other entry: why it is not one}).
@@ -122,7 +113,7 @@ def _class_folders(top: int) -> tuple[list[tuple[str, tuple[int, int]]], dict[st
     if may_add(os.fstat(top), top):
         for uid, theirs in owners.items():
             for name in theirs if len(theirs) > 1 else ():
-                if name != _user_name(uid):  # their exact name: their one folder; look-alikes and the rest are not
+                if name != user_name(uid):  # their exact name: their one folder; look-alikes and the rest are not
                     others[name] = (f"one of {len(theirs)} folders of {owner_name(uid)} in a class folder others may "
                                     "add to: of one user's folders, only the one named exactly after them is a student")
         names = [name for name in names if name not in others]
@@ -152,9 +143,9 @@ def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict
             job.submitted = read_files(folder)
         else:
             job.submitted = read_files(nested)
-            top = None if _graded(job.submitted) else read_files(folder)
-            if top is not None and _graded(top):  # an empty or stray subfolder of that name: the files are above
-                job.submitted = top
+            above = None if _graded(job.submitted) else read_files(folder)
+            if above is not None and _graded(above):  # an empty or stray subfolder of that name: the files are above
+                job.submitted = above
                 os.close(nested)
                 nested = None
             else:

@@ -26,14 +26,20 @@ def is_instructors(info: os.stat_result) -> bool:
     return info.st_uid in (0, os.geteuid())
 
 
-def owner_name(uid: int) -> str:
-    """`uid N (name)`, or `uid N` where the machine has no such user."""
+def user_name(uid: int) -> str | None:
+    """The name of the user of this machine with this uid, or None."""
     try:
         import pwd
 
-        return f"uid {uid} ({pwd.getpwuid(uid).pw_name})"
+        return pwd.getpwuid(uid).pw_name
     except (ImportError, KeyError):
-        return f"uid {uid}"
+        return None
+
+
+def owner_name(uid: int) -> str:
+    """`uid N (name)`, or `uid N` where the machine has no such user."""
+    name = user_name(uid)
+    return f"uid {uid} ({name})" if name is not None else f"uid {uid}"
 
 
 def user_uid(name: str) -> int | None:
