@@ -15,7 +15,7 @@ from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 from .course import CourseError
 from .discover import not_students
 from .ids import clip, printable
-from .trust import Untrusted, check_path, may_add, read_instructors_file, readable_by_others
+from .trust import Untrusted, check_path, is_instructors, may_add, read_instructors_file, readable_by_others
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,8 +62,6 @@ def _grade(args, workers: int, shards, bar) -> int:
     submissions = Path(args.submissions) if args.submissions else (course.submitted if course else None)
     if submissions is not None and course is None:
         submissions = _course_submissions(submissions)
-    elif course is not None and submissions == course.submitted:
-        check_path(submissions, "the course's submitted folder")
     if submissions is None or not submissions.is_dir():
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
               "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
@@ -165,7 +163,7 @@ def _instructors_file(path: Path) -> bool:
         info = os.lstat(path)
     except OSError:
         return False
-    return stat.S_ISREG(info.st_mode) and info.st_uid in (0, os.geteuid())
+    return stat.S_ISREG(info.st_mode) and is_instructors(info)
 
 
 def _course_submissions(folder: Path) -> Path:
