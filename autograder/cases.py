@@ -6,9 +6,22 @@ pre-activations exactly 0 in backprop, logits of +-1000, soft labels.
 
 Numbers at edges are dyadic (multiples of 1/4, small integers), so expressions
 like b + v x or W x + b1 are exactly 0 whatever order a student sums in.
+
+Fair to every student alike (config.yaml `tolerance` states the policy):
+- Every input is a float32 number, so code that computes in float32 reads the
+  inputs exactly and differs from the reference only by its own rounding.
+- Probabilities are multiples of 1/64 (sums exactly 1, no entry below 1/64), so
+  the usual safeguards (a 1e-8 inside a log, clipping at 1e-7) change nothing
+  the tolerance can see.
+- The split of case kinds (one-hot / soft labels, exact zeros, shapes) is the
+  same for everyone, and inputs are drawn again until every recognised mistake
+  that can change an answer changes it by at least MARGIN of the answer's scale
+  (100 times the default tolerance): a mistake shows in the same cases for every
+  student, so it costs every student the same.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import math
 import random
@@ -18,6 +31,41 @@ from functools import cached_property
 import numpy as np
 
 from .ids import id_bytes
+from . import misconceptions as mc
+
+MARGIN = 1e-2  # a recognised mistake changes an answer by this share of its scale, or not at all
+SCALE = 0.05  # the smallest largest entry of an answer with mistakes to tell apart: rounding stays far below
+
+
+def distinct(right, alternative) -> bool:
+    """Whether a mistake's answer is told apart from the right one for everyone: the same
+    exactly (no case of its kind shows it), or off by MARGIN of the larger one's scale."""
+    right, alternative = np.asarray(right, dtype=float), np.asarray(alternative, dtype=float)
+    return right.shape != alternative.shape or apart(np.stack([right.ravel(), alternative.ravel()]))
+
+
+def apart(rows: np.ndarray, equal: np.ndarray | None = None) -> bool:
+    """Whether every two rows (answers of one shape, flattened) differ by MARGIN of the larger one's
+    scale somewhere, except the pairs `equal` marks ((r, r) booleans; default: none), which must be
+    exactly equal. A NaN or inf where the other is finite counts as far apart."""
+    if np.isfinite(rows).all():
+        off = np.abs(rows[:, None, :] - rows[None, :, :]).max(axis=2, initial=0.0)
+        scale = np.abs(rows).max(axis=1, initial=0.0)
+    else:
+        with np.errstate(invalid="ignore", over="ignore"):
+            off = np.abs(rows[:, None, :] - rows[None, :, :])
+            off = np.where(np.isnan(off) & ~(np.isnan(rows[:, None, :]) & np.isnan(rows[None, :, :])), np.inf, off)
+            off = np.nan_to_num(off, nan=0.0).max(axis=2, initial=0.0)
+            scale = np.nan_to_num(np.abs(rows), nan=0.0, posinf=0.0).max(axis=1, initial=0.0)
+    if equal is None:
+        equal = np.eye(len(rows), dtype=bool)
+    apart = (off > 0.0) & (off >= MARGIN * np.maximum(scale[:, None], scale[None, :]))
+    return bool(np.all(np.where(equal, off == 0.0, apart)))
+
+
+def f32(values):
+    """The nearest float32 numbers, as float64: code that works in float32 reads them exactly."""
+    return np.asarray(values, dtype=np.float32).astype(np.float64)
 
 
 class Draws:
@@ -44,10 +92,10 @@ class Draws:
         return self.integers(int(low * 4), int(high * 4) + 1, size, 0.25)
 
     def normal(self, size=None):
-        """Standard normal numbers (Box-Muller): one float, or an array of shape `size`."""
+        """Standard normal numbers (Box-Muller), rounded to float32: one float, or an array of shape `size`."""
         r, log, cos, sqrt, turn = self.random, math.log, math.cos, math.sqrt, 2.0 * math.pi
         draw = [sqrt(-2.0 * log(1.0 - r())) * cos(turn * r()) for _ in range(1 if size is None else _count(size))]
-        return draw[0] if size is None else _shaped(draw, size)
+        return float(f32(draw[0])) if size is None else f32(_shaped(draw, size))
 
     def choice(self, options, size: int, replace: bool = True) -> np.ndarray:
         """`size` of `options` (1-D), with or without replacement."""
@@ -60,11 +108,14 @@ class Draws:
         """The 1-D array in a random order."""
         return np.array(self._shuffled(list(values)), dtype=np.asarray(values).dtype)
 
-    def simplex(self, k: int) -> np.ndarray:
-        """k positive numbers summing to 1, uniform on the simplex (Dirichlet(1, ..., 1))."""
-        weights = [max(-math.log(1.0 - self.random()), 1e-12) for _ in range(k)]
-        total = sum(weights)
-        return np.array([w / total for w in weights])
+    def simplex(self, k: int, parts: int = 64) -> np.ndarray:
+        """k probabilities, multiples of 1/parts summing to exactly 1, none below 1/parts, the
+        largest one unique (so "the class of largest probability" is well defined)."""
+        while True:
+            cuts = sorted(self._shuffled(list(range(1, parts)))[:k - 1])
+            counts = np.diff([0, *cuts, parts])
+            if k == 1 or np.sum(counts == counts.max()) == 1:
+                return counts / parts
 
     def _shuffled(self, items: list) -> list:
         for i in range(len(items) - 1, 0, -1):  # Fisher-Yates
@@ -116,15 +167,19 @@ class Cases:
 
     @cached_property
     def step_network(self) -> list[tuple]:
-        """Args of step_network(x, w0, w, b, v); x hits every unit's breakpoint exactly."""
+        """Args of step_network(x, w0, w, b, v); x hits every unit's breakpoint exactly.
+
+        Breakpoints are distinct and no output weight is 0, so g(0) shows at each of them.
+        """
         rng = self.rng("step_network")
         cases = []
         for hidden in (1, 3, 5):
             v = rng.choice([-2.0, -1.0, 0.5, 1.0, 2.0], hidden)
-            t = rng.quarters(-2, 2, hidden)  # breakpoints: b + v t = 0 exactly
+            t = rng.choice(np.arange(-8, 9) / 4.0, hidden, replace=False)  # breakpoints: b + v t = 0 exactly
             b = -v * t
+            w = rng.choice([-1.0, 1.0], hidden) * rng.quarters(0.25, 2, hidden)
             x = np.concatenate([t, t - 0.125, t + 0.125, rng.quarters(-3, 3, 3)])
-            cases.append((rng.permutation(x), float(rng.quarters(-2, 2)), rng.quarters(-2, 2, hidden), b, v))
+            cases.append((rng.permutation(x), float(rng.quarters(-2, 2)), w, b, v))
         return cases
 
     @cached_property
@@ -149,6 +204,9 @@ class Cases:
             values = rng.quarters(-3, 3, pieces + 1)
             if pieces > 1:
                 values[1] = values[0]  # a breakpoint where nothing changes
+            for j in range(2 if pieces > 1 else 1, pieces + 1):  # every other one changes the value
+                while values[j] == values[j - 1]:
+                    values[j] = rng.quarters(-3, 3)
             cases.append((t, values))
         return cases
 
@@ -161,17 +219,19 @@ class Cases:
 
     @cached_property
     def relu_network(self) -> list[tuple]:
-        """Args (x, W1, b1, w2, b2), drawn again until a transposed W1 changes the output.
+        """Args (x, W1, b1, w2, b2), drawn again until a transposed W1 changes the output by MARGIN.
 
         (With W1 asymmetric alone, a point where every hidden unit is off scores b2 either way.)
         """
         rng = self.rng("relu_network")
         cases = []
         for n in (1, 4, 7):
-            for _ in range(100):
+            while True:
                 x, W1, b1, w2, b2 = rng.normal((n, 2)) * 2, rng.normal((2, 2)), rng.normal(2), rng.normal(2), rng.normal()
                 W1[0, 1] += 1.0
-                if np.abs(np.maximum(x @ W1.T + b1, 0) @ w2 - np.maximum(x @ W1 + b1, 0) @ w2).max() > 1e-3:
+                right = np.maximum(x @ W1.T + b1, 0) @ w2 + b2
+                wrong = mc.relu_network_untransposed(x, W1, b1, w2, b2)
+                if np.max(np.abs(right)) >= SCALE and np.max(np.abs(wrong - right)) >= MARGIN * np.max(np.abs(right)):
                     break
             cases.append((x, W1, b1, w2, b2))
         return cases
@@ -182,16 +242,19 @@ class Cases:
         rng = self.rng("softmax")
         return [(rng.normal(1),), (rng.normal(4) * 3,), (rng.normal(7),),
                 (np.array([1000.0, -1000.0, 999.0]),), (np.array([-1000.0, -1001.0]),),
-                (rng.normal(5) * 2 + 800,)]
+                (f32(rng.normal(5) * 2 + 800),)]
 
     @cached_property
     def cross_entropy(self) -> list[tuple]:
         rng = self.rng("cross_entropy")
         cases = []
         for k in (2, 3, 6):
-            y_hat = rng.simplex(k)
+            while True:  # soft labels, on which every cross-entropy mistake is told apart from the others
+                y_hat, y = rng.simplex(k), rng.simplex(k)
+                if apart(np.array(list(mc.cross_entropy_variants(y, y_hat).values()))[:, None]):
+                    break
             cases.append((np.eye(k)[rng.integers(0, k)], y_hat))
-            cases.append((rng.simplex(k), y_hat))  # soft labels
+            cases.append((y, y_hat))
         return cases
 
     @cached_property
@@ -200,25 +263,31 @@ class Cases:
 
         Not backprop's: while backprop runs, the grader's forward stands in for the student's on
         backprop's inputs (Reference.stand_ins), and what code sees it can print, so those answers
-        must grade nothing else.
+        must grade nothing else. Without large logits: forward's own softmax is the student's, and
+        its overflow is graded once, in q3.softmax.
         """
-        return [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in self._networks("forward")]
+        return [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in self._networks("forward", for_backprop=False)]
 
     @cached_property
     def network(self) -> list[tuple]:
         """Args (x, y, W, b1, U, b2) of backprop."""
         return self._networks("network")
 
-    def _networks(self, topic: str) -> list[tuple]:
-        """Args (x, y, W, b1, U, b2) of six networks drawn for `topic`.
+    def _networks(self, topic: str, for_backprop: bool = True) -> list[tuple]:
+        """Args (x, y, W, b1, U, b2) of the networks drawn for `topic`: six, or seven for backprop.
 
         Shapes vary, with n and m equal to 1 among them (k >= 2: with one class every
         gradient is 0). Each case has an active hidden unit; with m >= 2 one unit's
-        pre-activation is exactly 0, with m >= 3 one is negative. y is one-hot or soft.
+        pre-activation is exactly 0, with m >= 3 one is negative. y is soft in the first,
+        third, fifth (and seventh) case, one-hot in the others. For backprop (`for_backprop`)
+        a seventh has logits near +-1000 (softmax must not overflow inside backprop either),
+        and U, b2 (and a soft y) are drawn again until every gradient is of scale SCALE or
+        more and any two combinations of recognised mistakes give answers equal or MARGIN apart.
         """
         rng = self.rng(topic)
         cases = []
-        for n, m, k in ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 2), (5, 4, 3), (3, 5, 4)):
+        shapes = ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 2), (5, 4, 3), (3, 5, 4)) + (((2, 3, 4),) if for_backprop else ())
+        for n, m, k in shapes:
             x = rng.quarters(-2, 2, n)
             x[0] = rng.choice([-1.0, 1.0], 1)[0] * rng.quarters(0.25, 2)  # never all 0: dJ/dW would be 0
             W = rng.quarters(-1, 1, (m, n))
@@ -231,8 +300,30 @@ class Cases:
                 offsets[2] = -rng.quarters(0.25, 1)  # off
             order = rng.permutation(np.arange(m))
             W, b1 = W[order], (offsets - wx)[order]
-            U = rng.normal((k, m))
-            b2 = rng.normal(k)
-            y = np.eye(k)[rng.integers(0, k)] if len(cases) % 2 else rng.simplex(k)
+            while True:
+                if len(cases) < 6:
+                    U, b2 = rng.normal((k, m)), rng.normal(k)
+                else:  # logits near +-1000, all dyadic so exact in float32: exp(z2) overflows
+                    U, b2 = rng.quarters(-1, 1, (k, m)), rng.permutation(np.array([1000.0, -1000.0, 999.0, -999.0]))
+                y = np.eye(k)[rng.integers(0, k)] if len(cases) % 2 else rng.simplex(k)
+                if not for_backprop or _told_apart(x, y, W, b1, U, b2):
+                    break
             cases.append((x, y, W, b1, U, b2))
         return cases
+
+
+def _told_apart(x, y, W, b1, U, b2) -> bool:
+    """Whether every gradient of this network has scale SCALE or more, and every combination of backprop
+    mistakes (none among them) gives an answer MARGIN apart from every other, except those that differ
+    only by mistakes no case of this kind can show (soft labels collapsed, when y is one-hot; the ReLU
+    mask's, with one hidden unit, which is on): those give the same answer exactly."""
+    rows = mc.backprop_rows(x, y, W, b1, U, b2)
+    equal = _equal(bool(y.max() == 1), len(b1) == 1, tuple(tuple(names) for names, _ in rows.values()))
+    return all(np.max(np.abs(r[0])) >= SCALE and apart(r, same) for (_, r), same in zip(rows.values(), equal))
+
+
+@functools.lru_cache(maxsize=None)
+def _equal(one_hot: bool, one_unit: bool, names: tuple) -> list[np.ndarray]:
+    """For each gradient's rows (their mistakes), which pairs differ only by mistakes a case cannot show."""
+    unseen = ({"labels_argmax"} if one_hot else set()) | ({"no_relu_mask", "mask_at_zero"} if one_unit else set())
+    return [np.array([[(a ^ b) <= unseen for b in rows] for a in rows]) for rows in names]

@@ -46,8 +46,8 @@ SECTIONS: dict[str, dict[str, Key]] = {
         "late_percent_per_day": Key((int, float), 10, "with late_penalty: percent_per_day, percent lost per day started", minimum=0),
     },
     "tolerance": {
-        "rtol": Key((int, float), 1e-6, "relative tolerance of numeric checks", minimum=0),
-        "atol": Key((int, float), 1e-8, "absolute tolerance of numeric checks", minimum=0),
+        "rtol": Key((int, float), 1e-4, "relative tolerance of numeric checks, normwise: an answer passes when max|got - want| <= atol + rtol * max|want|", minimum=0),
+        "atol": Key((int, float), 1e-8, "absolute tolerance of numeric checks (for answers that are 0)", minimum=0),
     },
     "limits": {
         "call_seconds": Key((int, float), 1.0, "wall-clock seconds for one call into student code", minimum=0.01),
@@ -107,7 +107,7 @@ class Item:
     points: float
     visibility: str = "visible"
     scoring: str = "fraction"
-    rtol: float = 1e-6
+    rtol: float = 1e-4
     atol: float = 1e-8
     misconceptions: dict = field(default_factory=dict)
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from .config import Config
 from .ids import printable
 from .misconceptions import MISCONCEPTIONS
+from .scoring import cases_line
 from .results import ItemResult, Seen, StudentResult, _num, held_back, penalty_share, seen, shown, without
 
 CSS = """
@@ -105,7 +106,7 @@ def _item_html(item: ItemResult, config: Config, now, hidden: set[str]) -> str:
     if item.checked:
         body.append(f"<div class='muted'>Checked: {e(item.checked)}.</div>")
     if item.cases:
-        body.append(f"<div>Passed {item.passed} of {item.cases} case{'s' if item.cases != 1 else ''}.</div>")
+        body.append(f"<div>{e(cases_line(item.passed, item.cases, item.partial))}</div>")
     problems = _problems(item, hidden)
     if problems:
         body.append("<ul>" + "".join(f"<li>{e(_problem(c, m))}</li>" for c, m in problems) + "</ul>")
@@ -144,7 +145,7 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
             if item.checked:
                 lines.append(f"Checked: {md(item.checked)}.")
             if item.cases:
-                lines.append(f"Passed {item.passed} of {item.cases} cases.")
+                lines.append(md(cases_line(item.passed, item.cases, item.partial)))
             lines += [f"- {md(_problem(c, m))}" for c, m in _problems(item, hidden)]
             if item.status == "error" and not item.problems:
                 lines.append(md(without(item.output, hidden)))

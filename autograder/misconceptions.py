@@ -36,6 +36,18 @@ MISCONCEPTIONS = {
     "ce_sign": Misconception(
         "cross-entropy without the minus sign",
         "J = -sum_i y_i log y_hat_i: the minus sign makes J >= 0 (every log y_hat_i <= 0)"),
+    "labels_argmax": Misconception(
+        "soft labels taken as the one-hot of their largest entry",
+        "your answer equals treating y as the one-hot of its largest entry, as code for integer labels does; "
+        "with soft labels every class contributes: use y itself"),
+    "log_of_sum": Misconception(
+        "cross-entropy as -log(sum_i y_i y_hat_i)",
+        "your answer is -log(sum_i y_i y_hat_i), which equals J only for one-hot y; J = -sum_i y_i log y_hat_i "
+        "takes the log of each y_hat_i, so with soft labels every class has its own log term"),
+    "relu_on_gradient": Misconception(
+        "ReLU applied to the gradient",
+        "your dJ/dz1 is ReLU(U^T delta_1), the ReLU applied to the gradient; the chain rule multiplies by "
+        "ReLU's derivative instead: delta_2 = (U^T delta_1) * 1{h > 0}, which keeps negative entries"),
     "sign_flipped": Misconception(
         "delta_1 = y - y_hat (sign flipped)",
         "the gradient has the opposite sign: dJ/dz2 = y_hat - y, not y - y_hat"),
@@ -82,25 +94,98 @@ def softmax_naive(z):
         return e / np.sum(e)
 
 
+def one_hot_of_largest(y) -> np.ndarray:
+    """y collapsed to the one-hot of its largest entry, as code for integer labels reads it."""
+    y = np.asarray(y, dtype=float)
+    return np.eye(y.size)[int(np.argmax(y))]
+
+
+def named(*parts: str) -> str:
+    """The name of a mistake or of several together ("labels_argmax+mask_at_zero"); "right" for none."""
+    return "+".join(p for p in parts if p) or "right"
+
+
+def by_count(variants: dict) -> dict:
+    """Variants in order of how many mistakes they hold: "right" first, then single mistakes, then pairs..."""
+    return dict(sorted(variants.items(), key=lambda kv: 0 if kv[0] == "right" else kv[0].count("+") + 1))
+
+
+def cross_entropy_variants(y, y_hat) -> dict[str, float]:
+    """J as the right definition ("right") and every combination of the cross-entropy mistakes computes it."""
+    y, y_hat = np.asarray(y, dtype=float), np.asarray(y_hat, dtype=float)
+    variants = {}
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for labels, t in (("", y), ("labels_argmax", one_hot_of_largest(y))):
+            forms = (("", -t @ np.log(y_hat)), ("log_of_sum", -np.log(t @ y_hat)))
+            for form, loss in forms[:1] if labels else forms:  # with one-hot labels both forms are one
+                for sign, s in (("", 1.0), ("ce_sign", -1.0)):
+                    variants[named(labels, form, sign)] = s * float(loss)
+    return by_count(variants)
+
+
+# Parts of backprop a mistake can change, each with its options (the first is right). A student's code
+# can hold one mistake of several parts at once; each combination is recognised, with the product of
+# their credits (scoring.ItemScore.judge_value). relu_on_gradient is recognised alone: with others its
+# answers coincide for some inputs and not others, so no choice of inputs could tell it apart for all.
+SIGN, SOFTMAX = ("", "sign_flipped"), ("", "no_max_subtraction")
+MASKS = ("", "no_relu_mask", "mask_at_zero")
+
+
+def _masked(back: np.ndarray, z1: np.ndarray, mask: str) -> np.ndarray:
+    """U^T delta_1 (rows of `back`) through ReLU's derivative, as `mask` takes it."""
+    if mask == "no_relu_mask":
+        return back
+    if mask == "relu_on_gradient":
+        return np.maximum(back, 0.0)
+    return back * ((z1 >= 0) if mask == "mask_at_zero" else (z1 > 0))
+
+
 def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
-    """The four gradients as each backprop misconception computes them."""
+    """The four gradients as every recognised combination of backprop mistakes computes them ("right": as
+    they are), fewer mistakes first. A mistake that leaves a gradient alone gives no entry for it."""
     x, y, W, b1, U, b2 = (np.asarray(a, dtype=float) for a in (x, y, W, b1, U, b2))
     z1 = W @ x + b1
     h = np.maximum(z1, 0.0)
     z2 = U @ h + b2
     e = np.exp(z2 - z2.max())
-    delta1 = e / e.sum() - y
-    back = U.T @ delta1
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(z2) / np.sum(np.exp(z2))
+    variants = {}
+    with np.errstate(invalid="ignore", over="ignore"):
+        for softmax, p in (("", e / e.sum()), ("no_max_subtraction", naive)):
+            for labels, t in (("", y), ("labels_argmax", one_hot_of_largest(y))):
+                for sign in SIGN:
+                    delta1 = (t - p) if sign else (p - t)
+                    dU = np.outer(delta1, h)
+                    variants[named(labels, sign, softmax)] = {"b2": delta1, "U": dU}
+                    variants[named(labels, sign, softmax, "dU_transposed")] = {"U": dU.T}
+                    for mask in MASKS:
+                        delta2 = _masked(U.T @ delta1, z1, mask)
+                        dW = np.outer(delta2, x)
+                        variants.setdefault(named(labels, sign, mask, softmax), {}).update({"b1": delta2, "W": dW})
+                        variants[named(labels, sign, mask, softmax, "dW_transposed")] = {"W": dW.T}
+        delta2 = _masked(U.T @ (e / e.sum() - y), z1, "relu_on_gradient")
+        variants["relu_on_gradient"] = {"b1": delta2, "W": np.outer(delta2, x)}
+    return by_count(variants)
 
-    def grads(d1, mask):
-        d2 = (U.T @ d1) * mask
-        return {"b2": d1, "U": np.outer(d1, h), "b1": d2, "W": np.outer(d2, x)}
 
-    right = grads(delta1, h > 0)
-    return {
-        "sign_flipped": grads(-delta1, h > 0),
-        "no_relu_mask": {"b1": back, "W": np.outer(back, x)},
-        "mask_at_zero": {"b1": back * (z1 >= 0), "W": np.outer(back * (z1 >= 0), x)},
-        "dU_transposed": {"U": right["U"].T},
-        "dW_transposed": {"W": right["W"].T},
-    }
+def backprop_rows(x, y, W, b1, U, b2) -> dict[str, tuple[list[frozenset], np.ndarray]]:
+    """Each gradient as every recognised combination of the mistakes that keep its shape computes it:
+    {key: (the mistakes of each row, one flattened row per combination, right first)}, for telling
+    them apart quickly (cases.py). Softmax overflow is left out: it shows only with large logits,
+    and there as NaN."""
+    x, y, W, b1, U, b2 = (np.asarray(a, dtype=float) for a in (x, y, W, b1, U, b2))
+    z1 = W @ x + b1
+    h = np.maximum(z1, 0.0)
+    z2 = U @ h + b2
+    e = np.exp(z2 - z2.max())
+    p = e / e.sum()
+    t = np.stack([y, one_hot_of_largest(y)])
+    delta1 = np.concatenate([p - t, t - p])  # rows: right, labels_argmax, sign_flipped, both
+    back = delta1 @ U  # (4, m): U^T delta1 of each row
+    delta2 = np.concatenate([_masked(back, z1, mask) for mask in MASKS] + [_masked(back[:1], z1, "relu_on_gradient")])
+    first = [frozenset(), frozenset({"labels_argmax"}), frozenset({"sign_flipped"}),
+             frozenset({"labels_argmax", "sign_flipped"})]
+    second = [names | ({mask} if mask else set()) for mask in MASKS for names in first] + [frozenset({"relu_on_gradient"})]
+    return {"b2": (first, delta1), "U": (first, (delta1[:, :, None] * h).reshape(4, -1)),
+            "b1": (second, delta2), "W": (second, (delta2[:, :, None] * x).reshape(len(delta2), -1))}

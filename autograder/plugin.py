@@ -26,7 +26,7 @@ from .cases import Cases
 from .config import Config
 from .discover import SubmissionDir
 from .reference import Reference
-from .results import ItemResult, StudentResult
+from .results import NOT_CHECKED, ItemResult, StudentResult
 from .scoring import ItemScore
 from .slot import Slot
 
@@ -183,6 +183,7 @@ class GradingPlugin:
     # -- results ------------------------------------------------------------------------------
     def _result(self, notes: list[str], sub) -> StudentResult:
         items, fault = [], []
+        unavailable, not_checked = sub.unavailable(), {}
         for question in self.config.questions:
             for item in question.items:
                 score = self.current.scores.get(item.id)
@@ -194,12 +195,30 @@ class GradingPlugin:
                                             item.visibility, [], "error"))
                     continue
                 fraction = score.fraction
+                module = _module_not_read(score, unavailable)
+                if module:  # one note at the top says why, not the same line and a hint under every item
+                    not_checked.setdefault(module, []).append(item.id)
+                    text = f"Not checked: {unavailable[module].split(':')[0]} (the note at the top says why)."
+                    items.append(ItemResult(item.id, item.title, 0.0, item.points, text, item.visibility, [], "graded",
+                                            problems=[[1, text]]))
+                    continue
                 items.append(ItemResult(item.id, item.title, round(fraction * item.points, 4), item.points,
                                         score.summary(), item.visibility, score.misconceptions, "graded",
                                         checked=score.checked, passed=score.clean, cases=len(score.cases),
-                                        problems=score.problems, hint=score.hint if score.clean < len(score.cases) else ""))
+                                        partial=score.partial, problems=score.problems,
+                                        hint=score.hint if score.clean < len(score.cases) else ""))
+        notes = notes + [f"{unavailable[module]}. So {NOT_CHECKED}: {', '.join(ids)}."
+                         for module, ids in not_checked.items() if "is missing from the submission" not in unavailable[module]]
         return StudentResult(self.current.job.student, items, notes=notes, limit_hits=list(sub.limit_hits),
                              fault="; ".join(fault))
+
+
+def _module_not_read(score: ItemScore, unavailable: dict[str, str]) -> str | None:
+    """The module whose absence failed every case of this item (each case says so), if one did."""
+    for module, why in unavailable.items():
+        if all(case.credit == 0.0 and case.message.startswith(why) for case in score.cases):
+            return module
+    return None
 
 
 def _load_reference(config: Config) -> dict:

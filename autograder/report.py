@@ -15,7 +15,7 @@ import numpy as np
 from .config import Config
 from .feedback import esc
 from .misconceptions import MISCONCEPTIONS
-from .results import StudentResult, _num
+from .results import NOT_CHECKED, StudentResult, _num
 
 TROUBLE_WORDS = ("could not be imported", "is missing from the submission", "was not graded: it", "time limit", "limit)", "ended the process",
                  "was killed")
@@ -58,8 +58,9 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
             ([f"grader fault: {r.fault}"] if r.fault else [])
             + ([f"output not written: {r.write_error}"] if r.write_error else [])
             + ([r.timestamp_note] if r.timestamp_note else []) + r.limit_hits
+            + [note for note in r.notes if NOT_CHECKED in note]  # a module not imported: said once, with why
             + [m for i in r.items for _, m in i.problems
-               if any(w in m for w in TROUBLE_WORDS) and not m.startswith("was not run")
+               if any(w in m for w in TROUBLE_WORDS) and not m.startswith(("was not run", "Not checked:"))
                and not any(hit.endswith(m) for hit in r.limit_hits)]  # said already, with its module
             + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
         if reasons:

@@ -13,6 +13,9 @@ from .ids import csv_cell, file_stem, printable
 from .late import penalty
 
 
+NOT_CHECKED = "none of its items could be checked"  # in the note on a module that was not imported
+
+
 @dataclass
 class ItemResult:
     """One rubric item for one student."""
@@ -28,6 +31,7 @@ class ItemResult:
     checked: str = ""  # what was checked, in a few words
     passed: int = 0  # cases fully right
     cases: int = 0  # cases run
+    partial: int = 0  # cases that earned part of the credit (a recognised mistake)
     problems: list = field(default_factory=list)  # [[count, message], ...], each distinct problem once
     hint: str = ""
 

@@ -59,6 +59,23 @@ MISTAKES = {  # name -> edits, as given to variant()
         ('"w0": float(c[0]),', '"w0": float(c[-1]),'), ('"w": np.diff(c),', '"w": -np.diff(c),'),
         ('"b": -t,', '"b": t,'), ('"v": np.ones_like(t),', '"v": -np.ones_like(t),')]},
     "W1_not_transposed": {"xor_relu": [("x @ W1.T", "x @ W1")]},
+    "mask_at_zero": {"backprop": [("* (h > 0)", "* (np.asarray(W, dtype=float) @ x + np.asarray(b1, dtype=float) >= 0)")]},
+    "labels_argmax": {"backprop": [  # code written for integer labels, given argmax(y)
+        ("delta1 = y_hat - y", "delta1 = y_hat - np.eye(len(y))[np.argmax(y)]"),
+        ("return float(-np.sum(y * np.log(y_hat)))", "return float(-np.log(y_hat[np.argmax(y)]))")]},
+    "log_of_sum": {"backprop": [("return float(-np.sum(y * np.log(y_hat)))", "return float(-np.log(np.sum(y * y_hat)))")]},
+    "relu_on_gradient": {"backprop": [("delta2 = (U.T @ delta1) * (h > 0)", "delta2 = np.maximum(U.T @ delta1, 0)")]},
+}
+EQUIVALENT = {  # name -> edits of correct code written another way: full marks for every student
+    "float32": {stem: [("dtype=float", "dtype=np.float32")] for stem in ("step_network", "xor_relu", "backprop")},
+    "reordered": {"backprop": [('"U": np.outer(delta1, h)', '"U": delta1[:, None] * h[None, :]'),
+                               ("delta2 = (U.T @ delta1) * (h > 0)",
+                                "delta2 = np.array([sum(U[i, j] * delta1[i] for i in reversed(range(len(delta1))))"
+                                " for j in range(len(h))]) * (h > 0)")],
+                  "xor_relu": [("x @ W1.T", "np.einsum('nj,ij->ni', x, W1)")]},
+    "log_plus_1e-8": {"backprop": [("np.log(y_hat)", "np.log(y_hat + 1e-8)")]},
+    "log_clipped": {"backprop": [("np.log(y_hat)", "np.log(np.clip(y_hat, 1e-7, 1 - 1e-7))")]},
+    "mask_from_z1": {"backprop": [("* (h > 0)", "* (np.asarray(W, dtype=float) @ x + np.asarray(b1, dtype=float) > 0)")]},
 }
 CRASHES = {  # name -> edits that make a call fail
     "syntax_error": {"xor_relu": [("    return np.maximum(np.asarray(z, dtype=float), 0.0)",

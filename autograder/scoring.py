@@ -8,6 +8,7 @@ the reference values.
 """
 from __future__ import annotations
 
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -59,27 +60,64 @@ def quote(value, limit: int = 80) -> str:
 
 
 def _close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, same_nonfinite: bool = False) -> bool:
-    """|got - want| <= atol + rtol |want| everywhere, for arrays of one shape (np.isclose's test).
+    """Normwise closeness: max |got - want| <= atol + rtol * max |want|, for arrays of one shape.
 
-    NaN and inf are never close, unless `same_nonfinite` (np.allclose with equal_nan: the same
-    inf or NaN in the same place matches, e.g. what an overflowing mistake returns).
-    Small arrays, the usual case, are compared as Python floats: numpy's calls on a dozen
-    numbers cost more than the loop.
+    The tolerance scales with the answer as a whole, not with each entry: an entry that is
+    nearly 0 because terms cancelled carries the rounding error of those terms, which is
+    about the size of the answer's largest entries (see `tolerance` in config.yaml).
+    NaN and inf are never close, unless `same_nonfinite`: then the same inf or NaN in the
+    same place matches (what an overflowing mistake returns) and the finite entries are
+    compared as above.
     """
     if got.shape != want.shape:
         return False
     if got.size > 64:
-        if same_nonfinite:
-            return bool(np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=True))
-        with np.errstate(invalid="ignore", over="ignore"):
-            return bool(np.isfinite(want).all() and (np.abs(got - want) <= atol + rtol * np.abs(want)).all())
-    for g, w in zip(got.ravel().tolist(), want.ravel().tolist()):
+        return not np.any(_off(got, want, rtol, atol, same_nonfinite))
+    # Small arrays, the usual case, as Python floats: numpy's calls on a dozen numbers cost more
+    pairs = list(zip(got.ravel().tolist(), want.ravel().tolist()))
+    bound = atol + rtol * max((abs(w) for _, w in pairs if w - w == 0), default=0.0)
+    for g, w in pairs:
         if w - w != 0:  # w is inf or NaN
             if not (same_nonfinite and (g == w or (g != g and w != w))):
                 return False
-        elif not abs(g - w) <= atol + rtol * abs(w):  # False for a NaN or inf g too
+        elif not abs(g - w) <= bound:  # False for a NaN or inf g too
             return False
     return True
+
+
+def _off(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, same_nonfinite: bool = False) -> np.ndarray:
+    """Boolean mask of the entries of `got` that are not within the normwise tolerance of `want` (one shape)."""
+    with np.errstate(invalid="ignore", over="ignore"):
+        finite = np.isfinite(want)
+        scale = float(np.max(np.abs(want[finite]), initial=0.0))
+        off = ~(np.abs(got - want) <= atol + rtol * scale)  # True for a NaN or inf on either side
+        if same_nonfinite:
+            off &= ~((got == want) | (np.isnan(got) & np.isnan(want)))
+        else:
+            off |= ~finite
+    return off
+
+
+def credit_words(credit: float) -> str:
+    """A share of a case's credit in words: "half credit", "no credit", "30% of the credit"."""
+    words = {0.0: "no credit", 0.25: "a quarter of the credit", 0.5: "half credit", 0.75: "three quarters of the credit"}
+    return words.get(credit, f"{credit:.0%} of the credit")
+
+
+def recognised(name: str, credit: float) -> str:
+    """The message of a case that matched a recognised mistake, or several together ("a+b"): what the
+    code did, and what it earned. Several are named here and explained each once (ItemScore.problems)."""
+    parts = name.split("+")
+    if len(parts) > 1:
+        return (f"{credit_words(credit)}, {len(parts)} recognised mistakes together: "
+                + " and ".join(MISCONCEPTIONS[p].label for p in parts) + " (each explained below)")
+    return f"{credit_words(credit)}, recognised mistake ({MISCONCEPTIONS[name].label}): {MISCONCEPTIONS[name].message}"
+
+
+def cases_line(passed: int, cases: int, partial: int) -> str:
+    """'Passed 2 of 6 cases; 4 more earned part of the credit (below).' for the feedback."""
+    line = f"Passed {passed} of {cases} case{'s' if cases != 1 else ''}"
+    return line + (f"; {partial} more earned part of the credit (below)." if partial else ".")
 
 
 def fmt_shape(shape) -> str:
@@ -111,11 +149,7 @@ class ItemScore:
         self.cases.append(Case(0.0, message))
 
     def close(self, got: np.ndarray, want: np.ndarray) -> bool:
-        """|got - want| <= atol + rtol |want| everywhere (np.isclose's test; NaN and inf are never close).
-
-        Small arrays (the usual case) are compared as Python floats: a few numpy calls on
-        a dozen numbers cost more than the loop.
-        """
+        """max |got - want| <= atol + rtol max |want| (NaN and inf are never close)."""
         return _close(got, want, self.item.rtol, self.item.atol)
 
     def check(self, outcome: Outcome, want, what: str, alternatives: dict | None = None, pick=None) -> Case:
@@ -146,8 +180,11 @@ class ItemScore:
     def judge_value(self, value, want, what: str, alternatives: dict | None = None) -> Case:
         """Compare a returned value with `want`. An extra size-1 axis passes with a note; a transpose does not.
 
-        `alternatives` maps misconception names to what that mistake would return, or to a
-        function computing it: only called when the answer is not right.
+        `alternatives` maps misconception names ("a+b" for two together) to what that mistake would
+        return, or to a function computing it (or is a function returning that mapping): only called
+        when the answer is not right. The first
+        that matches counts, so list fewer mistakes first. Several together earn the product of
+        their credits.
         """
         want = np.asarray(want, dtype=float)
         try:
@@ -162,20 +199,23 @@ class ItemScore:
         if self.close(got, want):  # within tolerance of a finite reference: finite too
             return Case(1.0, note, note=bool(note))
         finite = bool(np.all(np.isfinite(got)))
+        if callable(alternatives):
+            alternatives = alternatives()
         for name, alt in (alternatives or {}).items():
             alt = alt() if callable(alt) else alt
             if alt is None:  # this mistake does not change this value
                 continue
             alt = np.asarray(alt, dtype=float)
             if _close(got, alt, self.item.rtol, self.item.atol, same_nonfinite=True):
-                if finite or MISCONCEPTIONS[name].nonfinite_ok:
-                    credit = self.item.misconceptions.get(name, 0.0) if finite else 0.0
-                    return Case(credit, MISCONCEPTIONS[name].message, name)
+                parts = name.split("+")
+                if finite or any(MISCONCEPTIONS[p].nonfinite_ok for p in parts):
+                    credit = math.prod(self.item.misconceptions.get(p, 0.0) for p in parts) if finite else 0.0
+                    return Case(credit, recognised(name, credit), name)
         if not finite:
             return Case(0.0, f"{what} contains NaN or inf")
         if got.shape != want.shape:
             return Case(0.0, f"{what} has shape {fmt_shape(got.shape)} but should have shape {fmt_shape(want.shape)}")
-        bad = int(np.sum(~np.isclose(got, want, rtol=self.item.rtol, atol=self.item.atol)))
+        bad = int(np.sum(_off(got, want, self.item.rtol, self.item.atol)))
         return Case(0.0, f"{what} is wrong in {bad} of {want.size} entries")
 
     # -- result ----------------------------------------------------------------------------
@@ -189,7 +229,7 @@ class ItemScore:
 
     @property
     def misconceptions(self) -> list[str]:
-        return sorted({c.misconception for c in self.cases if c.misconception})
+        return sorted({name for c in self.cases if c.misconception for name in c.misconception.split("+")})
 
     @property
     def clean(self) -> int:
@@ -197,10 +237,20 @@ class ItemScore:
         return sum(1 for c in self.cases if c.credit >= 1.0)
 
     @property
+    def partial(self) -> int:
+        """Cases that earned part of the credit (a recognised mistake)."""
+        return sum(1 for c in self.cases if 0.0 < c.credit < 1.0)
+
+    @property
     def problems(self) -> list[list]:
         """[[count, message], ...]: each distinct message once, in first-seen order, each at most MESSAGE_CHARS
         long; past MAX_PROBLEMS kinds, one line counts the rest."""
         found = list(Counter(clip(c.message) for c in self.cases if c.message).items())
+        together = Counter(name for c in self.cases if c.misconception and "+" in c.misconception
+                           for name in c.misconception.split("+"))
+        alone = {c.misconception for c in self.cases}
+        found += [(clip(f"{MISCONCEPTIONS[name].label}: {MISCONCEPTIONS[name].message}"), count)
+                  for name, count in together.items() if name not in alone]
         problems = [[count, message] for message, count in found[:MAX_PROBLEMS]]
         if len(found) > MAX_PROBLEMS:
             rest = sum(count for _, count in found[MAX_PROBLEMS:])
@@ -212,7 +262,7 @@ class ItemScore:
         total = len(self.cases)
         lines = [f"Checked: {self.checked}." if self.checked else ""]
         if total:
-            lines.append(f"Passed {self.clean} of {total} case{'s' if total != 1 else ''}.")
+            lines.append(cases_line(self.clean, total, self.partial))
         for count, message in self.problems:
             lines.append(f"- {f'{count} cases: ' if count > 1 else ''}{message}")
         if self.clean < total and self.hint:

@@ -76,6 +76,13 @@ class Submission:
                     break
         return self.imported[module]
 
+    def unavailable(self) -> dict[str, str]:
+        """{module: why none of it could be called} for each graded module not read, missing or not imported,
+        in the words every call into it failed with."""
+        why = {f[:-3]: f"{f[:-3]}.py was not graded: it {reason}" for f, reason in self.refused.items()}
+        why.update({m: _unavailable(m, outcome) for m, outcome in self.imported.items() if not outcome.ok})
+        return why
+
     def call(self, module: str, function: str, *args, **kwargs) -> Outcome:
         """Call module.function(*args, **kwargs) in the worker; plain data in, plain data out."""
         return self._call_once(module, function, args, kwargs)

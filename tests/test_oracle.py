@@ -171,4 +171,4 @@ def test_the_stand_ins_answer_no_graded_case_but_backprops():
         network = [tuple(np.asarray(a).tobytes() for a in (x, W, b1, U, b2)) for x, _, W, b1, U, b2 in cases.network]
         forward = [tuple(np.asarray(a).tobytes() for a in args) for args in cases.forward]
         assert not set(network) & set(forward)
-        assert [np.shape(args[1]) for args in cases.forward] == [np.shape(args[2]) for args in cases.network]
+        assert [np.shape(args[1]) for args in cases.forward] == [np.shape(args[2]) for args in cases.network][:6]

@@ -15,9 +15,11 @@ def test_representable(sub, ref, score):
     score.hint = "f is a finite sum of steps, so it is constant between breakpoints: which of the four functions are?"
     got = sub.call("step_network", "REPRESENTABLE")
     want = ref.step_network.REPRESENTABLE
-    if not got.ok or not isinstance(got.value, dict):
-        reason = got.reason if not got.ok else f"REPRESENTABLE should be a dict, got {type(got.value).__name__}"
-        score.cases += [Case(0.0, reason) for _ in CHOICES]
+    if not got.ok:
+        score.cases += [score.judge(got, None, "REPRESENTABLE") for _ in CHOICES]
+        return
+    if not isinstance(got.value, dict):
+        score.cases += [Case(0.0, f"REPRESENTABLE should be a dict, got {type(got.value).__name__}") for _ in CHOICES]
         return
     wrong = 0
     for choice in CHOICES:

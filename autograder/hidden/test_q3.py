@@ -16,13 +16,13 @@ def test_softmax(sub, ref, cases, score):
         score.check(got, ref.call("backprop", "softmax", z), "softmax(z)", {"no_max_subtraction": lambda: mc.softmax_naive(z)})
 
 
-@rubric("q3.cross_entropy", misconceptions=("ce_sign",))
+@rubric("q3.cross_entropy", misconceptions=("ce_sign", "labels_argmax", "log_of_sum"))
 def test_cross_entropy(sub, ref, cases, score):
     score.checked = "cross_entropy(y, y_hat) with one-hot and soft labels"
     score.hint = "J is one number, -sum_i y_i log y_hat_i; with soft labels every class contributes"
     for (y, y_hat), got in zip(cases.cross_entropy, sub.call_many("backprop", "cross_entropy", cases.cross_entropy)):
-        want = ref.call("backprop", "cross_entropy", y, y_hat)
-        score.check(got, want, "cross_entropy(y, y_hat)", {"ce_sign": -want})
+        score.check(got, ref.call("backprop", "cross_entropy", y, y_hat), "cross_entropy(y, y_hat)",
+                    lambda: {name: J for name, J in mc.cross_entropy_variants(y, y_hat).items() if name != "right"})
 
 
 @rubric("q3.forward")
@@ -45,19 +45,20 @@ def _own_forward_right(sub, ref, cases, score) -> bool:
     return ref.once(("own forward right", id(cases.forward)), cases.forward, right)
 
 
-def _grade_gradient(key, what, names, sub, ref, cases, score):
+def _grade_gradient(key, what, sub, ref, cases, score):
     """Judge one gradient of backprop on every network case.
 
     backprop always runs with the grader's softmax and forward standing in for the student's
     on these inputs (Reference.stand_ins), for every student alike: a wrong helper costs its
     own item only, and nothing the grader calls depends on whether an answer was right.
+    A wrong answer is compared with what every recognised mistake, alone or with others, gives.
     """
     network = cases.network
     answers = sub.call_many("backprop", "backprop", network, ref.stand_ins("backprop", "backprop", network))
     for i, (got, right) in enumerate(zip(answers, ref.each("backprop", "backprop", network))):
-        # what each mistake would return, worked out only if the answer is not right
-        alternatives = {name: (lambda name=name, i=i: ref.one(mc.backprop_variants, network, i)[name].get(key))
-                        for name in names}
+        def alternatives(i=i):  # worked out only if the answer is not right
+            return {name: grads[key] for name, grads in ref.one(mc.backprop_variants, network, i).items()
+                    if name != "right" and key in grads}
         case = score.judge(got, right[key], what, alternatives, pick=key)
         if got.ok and not _own_forward_right(sub, ref, cases, score):
             case.message = "; ".join(filter(None, [case.message, (
@@ -67,30 +68,33 @@ def _grade_gradient(key, what, names, sub, ref, cases, score):
         score.cases.append(case)
 
 
-@rubric("q3.grad_b2", misconceptions=("sign_flipped",))
+COMMON = ("sign_flipped", "labels_argmax", "no_max_subtraction")  # mistakes of delta_1, seen in every gradient
+MASK = ("no_relu_mask", "mask_at_zero", "relu_on_gradient")  # mistakes of ReLU's derivative, in dJ/db1 and dJ/dW
+
+
+@rubric("q3.grad_b2", misconceptions=COMMON)
 def test_grad_b2(sub, ref, cases, score):
-    score.checked = "dJ/db2 from backprop for six shapes (n, m or k equal to 1 among them), one-hot and soft labels"
+    score.checked = "dJ/db2 from backprop for seven networks (n, m or k equal to 1 among them), one-hot and soft labels, one with logits near +-1000"
     score.hint = "dJ/db2 is delta_1 = dJ/dz2 itself: work out its sign from J = -sum_i y_i log y_hat_i"
-    _grade_gradient("b2", "dJ/db2", ("sign_flipped",), sub, ref, cases, score)
+    _grade_gradient("b2", "dJ/db2", sub, ref, cases, score)
 
 
-@rubric("q3.grad_U", misconceptions=("dU_transposed", "sign_flipped"))
+@rubric("q3.grad_U", misconceptions=("dU_transposed", *COMMON))
 def test_grad_U(sub, ref, cases, score):
-    score.checked = "dJ/dU from backprop for six shapes, one-hot and soft labels"
+    score.checked = "dJ/dU from backprop for seven networks, one-hot and soft labels, one with logits near +-1000"
     score.hint = "dJ/dU has U's shape (k, m): which outer product of delta_1 and h has that shape?"
-    _grade_gradient("U", "dJ/dU", ("dU_transposed", "sign_flipped"), sub, ref, cases, score)
+    _grade_gradient("U", "dJ/dU", sub, ref, cases, score)
 
 
-@rubric("q3.grad_b1", misconceptions=("no_relu_mask", "mask_at_zero", "sign_flipped"))
+@rubric("q3.grad_b1", misconceptions=(*MASK, *COMMON))
 def test_grad_b1(sub, ref, cases, score):
-    score.checked = "dJ/db1 from backprop for six shapes, with hidden pre-activations exactly 0 in some"
+    score.checked = "dJ/db1 from backprop for seven networks, with hidden pre-activations exactly 0 in some"
     score.hint = "delta_2 = dJ/dz1 flows back through U^T and through ReLU's derivative, which is 0 wherever h is not > 0"
-    _grade_gradient("b1", "dJ/db1", ("no_relu_mask", "mask_at_zero", "sign_flipped"), sub, ref, cases, score)
+    _grade_gradient("b1", "dJ/db1", sub, ref, cases, score)
 
 
-@rubric("q3.grad_W", misconceptions=("dW_transposed", "no_relu_mask", "mask_at_zero", "sign_flipped"))
+@rubric("q3.grad_W", misconceptions=("dW_transposed", *MASK, *COMMON))
 def test_grad_W(sub, ref, cases, score):
-    score.checked = "dJ/dW from backprop for six shapes, with hidden pre-activations exactly 0 in some"
+    score.checked = "dJ/dW from backprop for seven networks, with hidden pre-activations exactly 0 in some"
     score.hint = "dJ/dW has W's shape (m, n): which outer product of delta_2 and x has that shape?"
-    _grade_gradient("W", "dJ/dW", ("dW_transposed", "no_relu_mask", "mask_at_zero", "sign_flipped"),
-                    sub, ref, cases, score)
+    _grade_gradient("W", "dJ/dW", sub, ref, cases, score)
