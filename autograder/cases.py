@@ -63,6 +63,14 @@ def apart(rows: np.ndarray, equal: np.ndarray | None = None) -> bool:
     return bool(np.all(np.where(equal, off == 0.0, apart)))
 
 
+# cross_entropy's probabilities, per k: (y_hat, the class of the one-hot y, a soft y), multiples of 1/64.
+# The one-hot y is on a small y_hat (J = log 64 for k = 6); on the soft y every cross-entropy mistake
+# gives an answer MARGIN apart from every other (tests/test_fairness.py checks it).
+CROSS_ENTROPY = [(np.array([40, 24]) / 64, 1, np.array([20, 44]) / 64),
+                 (np.array([8, 36, 20]) / 64, 0, np.array([28, 12, 24]) / 64),
+                 (np.array([1, 6, 12, 24, 4, 17]) / 64, 0, np.array([14, 2, 8, 9, 27, 4]) / 64)]
+
+
 def f32(values):
     """The nearest float32 numbers, as float64: code that works in float32 reads them exactly."""
     return np.asarray(values, dtype=np.float32).astype(np.float64)
@@ -246,15 +254,18 @@ class Cases:
 
     @cached_property
     def cross_entropy(self) -> list[tuple]:
+        """Args (y, y_hat) of cross_entropy: for k = 2, 3, 6 classes, a one-hot and a soft y.
+
+        Every student gets the same probabilities in an order of their own (CROSS_ENTROPY): code
+        that treats the classes alike (any safeguard, any summation order) is off by the same
+        amount for everyone, so it passes or fails the same cases whoever submits it.
+        """
         rng = self.rng("cross_entropy")
         cases = []
-        for k in (2, 3, 6):
-            while True:  # soft labels, on which every cross-entropy mistake is told apart from the others
-                y_hat, y = rng.simplex(k), rng.simplex(k)
-                if apart(np.array(list(mc.cross_entropy_variants(y, y_hat).values()))[:, None]):
-                    break
-            cases.append((np.eye(k)[rng.integers(0, k)], y_hat))
-            cases.append((y, y_hat))
+        for y_hat, one_hot, y in CROSS_ENTROPY:
+            order = rng.permutation(np.arange(len(y_hat)))
+            cases.append((np.eye(len(y_hat))[int(np.flatnonzero(order == one_hot)[0])], y_hat[order]))
+            cases.append((y[order], y_hat[order]))
         return cases
 
     @cached_property
@@ -303,9 +314,10 @@ class Cases:
             while True:
                 if len(cases) < 6:
                     U, b2 = rng.normal((k, m)), rng.normal(k)
-                else:  # logits near +-1000, all dyadic so exact in float32: exp(z2) overflows
-                    U, b2 = rng.quarters(-1, 1, (k, m)), rng.permutation(np.array([1000.0, -1000.0, 999.0, -999.0]))
                 y = np.eye(k)[rng.integers(0, k)] if len(cases) % 2 else rng.simplex(k)
+                if len(cases) == 6:  # logits near +-1000, dyadic so exact in float32: exp(z2) overflows
+                    U, b2 = rng.quarters(-1, 1, (k, m)), np.empty(k)
+                    b2[np.argsort(-y)] = [999.0, 1000.0, -999.0, -1000.0]  # y's largest class is second, for all
                 if not for_backprop or _told_apart(x, y, W, b1, U, b2):
                     break
             cases.append((x, y, W, b1, U, b2))
