@@ -98,6 +98,16 @@ def _off(got: np.ndarray, want: np.ndarray, rtol: float, atol: float, same_nonfi
     return off
 
 
+def _how_far(got: np.ndarray, want: np.ndarray, rtol: float) -> str:
+    """A near miss (within 100 times the tolerance) said as one: it reads differently from a wrong formula.
+    No number: how far off an answer is would tell the reference value."""
+    scale = float(np.max(np.abs(want), initial=0.0))
+    if scale and float(np.max(np.abs(got - want))) < 100 * rtol * scale:
+        return (": close to the right values, but past the tolerance (a safeguard such as an epsilon "
+                "in a log, or rounding, larger than it should be?)")
+    return ""
+
+
 def credit_words(credit: float) -> str:
     """A share of a case's credit in words: "half credit", "no credit", "30% of the credit"."""
     words = {0.0: "no credit", 0.25: "a quarter of the credit", 0.5: "half credit", 0.75: "three quarters of the credit"}
@@ -216,7 +226,7 @@ class ItemScore:
         if got.shape != want.shape:
             return Case(0.0, f"{what} has shape {fmt_shape(got.shape)} but should have shape {fmt_shape(want.shape)}")
         bad = int(np.sum(_off(got, want, self.item.rtol, self.item.atol)))
-        return Case(0.0, f"{what} is wrong in {bad} of {want.size} entries")
+        return Case(0.0, f"{what} is wrong in {bad} of {want.size} entries{_how_far(got, want, self.item.rtol)}")
 
     # -- result ----------------------------------------------------------------------------
     @property

@@ -101,3 +101,11 @@ def test_the_grader_agrees_with_the_judge(graded, entry):
             for t in items:  # what the code did, in words, beside the points it earned
                 if t.get("tags"):
                     assert "recognised mistake" in t["output"]
+
+
+def test_a_near_miss_is_said_as_one(graded):
+    """A log safeguard of 1e-5 misses by a little: the feedback says so; a wrong formula does not read that way."""
+    near = next(iter(graded["ce-shilpavakkayil"].values()))["q3.cross_entropy"]
+    assert "close to the right values, but past the tolerance" in near["output"], near["output"]
+    far = next(iter(graded["zimengxiong-single-pass"].values()))["q3.grad_W"]
+    assert far["score"] < far["max_score"] and "close to the right values" not in far["output"]
