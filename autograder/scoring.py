@@ -111,7 +111,7 @@ def _how_far(got: np.ndarray, want: np.ndarray, rtol: float) -> str:
 def credit_words(credit: float) -> str:
     """A share of a case's credit in words: "half credit", "no credit", "30% of the credit"."""
     words = {0.0: "no credit", 0.25: "a quarter of the credit", 0.5: "half credit", 0.75: "three quarters of the credit"}
-    return words.get(credit, f"{credit:.0%} of the credit")
+    return words.get(credit, f"{credit:.3g} of the credit (the product of each mistake's share)")
 
 
 def recognised(name: str, credit: float) -> str:
@@ -150,6 +150,11 @@ class ItemScore:
     cases: list[Case] = field(default_factory=list)
     checked: str = ""  # what was checked, in a few words, for the feedback
     hint: str = ""  # a hint shown when the item is not fully right
+    remarks: list[str] = field(default_factory=list)  # said once under the item, whatever its cases
+
+    def remark(self, text: str) -> None:
+        if text not in self.remarks:
+            self.remarks.append(text)
 
     # -- recording -----------------------------------------------------------------------
     def passed(self, note: str = "") -> None:
@@ -265,7 +270,7 @@ class ItemScore:
         if len(found) > MAX_PROBLEMS:
             rest = sum(count for _, count in found[MAX_PROBLEMS:])
             problems.append([rest, f"and {len(found) - MAX_PROBLEMS} other kinds of problem"])
-        return problems
+        return problems + [[1, clip(text)] for text in self.remarks]
 
     def summary(self) -> str:
         """Feedback text: what was checked, how many cases passed, each distinct problem once, a hint."""

@@ -293,19 +293,22 @@ class Submission:
                 if remaining <= 0:
                     return self._fail(TIMEOUT, f"did not finish within {seconds:g} s (time limit per call)")
                 ready, _, _ = select.select([resp_r, out_r], [], [], remaining)
-                if out_r in ready:
-                    chunk = read_some(out_r)
-                    if chunk:  # b"" (closed) or None: nothing to add
-                        self.output_total += len(chunk)
-                        self.output += chunk[: max(0, out_cap - len(self.output))]
-                        if self.output_total > out_cap:
-                            return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
-                                                     "(output limit): remove the prints in loops")
+                if out_r in ready and not self._take_output(read_some(out_r), out_cap):
+                    return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
+                                             "(output limit): remove the prints in loops")
                 if resp_r in ready:
                     chunk = read_some(resp_r)
                     if chunk == b"":
                         return self._fail(CRASHED, None)
                     self.inbox += chunk or b""
+            # what the code printed before it answered (the worker flushes first) is in the pipe now
+            while select.select([out_r], [], [], 0)[0]:
+                chunk = read_some(out_r)
+                if not chunk:
+                    break
+                if not self._take_output(chunk, out_cap):
+                    return self._fail(LIMIT, f"printed more than {self.limits.output_kb} KiB "
+                                             "(output limit): remove the prints in loops")
         finally:
             self.used_seconds += time.monotonic() - started
         size = int.from_bytes(self.inbox[:4], "big")
@@ -323,6 +326,13 @@ class Submission:
             return Outcome(INVALID, reason=f"returned something that is not plain numbers: {detail}")
         self.unpacked += unpacked  # kept until the submission is done: bounded, all answers together
         return _outcome(message)
+
+    def _take_output(self, chunk: bytes | None, cap: int) -> bool:
+        """Keep what the code printed, up to `cap` bytes; False once it printed more than that."""
+        if chunk:  # b"" (closed) or None: nothing to add
+            self.output_total += len(chunk)
+            self.output += chunk[: max(0, cap - len(self.output))]
+        return self.output_total <= cap
 
     def _fail(self, kind: str, reason: str | None) -> Outcome:
         status = self._end_child()

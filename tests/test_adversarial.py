@@ -236,7 +236,11 @@ def _scores(out: Path, student: str) -> dict[str, float]:
 
 
 def _feedback(out: Path, student: str) -> dict[str, str]:
-    return {t["name"].split()[0]: t["output"] for t in _results(out, student)["tests"]}
+    """Each item's feedback as the student reads it: an item not checked because its module was not
+    imported points to the note at the top of the page, which says why."""
+    doc = _results(out, student)
+    return {t["name"].split()[0]: t["output"] + ("\n" + doc["output"] if t["output"].startswith("Not checked:") else "")
+            for t in doc["tests"]}
 
 
 def _write_zeros(folder: Path) -> None:

@@ -59,13 +59,10 @@ def _grade_gradient(key, what, sub, ref, cases, score):
         def alternatives(i=i):  # worked out only if the answer is not right
             return {name: grads[key] for name, grads in ref.one(mc.backprop_variants, network, i).items()
                     if name != "right" and key in grads}
-        case = score.judge(got, right[key], what, alternatives, pick=key)
+        score.cases.append(score.judge(got, right[key], what, alternatives, pick=key))
         if got.ok and not _own_forward_right(sub, ref, cases, score):
-            case.message = "; ".join(filter(None, [case.message, (
-                "judged with a correct softmax and forward in place of yours, which are not right "
-                "(see q3.softmax and q3.forward)")]))
-            case.note = case.credit >= 1.0
-        score.cases.append(case)
+            score.remark("Judged with a correct softmax and forward in place of yours, which are not right "
+                         "(see q3.softmax and q3.forward).")
 
 
 COMMON = ("sign_flipped", "labels_argmax", "no_max_subtraction")  # mistakes of delta_1, seen in every gradient
