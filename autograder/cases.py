@@ -120,10 +120,17 @@ class Draws:
         """k probabilities, multiples of 1/parts summing to exactly 1, none below 1/parts, the
         largest one unique (so "the class of largest probability" is well defined)."""
         while True:
-            cuts = sorted(self._shuffled(list(range(1, parts)))[:k - 1])
+            cuts = sorted(self._sample(list(range(1, parts)), k - 1))
             counts = np.diff([0, *cuts, parts])
             if k == 1 or np.sum(counts == counts.max()) == 1:
                 return counts / parts
+
+    def _sample(self, items: list, count: int) -> list:
+        """`count` of `items` without replacement (the first steps of a Fisher-Yates shuffle)."""
+        for i in range(count):
+            j = i + int(self.random() * (len(items) - i))
+            items[i], items[j] = items[j], items[i]
+        return items[:count]
 
     def _shuffled(self, items: list) -> list:
         for i in range(len(items) - 1, 0, -1):  # Fisher-Yates
@@ -325,13 +332,21 @@ class Cases:
 
 
 def _told_apart(x, y, W, b1, U, b2) -> bool:
-    """Whether every gradient of this network has scale SCALE or more, and every combination of backprop
-    mistakes (none among them) gives an answer MARGIN apart from every other, except those that differ
+    """Whether every gradient of this network, right or as any recognised combination of mistakes computes
+    it, has scale SCALE or more (rounding stays far below the tolerance) or is exactly 0, and each gives
+    an answer MARGIN apart from every other, except those that differ
     only by mistakes no case of this kind can show (soft labels collapsed, when y is one-hot; the ReLU
     mask's, with one hidden unit, which is on): those give the same answer exactly."""
     rows = mc.backprop_rows(x, y, W, b1, U, b2)
-    equal = _equal(bool(y.max() == 1), len(b1) == 1, tuple(tuple(names) for names, _ in rows.values()))
-    return all(np.max(np.abs(r[0])) >= SCALE and apart(r, same) for (_, r), same in zip(rows.values(), equal))
+    for _, r in rows.values():  # right and every mistake's, or exactly 0 (as ReLU of a negative number is)
+        scales = np.abs(r).max(axis=1)
+        if np.any((scales < SCALE) & (scales > 0.0)) or scales[0] == 0.0:
+            return False
+    # dJ/dU's rows are dJ/db2's times h (outer products), dJ/dW's are dJ/db1's times x: the largest
+    # entry of each is the product of the largest entries, so they are apart exactly when those are
+    (names2, b2_rows), (names1, b1_rows) = rows["b2"], rows["b1"]
+    equal = _equal(bool(y.max() == 1), len(b1) == 1, (tuple(names2), tuple(names1)))
+    return apart(b2_rows, equal[0]) and apart(b1_rows, equal[1])
 
 
 @functools.lru_cache(maxsize=None)

@@ -169,6 +169,31 @@ def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
     return by_count(variants)
 
 
+def backprop_singles(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
+    """The four gradients as each recognised backprop mistake alone computes them ("right": as they are):
+    the few that most wrong answers are, worked out before every combination (backprop_variants)."""
+    x, y, W, b1, U, b2 = (np.asarray(a, dtype=float) for a in (x, y, W, b1, U, b2))
+    z1 = W @ x + b1
+    h = np.maximum(z1, 0.0)
+    z2 = U @ h + b2
+    e = np.exp(z2 - z2.max())
+    p = e / e.sum()
+    with np.errstate(over="ignore", invalid="ignore"):
+        naive = np.exp(z2) / np.sum(np.exp(z2))
+
+    def grads(delta1, mask="", keys=("b2", "U", "b1", "W")):
+        delta2 = _masked(U.T @ delta1, z1, mask)
+        every = {"b2": delta1, "U": np.outer(delta1, h), "b1": delta2, "W": np.outer(delta2, x)}
+        return {key: every[key] for key in keys}
+
+    right = grads(p - y)
+    with np.errstate(over="ignore", invalid="ignore"):
+        return {"right": right, "labels_argmax": grads(p - one_hot_of_largest(y)), "sign_flipped": grads(y - p),
+                "no_max_subtraction": grads(naive - y), "dU_transposed": {"U": right["U"].T},
+                "dW_transposed": {"W": right["W"].T},
+                **{mask: grads(p - y, mask, ("b1", "W")) for mask in (*MASKS[1:], "relu_on_gradient")}}
+
+
 def backprop_rows(x, y, W, b1, U, b2) -> dict[str, tuple[list[frozenset], np.ndarray]]:
     """Each gradient as every recognised combination of the mistakes that keep its shape computes it:
     {key: (the mistakes of each row, one flattened row per combination, right first)}, for telling

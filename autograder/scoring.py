@@ -196,8 +196,8 @@ class ItemScore:
         """Compare a returned value with `want`. An extra size-1 axis passes with a note; a transpose does not.
 
         `alternatives` maps misconception names ("a+b" for two together) to what that mistake would
-        return, or to a function computing it (or is a function returning that mapping): only called
-        when the answer is not right. The first
+        return, or to a function computing it; or it is (a function returning) such a mapping or an
+        iterable of (name, value) pairs: only worked out when the answer is not right. The first
         that matches counts, so list fewer mistakes first. Several together earn the product of
         their credits.
         """
@@ -216,7 +216,7 @@ class ItemScore:
         finite = bool(np.all(np.isfinite(got)))
         if callable(alternatives):
             alternatives = alternatives()
-        for name, alt in (alternatives or {}).items():
+        for name, alt in alternatives.items() if isinstance(alternatives, dict) else alternatives or ():
             alt = alt() if callable(alt) else alt
             if alt is None:  # this mistake does not change this value
                 continue

@@ -109,6 +109,9 @@ def cycle():
     base = Path(tempfile.mkdtemp(prefix="nnb-readme-"))
     os.chmod(base, 0o755)  # students pass through to the exchange inside the course
     repo = base / "repo"
+    # the copy shares this checkout's .venv: bring it up to date here first, so the copy's make finds it
+    # installed and never installs the copy (a temporary folder) in its place
+    subprocess.run(["make", "-C", str(ROOT), "install"], check=True, capture_output=True, timeout=900)
     shutil.copytree(ROOT, repo, ignore=lambda folder, names: [n for n in names if n in LOCAL])
     os.symlink(ROOT / ".venv", repo / ".venv")
     env = {"EXCHANGE": str(repo / "course" / "exchange"),  # the path make release prints

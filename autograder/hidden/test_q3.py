@@ -56,9 +56,11 @@ def _grade_gradient(key, what, sub, ref, cases, score):
     network = cases.network
     answers = sub.call_many("backprop", "backprop", network, ref.stand_ins("backprop", "backprop", network))
     for i, (got, right) in enumerate(zip(answers, ref.each("backprop", "backprop", network))):
-        def alternatives(i=i):  # worked out only if the answer is not right
-            return {name: grads[key] for name, grads in ref.one(mc.backprop_variants, network, i).items()
-                    if name != "right" and key in grads}
+        def alternatives(i=i):  # worked out only if the answer is not right; single mistakes first
+            for variants in (mc.backprop_singles, mc.backprop_variants):
+                for name, grads in ref.one(variants, network, i).items():
+                    if name != "right" and key in grads:
+                        yield name, grads[key]
         score.cases.append(score.judge(got, right[key], what, alternatives, pick=key))
         if got.ok and not _own_forward_right(sub, ref, cases, score):
             score.remark("Judged with a correct softmax and forward in place of yours, which are not right "
