@@ -337,16 +337,16 @@ def _told_apart(x, y, W, b1, U, b2) -> bool:
     an answer MARGIN apart from every other, except those that differ
     only by mistakes no case of this kind can show (soft labels collapsed, when y is one-hot; the ReLU
     mask's, with one hidden unit, which is on): those give the same answer exactly."""
-    rows = mc.backprop_rows(x, y, W, b1, U, b2)
-    for _, r in rows.values():  # right and every mistake's, or exactly 0 (as ReLU of a negative number is)
-        scales = np.abs(r).max(axis=1)
-        if np.any((scales < SCALE) & (scales > 0.0)) or scales[0] == 0.0:
+    # dJ/dU's rows are dJ/db2's times h (outer products), dJ/dW's are dJ/db1's times x: the largest entry
+    # of each is the product of the largest entries, so their scales and apartness follow from these
+    (names2, b2_rows), (names1, b1_rows) = mc.backprop_rows(x, y, W, b1, U, b2, keys=("b2", "b1")).values()
+    h = np.maximum(W @ x + b1, 0.0)
+    for rows, factor in ((b2_rows, 1.0), (b2_rows, np.max(h)), (b1_rows, 1.0), (b1_rows, np.max(np.abs(x)))):
+        scales = np.abs(rows).max(axis=1) * factor  # right and every mistake's, or exactly 0 (ReLU of a negative)
+        if scales[0] < SCALE or np.any((scales < SCALE) & (scales > 0.0)):
             return False
-    # dJ/dU's rows are dJ/db2's times h (outer products), dJ/dW's are dJ/db1's times x: the largest
-    # entry of each is the product of the largest entries, so they are apart exactly when those are
-    (names2, b2_rows), (names1, b1_rows) = rows["b2"], rows["b1"]
     equal = _equal(bool(y.max() == 1), len(b1) == 1, (tuple(names2), tuple(names1)))
-    return apart(b2_rows, equal[0]) and apart(b1_rows, equal[1])
+    return apart(b1_rows, equal[1]) and apart(b2_rows, equal[0])
 
 
 @functools.lru_cache(maxsize=None)

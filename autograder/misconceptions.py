@@ -194,7 +194,7 @@ def backprop_singles(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
                 **{mask: grads(p - y, mask, ("b1", "W")) for mask in (*MASKS[1:], "relu_on_gradient")}}
 
 
-def backprop_rows(x, y, W, b1, U, b2) -> dict[str, tuple[list[frozenset], np.ndarray]]:
+def backprop_rows(x, y, W, b1, U, b2, keys=("b2", "U", "b1", "W")) -> dict[str, tuple[list[frozenset], np.ndarray]]:
     """Each gradient as every recognised combination of the mistakes that keep its shape computes it:
     {key: (the mistakes of each row, one flattened row per combination, right first)}, for telling
     them apart quickly (cases.py). Softmax overflow is left out: it shows only with large logits,
@@ -212,5 +212,9 @@ def backprop_rows(x, y, W, b1, U, b2) -> dict[str, tuple[list[frozenset], np.nda
     first = [frozenset(), frozenset({"labels_argmax"}), frozenset({"sign_flipped"}),
              frozenset({"labels_argmax", "sign_flipped"})]
     second = [names | ({mask} if mask else set()) for mask in MASKS for names in first] + [frozenset({"relu_on_gradient"})]
-    return {"b2": (first, delta1), "U": (first, (delta1[:, :, None] * h).reshape(4, -1)),
-            "b1": (second, delta2), "W": (second, (delta2[:, :, None] * x).reshape(len(delta2), -1))}
+    rows = {"b2": (first, delta1), "b1": (second, delta2)}
+    if "U" in keys:
+        rows["U"] = (first, (delta1[:, :, None] * h).reshape(4, -1))
+    if "W" in keys:
+        rows["W"] = (second, (delta2[:, :, None] * x).reshape(len(delta2), -1))
+    return {key: rows[key] for key in keys}
