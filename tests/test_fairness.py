@@ -126,6 +126,7 @@ def test_rounding_of_correct_code_stays_far_below_the_tolerance():
                 for answer, values in _answers(modules, cases).items():
                     for got, want in zip(values, right[answer]):
                         worst[name, answer] = max(worst[name, answer], _normwise(got, want))
+    print("worst share of the answer's scale:", {f"{k[0]} {k[1]}": f"{v:.1e}" for k, v in worst.items() if v})  # -s
     assert max(worst.values()) < rtol / 10, {k: f"{v:.1e}" for k, v in worst.items() if v > rtol / 10}
     assert worst["float32", "dW"] > 1e-8  # float32 code was measured as float32
     assert MARGIN >= 100 * rtol  # and every recognised mistake is at least MARGIN off (next test)
