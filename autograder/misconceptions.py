@@ -140,9 +140,8 @@ def _masked(back: np.ndarray, z1: np.ndarray, mask: str) -> np.ndarray:
     return back * ((z1 >= 0) if mask == "mask_at_zero" else (z1 > 0))
 
 
-def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
-    """The four gradients as every recognised combination of backprop mistakes computes them ("right": as
-    they are), fewer mistakes first. A mistake that leaves a gradient alone gives no entry for it."""
+def _forward(x, y, W, b1, U, b2):
+    """(x, y, U as floats, z1, h, y_hat, and y_hat as a softmax without max-subtraction computes it)."""
     x, y, W, b1, U, b2 = (np.asarray(a, dtype=float) for a in (x, y, W, b1, U, b2))
     z1 = W @ x + b1
     h = np.maximum(z1, 0.0)
@@ -150,12 +149,19 @@ def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
     e = np.exp(z2 - z2.max())
     with np.errstate(over="ignore", invalid="ignore"):
         naive = np.exp(z2) / np.sum(np.exp(z2))
+    return x, y, U, z1, h, e / e.sum(), naive
+
+
+def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
+    """The four gradients as every recognised combination of backprop mistakes computes them ("right": as
+    they are), fewer mistakes first. A mistake that leaves a gradient alone gives no entry for it."""
+    x, y, U, z1, h, p, naive = _forward(x, y, W, b1, U, b2)
     variants = {}
     with np.errstate(invalid="ignore", over="ignore"):
-        for softmax, p in (("", e / e.sum()), ("no_max_subtraction", naive)):
+        for softmax, q in (("", p), ("no_max_subtraction", naive)):
             for labels, t in (("", y), ("labels_argmax", one_hot_of_largest(y))):
                 for sign in SIGN:
-                    delta1 = (t - p) if sign else (p - t)
+                    delta1 = (t - q) if sign else (q - t)
                     dU = np.outer(delta1, h)
                     variants[named(labels, sign, softmax)] = {"b2": delta1, "U": dU}
                     variants[named(labels, sign, softmax, "dU_transposed")] = {"U": dU.T}
@@ -164,7 +170,7 @@ def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
                         dW = np.outer(delta2, x)
                         variants.setdefault(named(labels, sign, mask, softmax), {}).update({"b1": delta2, "W": dW})
                         variants[named(labels, sign, mask, softmax, "dW_transposed")] = {"W": dW.T}
-        delta2 = _masked(U.T @ (e / e.sum() - y), z1, "relu_on_gradient")
+        delta2 = _masked(U.T @ (p - y), z1, "relu_on_gradient")
         variants["relu_on_gradient"] = {"b1": delta2, "W": np.outer(delta2, x)}
     return by_count(variants)
 
@@ -172,14 +178,7 @@ def backprop_variants(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
 def backprop_singles(x, y, W, b1, U, b2) -> dict[str, dict[str, np.ndarray]]:
     """The four gradients as each recognised backprop mistake alone computes them ("right": as they are):
     the few that most wrong answers are, worked out before every combination (backprop_variants)."""
-    x, y, W, b1, U, b2 = (np.asarray(a, dtype=float) for a in (x, y, W, b1, U, b2))
-    z1 = W @ x + b1
-    h = np.maximum(z1, 0.0)
-    z2 = U @ h + b2
-    e = np.exp(z2 - z2.max())
-    p = e / e.sum()
-    with np.errstate(over="ignore", invalid="ignore"):
-        naive = np.exp(z2) / np.sum(np.exp(z2))
+    x, y, U, z1, h, p, naive = _forward(x, y, W, b1, U, b2)
 
     def grads(delta1, mask="", keys=("b2", "U", "b1", "W")):
         delta2 = _masked(U.T @ delta1, z1, mask)
@@ -199,12 +198,7 @@ def backprop_rows(x, y, W, b1, U, b2, keys=("b2", "U", "b1", "W")) -> dict[str, 
     {key: (the mistakes of each row, one flattened row per combination, right first)}, for telling
     them apart quickly (cases.py). Softmax overflow is left out: it shows only with large logits,
     and there as NaN."""
-    x, y, W, b1, U, b2 = (np.asarray(a, dtype=float) for a in (x, y, W, b1, U, b2))
-    z1 = W @ x + b1
-    h = np.maximum(z1, 0.0)
-    z2 = U @ h + b2
-    e = np.exp(z2 - z2.max())
-    p = e / e.sum()
+    x, y, U, z1, h, p, _ = _forward(x, y, W, b1, U, b2)
     t = np.stack([y, one_hot_of_largest(y)])
     delta1 = np.concatenate([p - t, t - p])  # rows: right, labels_argmax, sign_flipped, both
     back = delta1 @ U  # (4, m): U^T delta1 of each row
