@@ -7,9 +7,9 @@ answers, memoised), `cases` (this student's inputs) and `score` (the item's
 
 One pytest session grades many submissions: `pytest_runtestloop` takes the
 next submission from a queue and runs every collected test for it, as pytest's
-own loop runs each once. As in pytest's junitxml plugin, state lives in
-`config.stash` and outcomes are read in `pytest_runtest_logreport`, a pass only
-from the call phase.
+own loop runs each once. As in pytest's junitxml plugin, outcomes are read in
+`pytest_runtest_logreport`, a pass only from the call phase; a hidden test that
+fails is a grader fault, recorded against the student's result (Current.errors).
 """
 from __future__ import annotations
 
@@ -32,7 +32,6 @@ from .slot import Slot
 
 HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
 HIDDEN_MODULES = ("test_q1", "test_q2", "test_q3")
-STATE = pytest.StashKey["GradingPlugin"]()
 
 
 def rubric(item_id: str, misconceptions: tuple[str, ...] = ()):
@@ -96,7 +95,6 @@ class GradingPlugin:
         self.current: Current | None = None
         self.rubric_of: dict[str, str] = {}  # test node id -> rubric id
         self.arguments: dict[str, dict] = {}  # test node id -> its fixtures (session-scoped), once set up
-        self.faults = 0
 
     # -- fixtures ---------------------------------------------------------------------------
     # Set up once per session, they always speak for the submission being graded now and,
@@ -118,9 +116,6 @@ class GradingPlugin:
         return _Current(self, "score")
 
     # -- hooks --------------------------------------------------------------------------------
-    def pytest_configure(self, config):
-        config.stash[STATE] = self
-
     def pytest_collection_modifyitems(self, session, config, items):
         for item in items:
             marker = item.get_closest_marker("rubric")
@@ -170,7 +165,6 @@ class GradingPlugin:
             item.obj(**self.arguments[item.nodeid])
         except Exception as exc:  # noqa: BLE001 - any failure of a hidden test is the grader's
             self.current.errors[item_id] = f"call: {type(exc).__name__}: {str(exc)[:300]}"
-            self.faults += 1
 
     def pytest_runtest_logreport(self, report):
         """Hidden tests record scores, they do not assert: any failure is a grader fault."""
@@ -178,7 +172,6 @@ class GradingPlugin:
             return
         lines = report.longreprtext.strip().splitlines() or ["failed"]
         self.current.errors[self.rubric_of.get(report.nodeid, report.nodeid)] = f"{report.when}: {lines[-1][:300]}"
-        self.faults += 1
 
     # -- results ------------------------------------------------------------------------------
     def _result(self, notes: list[str], sub) -> StudentResult:

@@ -55,7 +55,6 @@ def main(argv: list[str]) -> int:
         code = run_session(plugin)
     finally:
         slot.stop()
-    send({"done": True, "faults": plugin.faults})
     return 0 if code in (0, 1) else int(code)
 
 
