@@ -13,6 +13,15 @@ from pathlib import Path
 from autograder.samples import MODULES, ROOT, solution, variant, write_class  # noqa: F401  (re-exported for tests)
 
 
+ITEMS_OF = {  # the rubric items that grade each graded name of the student API
+    "REPRESENTABLE": ["q1.representable"], "step": ["q1.step"], "step_network": ["q1.step_network"],
+    "indicator_params": ["q1.indicator"], "piecewise_constant_params": ["q1.piecewise_constant"],
+    "relu": ["q2.relu"], "relu_network": ["q2.relu_network"], "xor_weights": ["q2.xor_weights"],
+    "softmax": ["q3.softmax"], "cross_entropy": ["q3.cross_entropy"], "forward": ["q3.forward"],
+    "backprop": ["q3.grad_b2", "q3.grad_U", "q3.grad_b1", "q3.grad_W"],
+}
+
+
 def run_grader(submissions: Path, out: Path, *extra: str, config: Path | None = None):
     """`python -m autograder grade` as a user runs it; returns the CompletedProcess."""
     cmd = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), *extra]

@@ -16,17 +16,11 @@ import sys
 import pytest
 import yaml
 
-from helpers import ROOT, read_grades, run_grader
+from helpers import ITEMS_OF, ROOT, read_grades, run_grader
 
 CORPUS = ROOT / "tests" / "corpus"
 ENTRIES = yaml.safe_load((CORPUS / "corpus.yaml").read_text())["entries"]
 IDS = 40
-ITEMS = {  # the rubric items that grade each function
-    "step": ["q1.step"], "step_network": ["q1.step_network"], "indicator_params": ["q1.indicator"],
-    "piecewise_constant_params": ["q1.piecewise_constant"], "relu": ["q2.relu"], "relu_network": ["q2.relu_network"],
-    "xor_weights": ["q2.xor_weights"], "softmax": ["q3.softmax"], "cross_entropy": ["q3.cross_entropy"],
-    "forward": ["q3.forward"], "backprop": ["q3.grad_b2", "q3.grad_U", "q3.grad_b1", "q3.grad_W"],
-}
 
 
 def expected_names(entry: dict, function: str, verdict: str) -> set[str]:
@@ -87,7 +81,7 @@ def test_one_grade_per_code_whoever_submits_it(graded, slug):
 def test_the_grader_agrees_with_the_judge(graded, entry):
     results = next(iter(graded[entry["slug"]].values()))
     for function, verdict in (entry["verdicts"] | entry.get("graded_as", {})).items():
-        items = [results[item] for item in ITEMS[function]]
+        items = [results[item] for item in ITEMS_OF[function]]
         full = all(t["score"] == t["max_score"] for t in items)
         named = {name for t in items for name in t.get("tags", [])}
         if verdict == "correct":

@@ -16,16 +16,9 @@ import pytest
 import yaml
 
 from autograder.samples import EQUIVALENT, MISTAKES, variant, write_class
-from helpers import ROOT, read_result, run_grader
+from helpers import ITEMS_OF, ROOT, read_result, run_grader
 
 CORPUS = ROOT / "tests" / "corpus"
-ITEMS = {  # the rubric items that grade each function the self-check checks
-    "REPRESENTABLE": ["q1.representable"], "step": ["q1.step"], "step_network": ["q1.step_network"],
-    "indicator_params": ["q1.indicator"], "piecewise_constant_params": ["q1.piecewise_constant"],
-    "relu": ["q2.relu"], "relu_network": ["q2.relu_network"], "xor_weights": ["q2.xor_weights"],
-    "softmax": ["q3.softmax"], "cross_entropy": ["q3.cross_entropy"], "forward": ["q3.forward"],
-    "backprop": ["q3.grad_b2", "q3.grad_U", "q3.grad_b1", "q3.grad_W"],
-}
 
 
 def _submissions() -> dict[str, dict[str, str]]:
@@ -63,7 +56,7 @@ def selfcheck(tmp_path, files: dict[str, str]) -> dict[str, bool]:
         found = re.match(r"(PASS|FAIL|NOT DONE) (\w+):", line)
         if found:
             passes[found[2]] = passes.get(found[2], True) and found[1] == "PASS"
-    assert set(passes) == set(ITEMS), done.stdout
+    assert set(passes) == set(ITEMS_OF), done.stdout
     return passes
 
 
@@ -71,7 +64,7 @@ def selfcheck(tmp_path, files: dict[str, str]) -> dict[str, bool]:
 def test_self_checks_pass_exactly_where_grading_gives_full_marks(graded, tmp_path, student):
     passes = selfcheck(tmp_path, SUBMISSIONS[student])
     results = read_result(graded, student)
-    for function, items in ITEMS.items():
+    for function, items in ITEMS_OF.items():
         full = all(results[item]["score"] == results[item]["max_score"] for item in items)
         assert passes[function] == full, (function, [results[item]["output"] for item in items])
 

@@ -57,9 +57,11 @@ def _grade_gradient(key, what, sub, ref, cases, score):
     answers = sub.call_many("backprop", "backprop", network, ref.stand_ins("backprop", "backprop", network))
     for i, (got, right) in enumerate(zip(answers, ref.each("backprop", "backprop", network))):
         def alternatives(i=i):  # worked out only if the answer is not right; single mistakes first
+            tried = {"right"}
             for variants in (mc.backprop_singles, mc.backprop_variants):
                 for name, grads in ref.one(variants, network, i).items():
-                    if name != "right" and key in grads:
+                    if name not in tried and key in grads:
+                        tried.add(name)
                         yield name, grads[key]
         score.cases.append(score.judge(got, right[key], what, alternatives, pick=key))
         if got.ok and not _own_forward_right(sub, ref, cases, score):
