@@ -62,11 +62,11 @@ export: $(STAMP)
 	$(PY) -m autograder export $(COURSE)
 
 gradescope: $(STAMP)
-	$(PY) -m autograder.gradescope build --out dist/autograder.zip
+	$(PY) -m autograder.integrations.gradescope build --out dist/autograder.zip
 
 STUDENTS    ?= 1000
 bench: $(STAMP)
-	$(PY) -m autograder.bench --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))
+	$(PY) -m autograder.devtools.bench --students $(STUDENTS) $(if $(JOBS),--jobs $(JOBS))
 
 doctor: $(STAMP)
 	$(PY) -m autograder doctor --config $(CONFIG)

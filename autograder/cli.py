@@ -11,25 +11,25 @@ import stat
 import sys
 from pathlib import Path
 
-from .config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
-from .course import CourseError
-from .discover import not_students
-from .ids import clip, printable
-from .trust import Untrusted, check_path, is_instructors, may_add, read_instructors_file, readable_by_others
+from autograder.spec.config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
+from autograder.integrations.course import CourseError
+from autograder.coordinator.discover import not_students
+from autograder.core.ids import clip, printable
+from autograder.coordinator.trust import Untrusted, check_path, is_instructors, may_add, read_instructors_file, readable_by_others
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _config(path: str):
-    from .plugin import declared_tests
+    from autograder.grading.plugin import declared_tests
 
     return load_config(path, declared_tests())
 
 
 def cmd_grade(args) -> int:
-    from .pool import Shards
+    from autograder.coordinator.pool import Shards
 
-    from .progress import Progress
+    from autograder.coordinator.progress import Progress
 
     workers = args.jobs or os.cpu_count() or 1
     bar = Progress()
@@ -52,10 +52,10 @@ def _folders_in(path: str | None) -> int:
 
 
 def _grade(args, workers: int, shards, bar) -> int:
-    from .batch import OutputError, grade_folder
-    from .report import summarise
-    from .stubs import MODULES
-    from .sandbox import PLAIN_WARNING, select_backend
+    from autograder.coordinator.batch import OutputError, grade_folder
+    from autograder.outputs.report import summarise
+    from autograder.devtools.stubs import MODULES
+    from autograder.sandbox.backends import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
     course = _course(args) if args.course_dir else None
@@ -133,8 +133,8 @@ def _grade(args, workers: int, shards, bar) -> int:
     print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json\n"
           f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:
-        from .gradebook import record
-        from .results import not_graded
+        from autograder.integrations.gradebook import record
+        from autograder.outputs.results import not_graded
 
         unrecorded = record(course.db_url, course.course_id, config, report.results, report.timestamps)
         for result in report.results:  # the page grading just wrote, where nbgrader delivers it
@@ -182,7 +182,7 @@ def _course_submissions(folder: Path) -> Path:
 
 
 def _course(args):
-    from .course import Course
+    from autograder.integrations.course import Course
 
     return Course(Path(args.course_dir), args.course_id, Path(args.exchange) if args.exchange else None)
 
@@ -214,7 +214,7 @@ def cmd_collect(args) -> int:
         print(f"  {entry.student}: {printable(entry.name)}"
               + (f"\n    WARNING: {doubt}: the claimed time is used; check it" if doubt else ""))
     if found.rejected:
-        from .exchange import KINDS
+        from autograder.integrations.exchange import KINDS
 
         listing = course.submitted / ".rejected.txt"
         lines = {kind: [f"{clip(printable(name), 160)}: {why}" for name, k, why in found.rejected if k == kind]
@@ -250,7 +250,7 @@ def cmd_export(args) -> int:
 
 
 def cmd_stubs(args) -> int:
-    from .stubs import MarkerError, write_stubs
+    from autograder.devtools.stubs import MarkerError, write_stubs
 
     try:
         for path in write_stubs(ROOT / "solutions", ROOT / "assignment"):
@@ -262,7 +262,7 @@ def cmd_stubs(args) -> int:
 
 
 def cmd_doctor(args) -> int:
-    from .sandbox import PLAIN_WARNING, select_backend
+    from autograder.sandbox.backends import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
     try:
@@ -271,14 +271,14 @@ def cmd_doctor(args) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(f"sandbox backend: {backend.name}\nwhy: {backend.why}")
-    for what, path in (("the reference solutions", config.solutions), ("the hidden tests", ROOT / "autograder" / "hidden"),
+    for what, path in (("the reference solutions", config.solutions), ("the hidden tests", ROOT / "autograder" / "grading" / "hidden"),
                        ("the config", config.path)):
         if readable_by_others(path):
             print(f"warning: {path} ({what}) can be read by every user of this machine; on a shared machine, "
                   f"make the project's folder private: chmod 700 {ROOT}")
     if not backend.sandboxed:
         print(PLAIN_WARNING)
-    from .cgroup import MemoryGroup
+    from autograder.sandbox.cgroup import MemoryGroup
 
     group = MemoryGroup.make(f"nn-backprop-doctor-{os.getpid()}", 64) if backend.sandboxed and os.geteuid() == 0 else None
     print(f"memory per submission: cgroup v{group.version} ({group.path.parent}): all of a submission's processes "

@@ -765,7 +765,7 @@ ATTACKS: dict[str, Attack] = {
                 import numpy
                 site = _os.path.dirname(_os.path.dirname(numpy.__file__))
                 project = ["@SOLUTIONS@/backprop.py", "@SOLUTIONS@/step_network.py", "/work/main/config.yaml",
-                           "/work/main/autograder/hidden/test_q3.py", "/opt/worker/main.py", "/opt/worker/wire.py",
+                           "/work/main/autograder/grading/hidden/test_q3.py", "/opt/worker/main.py", "/opt/worker/wire.py",
                            numpy.__file__, _os.path.join(_os.path.dirname(_os.path.abspath(__file__)), "backprop.py")]
                 classmates = [_os.path.join(base, n, m) for base in ("@CLASS@", "..", "/submission/..", "/tmp")
                               for n in @NAMES@ if n != "@SELF@" for m in ("backprop.py", "step_network.py")]

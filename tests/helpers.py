@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autograder.samples import MODULES, ROOT, solution, variant, write_class  # noqa: F401  (re-exported for tests)
+from autograder.devtools.samples import MODULES, ROOT, solution, variant, write_class  # noqa: F401  (re-exported for tests)
 
 
 ITEMS_OF = {  # the rubric items that grade each graded name of the student API

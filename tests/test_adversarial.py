@@ -38,7 +38,7 @@ import pytest
 import yaml
 
 from attacks import ATTACKS, CARRYOVER, CARRYOVER_CLASS, MARK, PWNED, build, reasons
-from autograder.sandbox import WORKER_UIDS
+from autograder.sandbox.backends import WORKER_UIDS
 from helpers import ROOT, read_grades, variant, write_class
 
 ITEMS = ("q1.representable q1.step q1.step_network q1.indicator q1.piecewise_constant q2.relu q2.relu_network "

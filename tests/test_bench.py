@@ -7,7 +7,7 @@ from helpers import ROOT
 
 
 def test_bench_smoke(tmp_path):
-    proc = subprocess.run([sys.executable, "-m", "autograder.bench", "--students", "12", "--small", "6",
+    proc = subprocess.run([sys.executable, "-m", "autograder.devtools.bench", "--students", "12", "--small", "6",
                            "--nbgrader-sample", "2", "--jobs", "2", "--out", str(tmp_path)],
                           cwd=ROOT, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr

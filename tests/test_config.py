@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 import yaml
 
-from autograder.cases import Cases
-from autograder.config import ConfigError, load_config
-from autograder.plugin import declared_tests
+from autograder.grading.cases import Cases
+from autograder.spec.config import ConfigError, load_config
+from autograder.grading.plugin import declared_tests
 from helpers import ROOT, read_grades, run_grader, variant, write_class
 
 

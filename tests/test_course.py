@@ -113,7 +113,7 @@ def test_nbgrader_export_has_the_expected_scores(cycle):
 
 def test_gradebook_has_one_grade_cell_per_rubric_item(cycle):
     tmp, _ = cycle
-    from autograder.gradebook import open_gradebook
+    from autograder.integrations.gradebook import open_gradebook
 
     with open_gradebook(f"sqlite:///{tmp / 'course' / 'gradebook.db'}", COURSE_ID) as gb:
         notebook = gb.find_notebook("nn_backprop", "nn_backprop")
@@ -223,7 +223,7 @@ def test_the_formgrader_lists_every_student_autograded_with_the_exported_scores(
         copied = {p.name for p in (tmp / "course" / "autograded" / student / "nn_backprop").iterdir()}
         assert {"step_network.py", "xor_relu.py", "backprop.py", "timestamp.txt"} <= copied, copied
         assert not any(name.endswith(".ipynb") for name in copied), copied
-    from autograder.gradebook import open_gradebook
+    from autograder.integrations.gradebook import open_gradebook
 
     with open_gradebook(f"sqlite:///{tmp / 'course' / 'gradebook.db'}", COURSE_ID) as gb:
         for student in ANSWERS:
@@ -280,7 +280,7 @@ def test_a_grader_fault_replaces_no_earlier_result(cycle):
 def test_release_into_an_existing_course_adds_this_assignment_and_touches_nothing_else(tmp_path):
     """A JupyterHub course: its own nbgrader_config.py, another assignment (in the gradebook, source/ and release/),
     a shared exchange with another course in it. Release adds nn_backprop, under the course's own id."""
-    from autograder.gradebook import open_gradebook
+    from autograder.integrations.gradebook import open_gradebook
 
     exchange = tmp_path / "srv-exchange"
     (exchange / "other101" / "outbound" / "lab1").mkdir(parents=True)

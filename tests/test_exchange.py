@@ -23,7 +23,7 @@ import pytest
 import yaml
 
 from attacks import zeros_files
-from autograder.exchange import MAX_ENTRIES, MAX_TRIES
+from autograder.integrations.exchange import MAX_ENTRIES, MAX_TRIES
 from helpers import ROOT, chown_tree, read_grades, run_with_users, variant
 from test_course import COURSE_ID, student_nbgrader
 
@@ -194,7 +194,7 @@ def test_only_the_instructor_can_read_the_course(exchange):
 
 
 def test_a_folder_that_changes_while_it_is_read_is_rejected(tmp_path):
-    from autograder import exchange
+    from autograder.integrations import exchange
 
     inbound = tmp_path / "inbound"
     inbound.mkdir()
@@ -260,7 +260,7 @@ def test_a_secret_written_into_an_older_folder_is_as_new_as_the_writing(tmp_path
     the secret first, so hers is collected and mallory's rejected as the copy."""
     import time as _time
 
-    from autograder import exchange
+    from autograder.integrations import exchange
 
     inbound, submitted = tmp_path / "inbound", tmp_path / "submitted"
     inbound.mkdir()
@@ -288,7 +288,7 @@ def test_a_secret_written_into_an_older_folder_is_as_new_as_the_writing(tmp_path
 
 def test_a_fifo_for_a_secret_stops_nothing(tmp_path):
     """A FIFO held open as submission_secret.txt: that folder is rejected, the rest collected."""
-    from autograder import exchange
+    from autograder.integrations import exchange
 
     inbound, submitted = tmp_path / "inbound", tmp_path / "submitted"
     inbound.mkdir()

@@ -1,7 +1,7 @@
 """Fair grading: the same code gets the same grade whoever submits it, and correct code full marks
 however it was written (float32, another summation order, the usual log safeguards).
 
-Each student's cases are drawn from their id (autograder/cases.py), so fairness is a property of the
+Each student's cases are drawn from their id (autograder/grading/cases.py), so fairness is a property of the
 case generator and the tolerance together: every recognised mistake must show in the same cases for
 every id, and rounding must never reach the tolerance. These tests grade the code through the real
 grader under 200 ids each, and measure the margins the tolerance in config.yaml was chosen from.
@@ -18,10 +18,10 @@ import warnings
 import numpy as np
 import pytest
 
-from autograder.cases import MARGIN, SCALE, Cases, distinct
-from autograder.misconceptions import MISCONCEPTIONS
-from autograder import misconceptions as mc
-from autograder.samples import EQUIVALENT, MISTAKES, variant, write_class
+from autograder.grading.cases import MARGIN, SCALE, Cases, distinct
+from autograder.grading.misconceptions import MISCONCEPTIONS
+from autograder.grading import misconceptions as mc
+from autograder.devtools.samples import EQUIVALENT, MISTAKES, variant, write_class
 from helpers import ROOT, read_grades, run_grader
 
 IDS = 200
@@ -110,8 +110,8 @@ def _answers(modules: dict, cases: Cases) -> dict[str, list]:
 
 def test_rounding_of_correct_code_stays_far_below_the_tolerance():
     """Float32 and the usual safeguards are off by under 1e-5 of the answer's scale (measured: 3e-6): 10 times below rtol."""
-    from autograder.config import load_config
-    from autograder.plugin import declared_tests
+    from autograder.spec.config import load_config
+    from autograder.grading.plugin import declared_tests
 
     rtol = min(item.rtol for item in load_config(ROOT / "config.yaml", declared_tests()).items.values())
     reference = _load(variant())

@@ -253,8 +253,8 @@ def test_sample_class_scores_what_its_readme_says(tmp_path):
 
 def test_a_network_of_a_million_units_is_refused_before_it_is_evaluated():
     """Returned parameters are evaluated in the grading process: their size is checked first."""
-    from autograder.hidden.params import MAX_UNITS, step_params
-    from autograder.scoring import NotNumbers
+    from autograder.grading.hidden.params import MAX_UNITS, step_params
+    from autograder.grading.scoring import NotNumbers
 
     huge = {"w0": 0.0, "w": np.zeros(1_390_000, bool), "b": np.zeros(1_390_000, bool), "v": np.zeros(1_390_000, bool)}
     with pytest.raises(NotNumbers, match="hidden units"):

@@ -74,7 +74,7 @@ SUBMISSIONS = {"ada": variant(), "ben": variant(backprop=[('"U": np.outer(delta1
 @pytest.fixture(scope="module")
 def zipped(tmp_path_factory):
     out = tmp_path_factory.mktemp("dist") / "autograder.zip"
-    proc = subprocess.run([sys.executable, "-m", "autograder.gradescope", "build", "--out", str(out)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "autograder.integrations.gradescope", "build", "--out", str(out)], cwd=ROOT,
                           capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     return out
@@ -190,7 +190,7 @@ def test_zip_has_the_gradescope_layout(zipped):
         modes = {info.filename: info.external_attr >> 16 for info in archive.infolist()}
     assert names[:2] == ["setup.sh", "run_autograder"]
     assert modes["run_autograder"] & 0o111 and modes["setup.sh"] & 0o111
-    assert {"config.yaml", "solutions/backprop.py", "autograder/hidden/test_q3.py"} <= set(names)
+    assert {"config.yaml", "solutions/backprop.py", "autograder/grading/hidden/test_q3.py"} <= set(names)
     assert not any(n.startswith(("tests/", "examples/", "assignment/")) or "__pycache__" in n for n in names)
     setup = zipfile.ZipFile(zipped).read("setup.sh").decode()
     assert "bubblewrap" in setup and "chmod -R go-rwx /autograder/source" in setup
@@ -260,7 +260,7 @@ def test_any_email_gradescope_reports_is_an_id(tmp_path):
     os.symlink(ROOT, root / "source")
     write_class(root, {"submission": SUBMISSIONS["ada"]})
     (root / "submission_metadata.json").write_text('{"id": 1, "users": [{"email": "\\ud800x@example.org"}]}')
-    proc = subprocess.run([sys.executable, "-m", "autograder.gradescope", "run", "--root", str(root)], cwd=ROOT,
+    proc = subprocess.run([sys.executable, "-m", "autograder.integrations.gradescope", "run", "--root", str(root)], cwd=ROOT,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr
     doc = json.loads((root / "results" / "results.json").read_text())

@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.ids import file_stem, printable
+from autograder.core.ids import file_stem, printable
 from helpers import ROOT, chown_tree, read_markdown, solution
 
 HOSTILE_IDS = {
@@ -160,7 +160,7 @@ def test_a_second_run_keeps_every_result(ids):
 
 
 def test_the_seed_is_the_ids_bytes():
-    from autograder.cases import Cases
+    from autograder.grading.cases import Cases
 
     assert Cases(1, "caf\udce9").step[1][0].tolist() != Cases(1, "caf\\xe9").step[1][0].tolist()
     assert Cases(1, "bob").step[1][0].tolist() == Cases(1, "bob").step[1][0].tolist()
@@ -319,7 +319,7 @@ def test_file_names_in_notes_are_escaped_and_bounded(tmp_path):
 def test_a_folder_swapped_for_a_link_during_grading_changes_nothing(tmp_path):
     """A student who owns their folder swaps it for a link to the solutions while the class is graded:
     the files read when the class was found are the ones graded, and a rerun keeps that grade."""
-    from autograder.samples import stubs
+    from autograder.devtools.samples import stubs
 
     class_dir = tmp_path / "class"
     for name in ("a1", "a2"):  # slow to import: mallory's turn comes seconds after the class was read

@@ -7,9 +7,9 @@ from datetime import datetime, timezone
 
 import pytest
 
-from autograder.config import load_config
-from autograder.late import days_late, parse_timestamp, penalty
-from autograder.plugin import declared_tests
+from autograder.spec.config import load_config
+from autograder.coordinator.late import days_late, parse_timestamp, penalty
+from autograder.grading.plugin import declared_tests
 from helpers import ROOT
 
 DUE = datetime(2026, 12, 15, 23, 59, tzinfo=timezone.utc)

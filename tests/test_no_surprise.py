@@ -15,7 +15,7 @@ import sys
 import pytest
 import yaml
 
-from autograder.samples import EQUIVALENT, MISTAKES, variant, write_class
+from autograder.devtools.samples import EQUIVALENT, MISTAKES, variant, write_class
 from helpers import ITEMS_OF, ROOT, read_result, run_grader
 
 CORPUS = ROOT / "tests" / "corpus"
@@ -75,7 +75,7 @@ def test_the_self_check_uses_the_graders_cross_entropy_probabilities():
 
     import numpy as np
 
-    from autograder.cases import CROSS_ENTROPY
+    from autograder.grading.cases import CROSS_ENTROPY
 
     spec = importlib.util.spec_from_file_location("selfcheck_copy", ROOT / "assignment" / "selfcheck.py")
     module = importlib.util.module_from_spec(spec)

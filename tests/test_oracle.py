@@ -14,13 +14,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.config import load_config
-from autograder.discover import SubmissionDir, read_submission
-from autograder.plugin import GradingPlugin, declared_tests
-from autograder.samples import MISTAKES, stubs
-from autograder.sandbox import select_backend
-from autograder.shard import run_session
-from autograder.slot import Slot
+from autograder.spec.config import load_config
+from autograder.coordinator.discover import SubmissionDir, read_submission
+from autograder.grading.plugin import GradingPlugin, declared_tests
+from autograder.devtools.samples import MISTAKES, stubs
+from autograder.sandbox.backends import select_backend
+from autograder.grading.shard import run_session
+from autograder.sandbox.slot import Slot
 from helpers import ROOT, variant
 
 TRACE = '''
@@ -164,7 +164,7 @@ def test_a_second_look_earns_no_more_than_the_first(grade):
 def test_the_stand_ins_answer_no_graded_case_but_backprops():
     """backprop's stand-ins are the grader's forward on backprop's inputs, which code may print:
     forward is graded on inputs of its own, so those answers grade nothing else."""
-    from autograder.cases import Cases
+    from autograder.grading.cases import Cases
 
     for student in ("a", "b", "same_id"):
         cases = Cases(20260415, student)

@@ -9,9 +9,9 @@ import shutil
 import pytest
 import yaml
 
-from autograder.config import load_config
-from autograder.plugin import declared_tests
-from autograder.report import summarise
+from autograder.spec.config import load_config
+from autograder.grading.plugin import declared_tests
+from autograder.outputs.report import summarise
 from helpers import ROOT, browse, needs_chromium, read_markdown, run_grader, variant, write_class
 
 MISTAKES = {  # sample student -> words their feedback must contain
@@ -60,7 +60,7 @@ def test_report_counts_equal_the_results_files(sample):
             counts[tag] = counts.get(tag, 0) + 1
     report = (out / "report.html").read_text()
     rows = re.findall(r"<tr><td class='n'>(\d+) of (\d+)</td><td>([^<]+)</td>", report)
-    from autograder.misconceptions import MISCONCEPTIONS
+    from autograder.grading.misconceptions import MISCONCEPTIONS
 
     by_label = {m.label: name for name, m in MISCONCEPTIONS.items()}
     shown = {by_label[label.replace("&#x27;", "'")]: int(k) for k, n, label in rows}

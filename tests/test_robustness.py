@@ -82,9 +82,9 @@ def test_a_killed_run_resumes_with_nothing_lost_or_doubled(tmp_path):
 
 def test_a_state_file_cut_short_means_grading_again(tmp_path):
     """State files are written over the old ones: whatever a kill mid-write leaves is not taken as the new result."""
-    from autograder.files import overwrite
-    from autograder.results import ItemResult, StudentResult
-    from autograder.state import ResultStore
+    from autograder.core.files import overwrite
+    from autograder.outputs.results import ItemResult, StudentResult
+    from autograder.coordinator.state import ResultStore
 
     store = ResultStore(tmp_path)
     old = StudentResult("s", [ItemResult("q1.step", "Step", 1.0, 4.0, "an old, longer explanation " * 40)])
@@ -127,10 +127,10 @@ def test_a_slow_import_costs_its_own_module_only(tmp_path):
 def test_a_stuck_grading_process_is_ended_and_the_batch_goes_on(monkeypatch, tmp_path):
     """Whatever holds a grading process on one submission past the stall time, the coordinator ends it:
     that submission becomes a fault row, the others are graded. (A stand-in process plays the stuck one.)"""
-    from autograder import pool
-    from autograder.config import load_config
-    from autograder.discover import SubmissionDir
-    from autograder.plugin import declared_tests
+    from autograder.coordinator import pool
+    from autograder.spec.config import load_config
+    from autograder.coordinator.discover import SubmissionDir
+    from autograder.grading.plugin import declared_tests
 
     monkeypatch.setattr(pool, "stall_seconds", lambda config: 1.0)
     real = pool.subprocess.Popen

@@ -10,10 +10,10 @@ import time
 
 import pytest
 
-from autograder.cgroup import ZYGOTE_ROOM_MB
-from autograder.limits import Limits
-from autograder.sandbox import BACKENDS, Backend, select_backend
-from autograder.slot import Slot
+from autograder.sandbox.cgroup import ZYGOTE_ROOM_MB
+from autograder.sandbox.limits import Limits
+from autograder.sandbox.backends import BACKENDS, Backend, select_backend
+from autograder.sandbox.slot import Slot
 from helpers import ROOT, solution
 
 AVAILABLE = []
@@ -68,7 +68,7 @@ def test_a_correct_submission_works(slot):
 
 
 @pytest.mark.parametrize("path", [str(ROOT / "solutions" / "backprop.py"), str(ROOT / "config.yaml"),
-                                  str(ROOT / "autograder" / "hidden" / "test_q3.py")])
+                                  str(ROOT / "autograder" / "grading" / "hidden" / "test_q3.py")])
 def test_reference_and_hidden_tests_are_invisible(slot, path):
     got, _ = run(slot, f"import os\ndef probe():\n    return os.path.exists({path!r})\n")
     assert got.ok

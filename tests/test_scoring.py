@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from autograder.scoring import _close, _off
+from autograder.grading.scoring import _close, _off
 
 
 def _cases(rng, size):

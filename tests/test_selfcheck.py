@@ -183,7 +183,7 @@ def load_selfcheck():
     return module
 
 
-# Each mistake the grader recognises (autograder/misconceptions.py), made in the
+# Each mistake the grader recognises (autograder/grading/misconceptions.py), made in the
 # reference solutions: the checks it must fail, and what every such FAIL line says.
 MASK_AT_ZERO = "delta2 = (U.T @ delta1) * (np.asarray(W, dtype=float) @ x + np.asarray(b1, dtype=float) >= 0)"
 MISTAKES = {
@@ -230,7 +230,7 @@ MISTAKES = {
 
 
 def test_every_mistake_the_grader_names_has_a_mutant_here():
-    from autograder.misconceptions import MISCONCEPTIONS
+    from autograder.grading.misconceptions import MISCONCEPTIONS
 
     assert all(any(case.startswith(name) for case in MISTAKES) for name in MISCONCEPTIONS)
 
@@ -390,8 +390,8 @@ def test_one_bug_fails_in_one_place(tmp_path, module, edit, failing):
 def test_reference_gradients_equal_the_solutions_and_the_graders_mistakes():
     # selfcheck's gradients come from finite differences of its own by-hand loss; here
     # they are compared with solutions/backprop.py and with what the grader takes each
-    # mistake to return (autograder/misconceptions.py).
-    from autograder import misconceptions
+    # mistake to return (autograder/grading/misconceptions.py).
+    from autograder.grading import misconceptions
 
     sc = load_selfcheck()
     spec = importlib.util.spec_from_file_location("backprop_solution", SOLUTIONS / "backprop.py")

@@ -1,4 +1,4 @@
-"""The student stubs in assignment/ and the tool that makes them, autograder/stubs.py.
+"""The student stubs in assignment/ and the tool that makes them, autograder/devtools/stubs.py.
 
 - assignment/<module>.py is exactly what `make_stub` makes of solutions/<module>.py,
   so `python -m autograder stubs` would change nothing;
@@ -22,9 +22,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder import stubs
-from autograder.reference import load_module
-from autograder.stubs import BEGIN, END, MODULES, MarkerError, make_stub, solution_lines
+from autograder.devtools import stubs
+from autograder.grading.reference import load_module
+from autograder.devtools.stubs import BEGIN, END, MODULES, MarkerError, make_stub, solution_lines
 
 ROOT = Path(__file__).resolve().parent.parent
 SOLUTIONS = ROOT / "solutions"
@@ -41,7 +41,7 @@ GIVEN = {"step_network.py": (), "xor_relu.py": ("X", "Y"), "backprop.py": ("loss
 
 
 def test_the_stub_tool_under_test_is_this_projects():
-    assert Path(stubs.__file__).resolve() == (ROOT / "autograder" / "stubs.py").resolve()
+    assert Path(stubs.__file__).resolve() == (ROOT / "autograder" / "devtools" / "stubs.py").resolve()
     assert set(MODULES) == set(ANSWERED_FUNCTIONS)
 
 

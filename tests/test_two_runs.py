@@ -14,11 +14,11 @@ import time
 
 import pytest
 
-from autograder.sandbox import WORKER_UIDS, claim_worker_uid
+from autograder.sandbox.backends import WORKER_UIDS, claim_worker_uid
 from helpers import ROOT, read_grades, variant, write_class
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="worker uids are claimed only when the grader is root")
-HOLD = ("import sys, time; sys.path.insert(0, {root!r}); from autograder.sandbox import claim_worker_uid; "
+HOLD = ("import sys, time; sys.path.insert(0, {root!r}); from autograder.sandbox.backends import claim_worker_uid; "
         "uid, lock = claim_worker_uid(); print(uid, flush=True); time.sleep(30)")
 
 
@@ -45,7 +45,7 @@ def test_a_uid_is_free_again_when_its_holder_ends():
     proc.wait()
     import fcntl
 
-    from autograder.sandbox import _lock_folder
+    from autograder.sandbox.backends import _lock_folder
 
     with open(_lock_folder() / f"uid-{uid}") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)  # the lock went with the process
@@ -53,7 +53,7 @@ def test_a_uid_is_free_again_when_its_holder_ends():
 
 def test_no_student_can_hold_the_locks():
     """The locks are files in a folder only root may write: a student cannot take their names first."""
-    from autograder.sandbox import _lock_folder
+    from autograder.sandbox.backends import _lock_folder
 
     info = os.stat(_lock_folder())
     assert info.st_uid == 0 and info.st_mode & 0o777 == 0o700

@@ -5,10 +5,10 @@ from __future__ import annotations
 import dataclasses
 from datetime import datetime, timedelta, timezone
 
-from autograder.config import load_config
-from autograder.feedback import to_html, to_markdown
-from autograder.plugin import declared_tests
-from autograder.results import ItemResult, StudentResult, held_back, seen, shown, without
+from autograder.spec.config import load_config
+from autograder.outputs.feedback import to_html, to_markdown
+from autograder.grading.plugin import declared_tests
+from autograder.outputs.results import ItemResult, StudentResult, held_back, seen, shown, without
 from helpers import ROOT
 
 DUE = datetime(2026, 12, 15, 23, 59, tzinfo=timezone.utc)

@@ -6,7 +6,7 @@ import struct
 import numpy as np
 import pytest
 
-from autograder.worker.wire import WireError, dumps, loads, npy_array, npy_bytes
+from autograder.sandbox.worker.wire import WireError, dumps, loads, npy_array, npy_bytes
 
 
 def frame_with_blob(blob: bytes) -> bytes:

@@ -1,0 +1,1 @@
+"""The coordinator: discovery, scheduling on shards, saved state, the late policy, progress."""

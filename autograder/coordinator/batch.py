@@ -1,0 +1,164 @@
+"""Grade a class folder: find what changed, grade it on the shards (pool.py), write the outputs."""
+from __future__ import annotations
+
+import os
+import stat
+from pathlib import Path
+from typing import Callable
+
+from autograder.spec.config import Config
+from autograder.coordinator.discover import SubmissionDir, find_submissions
+from autograder.outputs.feedback import to_html, to_markdown
+from autograder.core.files import overwrite, overwrite_atomically
+from autograder.coordinator.late import days_late, penalty
+from autograder.coordinator.pool import BatchReport, Shards
+from autograder.outputs.report import to_html as report_html
+from autograder.outputs.results import StudentResult, grades_csv, gradescope_json
+from autograder.coordinator.state import ResultStore, fingerprint
+from autograder.coordinator.trust import Untrusted, check_path
+
+
+def _atomic_write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    overwrite_atomically(path, text)
+
+
+class OutputError(RuntimeError):
+    """OUT cannot be written safely; the message says why and what to do."""
+
+
+def check_output_folder(out: Path) -> None:
+    """OUT: made private if new; else it must be a real folder of ours that nobody else can write.
+
+    Grades, feedback and the saved state that a rerun trusts go there: in a folder someone else
+    owns or can write, they could be read, swapped, or made links to files of ours.
+    """
+    try:  # nobody else may move OUT, or put one there: each missing folder on the way is made by us, then checked
+        path = Path(os.path.abspath(out))
+        for folder in [*reversed(path.parents), path][1:]:
+            try:
+                os.mkdir(folder, 0o700)
+            except FileExistsError:  # there already (perhaps just made by someone else): checked like the rest
+                pass
+            if folder != path:
+                check_path(folder, f"--out {out} is inside")
+        info = os.lstat(out)
+    except Untrusted as exc:
+        raise OutputError(str(exc)) from None
+    except OSError as exc:
+        raise OutputError(f"--out {out} could not be made ({exc.strerror}): give a folder you may create") from None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.geteuid() or info.st_mode & 0o022:
+        raise OutputError(f"--out {out} is not a folder of yours that only you can write "
+                          f"(owner uid {info.st_uid}, mode {oct(info.st_mode & 0o7777)}): give a new folder, "
+                          "or one you own with mode 0700")
+
+
+def write_student(out: Path, config: Config, result: StudentResult) -> None:
+    """OUT/results/<file>.json and OUT/feedback/<file>.html and .md (file: ids.file_stem of the student).
+
+    Written in place, not atomically: they are rewritten from the saved state on every
+    run, so a run killed halfway leaves nothing wrong for long. A file that cannot be
+    written (a full disk, a folder in its place) is this student's problem only: it is
+    recorded in `result.write_error` and the batch goes on.
+    """
+    result.write_error = ""
+    for path, render in ((out / "results" / f"{result.file}.json", gradescope_json),
+                         (out / "feedback" / f"{result.file}.html", to_html),
+                         (out / "feedback" / f"{result.file}.md", to_markdown)):
+        try:
+            overwrite(path, render(result, config))
+        except (OSError, UnicodeError, ValueError) as exc:
+            result.write_error = f"could not write {path}: {exc}"
+
+
+def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> StudentResult:
+    """Late days and penalty from the submission's timestamp; a timestamp that is not a date is said so."""
+    result.late_days = days_late(job.timestamp, config)
+    result.penalty = penalty(result.raw_total, result.late_days, config)
+    result.timestamp_note, result.timestamp_state = "", ""
+    if config.late_penalty != "none" and config.due:
+        if job.timestamp_problem:
+            result.timestamp_state = "unreadable"
+            result.timestamp_note = (f"The submission time in timestamp.txt could not be read ({job.timestamp_problem}), "
+                                     "so it was graded as on time; your instructor has been told.")
+        elif job.timestamp_doubt:
+            result.timestamp_state = "doubtful"
+            result.timestamp_note = (f"The submission's {job.timestamp_doubt}: the claimed time was used, and your "
+                                     "instructor has been told.")
+    return result
+
+
+def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
+                 on_result: Callable[[StudentResult], None] = lambda r: None,
+                 regrade_all: bool = False, on_start: Callable[[int], None] = lambda n: None,
+                 shards: Shards | None = None) -> BatchReport:
+    """Grade what changed under `submissions` (everything with regrade_all) and write OUT.
+
+    Each result is saved as soon as it is graded (OUT/.grader-state), so an
+    interrupted run loses nothing; grades.csv is rebuilt from every student's result.
+    """
+    check_output_folder(out)
+    jobs = find_submissions(submissions, config.name)
+    if shards is not None:  # started by the caller, already warming up
+        return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
+    with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed
+        return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start)
+
+
+def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config: Config, on_result, regrade_all: bool,
+                   on_start) -> BatchReport:
+    store = ResultStore(out / ".grader-state")
+    prints = {job.student: fingerprint(job, config) for job in jobs}
+    by_student = {job.student: job for job in jobs}
+    kept, todo = [], []
+    for job in jobs:
+        saved = None if regrade_all else store.load(job.student, prints[job.student])
+        (kept if saved else todo).append(saved or job)
+
+    def finished(result: StudentResult) -> None:
+        earlier = store.load(result.student, None) if result.fault else None
+        if earlier is not None:  # a grader fault replaces no result: the last good one stands, its files as they were
+            vars(result).update(vars(earlier), fault=result.fault, kept=True)
+            on_result(result)
+            return
+        apply_late(result, by_student[result.student], config)
+        write_student(out, config, result)
+        if not result.fault:  # a grader fault is retried next time
+            try:
+                store.save(result, prints[result.student])
+            except (OSError, UnicodeError, ValueError) as exc:  # graded again next time
+                result.write_error = result.write_error or f"could not save the grading state: {exc}"
+        on_result(result)
+
+    on_start(len(todo))
+    report = shards.grade(todo, config, finished) if todo else BatchReport()
+    for result in kept:
+        apply_late(result, by_student[result.student], config)
+        write_student(out, config, result)
+    report.reused = len(kept)
+    report.timestamps = {job.student: job.timestamp for job in jobs}
+    report.results = sorted(kept + report.results, key=lambda r: r.student)
+    for name, render in (("grades.csv", grades_csv), ("report.html", report_html)):
+        try:
+            _atomic_write(out / name, render(report.results, config))
+        except OSError as exc:  # a full disk, say: every result is saved per student; this can be written again
+            raise OutputError(f"{out / name} could not be written ({exc.strerror}): make room, then run again "
+                              "(what was graded is kept and not graded again)") from None
+    _prune(out, {r.file for r in report.results})
+    return report
+
+
+def _prune(out: Path, stems: set[str]) -> None:
+    """Results, pages and saved state of students no longer in the class go: OUT shows this class only."""
+    for folder, suffixes in (("results", (".json",)), ("feedback", (".html", ".md")), (".grader-state", (".json",))):
+        try:
+            entries = list(os.scandir(out / folder))
+        except OSError:
+            continue
+        for entry in entries:
+            stem, suffix = os.path.splitext(entry.name)
+            if suffix in suffixes and stem not in stems and entry.is_file(follow_symlinks=False):
+                try:
+                    os.unlink(entry.path)
+                except OSError:
+                    pass

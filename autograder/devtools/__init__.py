@@ -1,0 +1,1 @@
+"""Developers' tools: stub generation, sample classes, the benchmark."""

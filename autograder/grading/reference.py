@@ -1,0 +1,98 @@
+"""The reference solutions, held only by the grader process, with answers memoised per input.
+
+Several rubric items need the same reference answer (the four gradients come
+from one backprop); `Reference.call` computes each once per input and student.
+"""
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from autograder.devtools.stubs import MODULES
+
+
+def load_module(path: Path, name: str):
+    """Import one file as a module named `name`, by path (no sys.path search), writing no __pycache__."""
+    spec = importlib.util.spec_from_file_location(name, path)
+    module = importlib.util.module_from_spec(spec)
+    write_bytecode, sys.dont_write_bytecode = sys.dont_write_bytecode, True
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.dont_write_bytecode = write_bytecode
+    return module
+
+
+def load_solutions(folder: Path) -> dict:
+    """Import solutions/<module>.py under private names; returns {module name: module}."""
+    modules = {}
+    for filename in MODULES:
+        path = Path(folder) / filename
+        if not path.is_file():
+            raise FileNotFoundError(f"reference solution {path} is missing (assignment.solutions in config.yaml)")
+        modules[filename[:-3]] = load_module(path, f"_nnb_reference_{filename[:-3]}")
+    return modules
+
+
+class Reference:
+    """Reference answers, held only by the grader. `reset()` between students.
+
+    `each` computes the answers for one student's list of cases once, however many
+    items need them (the four gradients come from one backprop per case).
+    """
+
+    def __init__(self, modules: dict):
+        self.modules = modules
+        self.lists: dict[tuple, tuple[list, list]] = {}
+
+    def reset(self) -> None:
+        self.lists.clear()
+
+    def __getattr__(self, module: str):
+        try:
+            return self.__dict__["modules"][module]
+        except KeyError:
+            raise AttributeError(module) from None
+
+    def call(self, module: str, function: str, *args):
+        """module.function(*args) from the reference solutions."""
+        return getattr(self.modules[module], function)(*args)
+
+    def each(self, module: str, function: str, cases: list) -> list:
+        """module.function(*args) for every args in one student's list of cases, computed once per list."""
+        return self.once((module, function, id(cases)), cases,
+                         lambda: [getattr(self.modules[module], function)(*args) for args in cases])
+
+    def stand_ins(self, module: str, function: str, cases: list) -> dict | None:
+        """The grader's answers that stand in for a student's helpers while `function` runs on `cases`.
+
+        Errors do not cascade: backprop is always run with the grader's softmax and forward
+        answering for the inputs of its cases (the student's own code answers any other input),
+        so a wrong softmax costs q3.softmax, not the gradients too. Given for every student
+        alike: what the grader calls never depends on an earlier answer. None for other functions.
+        """
+        if (module, function) != ("backprop", "backprop"):
+            return None
+
+        def table():
+            softmax, forward = [], []
+            for x, _, W, b1, U, b2 in cases:
+                h, y_hat = self.call("backprop", "forward", x, W, b1, U, b2)
+                softmax.append([[np.asarray(U) @ h + np.asarray(b2)], y_hat])
+                forward.append([[x, W, b1, U, b2], [h, y_hat]])
+            return {"softmax": softmax, "forward": forward}
+        return self.once(("stand-ins", id(cases)), cases, table)
+
+    def one(self, function, cases: list, i: int):
+        """A grader-side function (e.g. a misconception's answers) of cases[i], computed once."""
+        return self.once((function, id(cases), i), cases, lambda: function(*cases[i]))
+
+    def once(self, key: tuple, cases: list, compute):
+        """compute(), once per student for this key; the key must hold id(cases) (kept alive meanwhile)."""
+        entry = self.lists.get(key)
+        if entry is None or entry[0] is not cases:  # the entry keeps `cases` alive, so its id is not reused
+            entry = self.lists[key] = (cases, compute())
+        return entry[1]

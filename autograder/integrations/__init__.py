@@ -1,0 +1,1 @@
+"""Around the grader: the nbgrader course, exchange and gradebook; Gradescope."""

@@ -1,0 +1,1 @@
+"""What grading produces: per-student results, feedback pages, the class report."""
