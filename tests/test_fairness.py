@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 
 from autograder.grading.cases import MARGIN, SCALE, Cases, distinct
-from autograder.grading.misconceptions import MISCONCEPTIONS
+from autograder.spec.mistakes import MISCONCEPTIONS
 from autograder.grading import misconceptions as mc
 from autograder.devtools.samples import EQUIVALENT, MISTAKES, variant, write_class
 from helpers import ROOT, read_grades, run_grader

@@ -60,7 +60,7 @@ def test_report_counts_equal_the_results_files(sample):
             counts[tag] = counts.get(tag, 0) + 1
     report = (out / "report.html").read_text()
     rows = re.findall(r"<tr><td class='n'>(\d+) of (\d+)</td><td>([^<]+)</td>", report)
-    from autograder.grading.misconceptions import MISCONCEPTIONS
+    from autograder.spec.mistakes import MISCONCEPTIONS
 
     by_label = {m.label: name for name, m in MISCONCEPTIONS.items()}
     shown = {by_label[label.replace("&#x27;", "'")]: int(k) for k, n, label in rows}

@@ -230,7 +230,7 @@ MISTAKES = {
 
 
 def test_every_mistake_the_grader_names_has_a_mutant_here():
-    from autograder.grading.misconceptions import MISCONCEPTIONS
+    from autograder.spec.mistakes import MISCONCEPTIONS
 
     assert all(any(case.startswith(name) for case in MISTAKES) for name in MISCONCEPTIONS)
 

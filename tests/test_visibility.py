@@ -6,6 +6,7 @@ import dataclasses
 from datetime import datetime, timedelta, timezone
 
 from autograder.spec.config import load_config
+from autograder.coordinator.late import penalty as penalty_of
 from autograder.outputs.feedback import to_html, to_markdown
 from autograder.grading.plugin import declared_tests
 from autograder.outputs.results import ItemResult, StudentResult, held_back, seen, shown, without
@@ -26,7 +27,7 @@ def _result(config, late_days=0, penalty=0.0) -> StudentResult:
     items = [ItemResult(i.id, i.title, i.points / 2, i.points, f"{i.id} half right", i.visibility,
                         problems=[[1, f"{i.id} half right"]]) for q in config.questions for i in q.items]
     items[-1].problems = [[1, "judged with a helper"], [1, "see q3.softmax"]]  # one names another item
-    return StudentResult("ada", items, late_days=late_days, penalty=penalty)
+    return StudentResult("ada", items, late_days=late_days, penalty=penalty, late_share=penalty_of(1.0, late_days, config))
 
 
 def test_after_due_date_is_held_back_until_the_due_time():

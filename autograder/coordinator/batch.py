@@ -75,6 +75,7 @@ def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> Stu
     """Late days and penalty from the submission's timestamp; a timestamp that is not a date is said so."""
     result.late_days = days_late(job.timestamp, config)
     result.penalty = penalty(result.raw_total, result.late_days, config)
+    result.late_share = penalty(1.0, result.late_days, config)
     result.timestamp_note, result.timestamp_state = "", ""
     if config.late_penalty != "none" and config.due:
         if job.timestamp_problem:

@@ -17,7 +17,8 @@ import numpy as np
 from autograder.spec.config import Item
 from autograder.core.ids import clip
 from autograder.sandbox.limits import Outcome
-from autograder.grading.misconceptions import MISCONCEPTIONS
+from autograder.outputs.results import cases_line
+from autograder.spec.mistakes import MISCONCEPTIONS
 
 
 MAX_PROBLEMS = 10  # distinct problems listed per item; the rest are counted
@@ -122,12 +123,6 @@ def recognised(name: str, credit: float) -> str:
         return (f"{credit_words(credit)}, {len(parts)} recognised mistakes together: "
                 + " and ".join(MISCONCEPTIONS[p].label for p in parts) + " (each explained below)")
     return f"{credit_words(credit)}, recognised mistake ({MISCONCEPTIONS[name].label}): {MISCONCEPTIONS[name].message}"
-
-
-def cases_line(passed: int, cases: int, partial: int) -> str:
-    """'Passed 2 of 6 cases; 4 more earned part of the credit (below).' for the feedback."""
-    line = f"Passed {passed} of {cases} case{'s' if cases != 1 else ''}"
-    return line + (f"; {partial} more earned part of the credit (below)." if partial else ".")
 
 
 def fmt_shape(shape) -> str:

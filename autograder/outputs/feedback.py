@@ -13,9 +13,8 @@ from datetime import datetime
 
 from autograder.spec.config import Config
 from autograder.core.ids import printable
-from autograder.grading.misconceptions import MISCONCEPTIONS
-from autograder.grading.scoring import cases_line
-from autograder.outputs.results import ItemResult, Seen, StudentResult, _num, held_back, penalty_share, seen, shown, without
+from autograder.spec.mistakes import MISCONCEPTIONS
+from autograder.outputs.results import ItemResult, cases_line, Seen, StudentResult, _num, held_back, seen, shown, without
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:860px;margin:2em auto;padding:0 1em}
@@ -162,7 +161,7 @@ def _score_notes(result: StudentResult, config: Config, whole: Seen) -> list[str
         notes.append(f"Items worth {_num(whole.held_back)} more points are not shown yet: this score counts "
                      "only the items shown below.")
     if result.penalty and whole.held_back:
-        notes.append(f"Submitted {result.late_days} day(s) late: {_num(100 * penalty_share(result, config))}% "
+        notes.append(f"Submitted {result.late_days} day(s) late: {_num(100 * result.late_share)}% "
                      f"off (before the penalty: {_num(whole.raw)}).")
     elif result.penalty:
         notes.append(f"Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "

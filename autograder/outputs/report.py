@@ -14,7 +14,7 @@ import numpy as np
 
 from autograder.spec.config import Config
 from autograder.outputs.feedback import esc
-from autograder.grading.misconceptions import MISCONCEPTIONS
+from autograder.spec.mistakes import MISCONCEPTIONS
 from autograder.outputs.results import NOT_CHECKED, StudentResult, _num
 
 TROUBLE_WORDS = ("could not be imported", "is missing from the submission", "was not graded: it", "time limit", "limit)", "ended the process",

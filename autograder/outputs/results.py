@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 
 from autograder.spec.config import Config
 from autograder.core.ids import csv_cell, file_stem, printable
-from autograder.coordinator.late import penalty
 
 
 NOT_CHECKED = "none of its items could be checked"  # in the note on a module that was not imported
@@ -47,6 +46,7 @@ class StudentResult:
     fault: str = ""  # non-empty when the grader itself failed on this submission
     late_days: int = 0
     penalty: float = 0.0  # points taken off for lateness
+    late_share: float = 0.0  # the share of any total the late penalty takes (the same for every total)
     seconds: float = 0.0  # wall time to grade this submission (kept out of results.json: regrades are identical)
     student_seconds: float = 0.0  # of which waiting on calls into the student's code
     timestamp_note: str = ""  # set with the late penalty: the submission's time could not be read or is doubtful
@@ -86,6 +86,12 @@ class StudentResult:
         data = dict(data)
         data["items"] = [ItemResult(**i) for i in data["items"]]
         return cls(**data)
+
+
+def cases_line(passed: int, cases: int, partial: int) -> str:
+    """'Passed 2 of 6 cases; 4 more earned part of the credit (below).' for the feedback."""
+    line = f"Passed {passed} of {cases} case{'s' if cases != 1 else ''}"
+    return line + (f"; {partial} more earned part of the credit (below)." if partial else ".")
 
 
 def _num(x: float) -> str:
@@ -177,12 +183,7 @@ def seen(result: StudentResult, config: Config, now: datetime | None = None, que
         return Seen(raw, raw, out_of, held_back)
     if not held_back:
         return Seen(result.total, result.raw_total, config.max_total, 0.0)
-    return Seen(max(0.0, raw * (1 - penalty_share(result, config))), raw, out_of, held_back)
-
-
-def penalty_share(result: StudentResult, config: Config) -> float:
-    """The fraction of the total the late penalty takes (the same for every total: it tells nothing of one)."""
-    return penalty(1.0, result.late_days, config)
+    return Seen(max(0.0, raw * (1 - result.late_share)), raw, out_of, held_back)
 
 
 def gradescope_json(result: StudentResult, config: Config) -> str:
@@ -206,7 +207,7 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
         part = seen(result, config, question=q.id)
         summary.append(f"{q.id} {q.title}: {_num(part.raw)} / {_num(part.out_of)}" + _held_back(part))
     if result.penalty and whole.held_back:
-        summary.append(f"Late by {result.late_days} day(s): {_num(100 * penalty_share(result, config))}% off")
+        summary.append(f"Late by {result.late_days} day(s): {_num(100 * result.late_share)}% off")
     elif result.penalty:
         summary.append(f"Late by {result.late_days} day(s): -{_num(result.penalty)} points")
     summary += result.notes + ([result.timestamp_note] if result.timestamp_note else [])
