@@ -52,9 +52,10 @@ def _folders_in(path: str | None) -> int:
 
 
 def _grade(args, workers: int, shards, bar) -> int:
-    from autograder.coordinator.batch import OutputError, grade_folder
+    from autograder.coordinator.batch import OutputError, grade
+    from autograder.coordinator.discover import find_submissions
     from autograder.outputs.report import summarise
-    from autograder.devtools.stubs import MODULES
+    from autograder.spec.assignment import MODULES
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
@@ -100,8 +101,8 @@ def _grade(args, workers: int, shards, bar) -> int:
             print(f"graded {result.name}: {result.total:g}", file=sys.stderr)
 
     try:
-        report = grade_folder(submissions, out, config, workers, progress, args.regrade_all, on_start=bar.start,
-                              shards=shards)
+        report = grade(find_submissions(submissions, config.name), out, config, workers, args.regrade_all,
+                       on_start=bar.start, on_result=progress, shards=shards)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -133,22 +134,7 @@ def _grade(args, workers: int, shards, bar) -> int:
     print(f"Grades:   {out / 'grades.csv'}\nResults:  {out / 'results'}/<student>.json\n"
           f"Feedback: {out / 'feedback'}/<student>.html\nReport:   {out / 'report.html'}")
     if course is not None:
-        from autograder.integrations.gradebook import record
-        from autograder.outputs.results import not_graded
-
-        unrecorded = record(course.db_url, course.course_id, config, report.results, report.timestamps)
-        for result in report.results:  # the page grading just wrote, where nbgrader delivers it
-            if result.fault or not_graded(result):  # replaces no page a student may already have
-                continue
-            try:
-                course.write_autograded(result.student, config.name)
-            except (OSError, UnicodeError, ValueError) as exc:
-                unrecorded.append((result.name, f"not marked autograded for the formgrader: {exc}"))
-            try:
-                course.write_feedback(result.student, config.name, out / "feedback" / f"{result.file}.html")
-            except (OSError, UnicodeError, ValueError) as exc:
-                unrecorded.append((result.name, f"feedback not placed for nbgrader: {exc}"))
-        course.lock_down()
+        unrecorded = course.publish(report.results, report.timestamps, config, out)
         print(f"Gradebook: {course.root / 'gradebook.db'} (nbgrader export, formgrader)\n"
               f"Course feedback: {course.root / 'feedback'}/<student>/{config.name}/ (make feedback releases it)")
         for student, why in unrecorded:

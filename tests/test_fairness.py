@@ -26,8 +26,8 @@ from helpers import ROOT, read_grades, run_grader
 
 IDS = 200
 SEED = 20260415
-KINDS = {"solution": variant(), **{f"mistake-{name}": variant(**edits) for name, edits in MISTAKES.items()},
-         **{f"equivalent-{name}": variant(**edits) for name, edits in EQUIVALENT.items()}}
+KINDS = {"solution": variant(), **{f"mistake-{name}": variant(*edits) for name, edits in MISTAKES.items()},
+         **{f"equivalent-{name}": variant(*edits) for name, edits in EQUIVALENT.items()}}
 
 
 def test_every_recognised_mistake_has_a_sample():
@@ -119,7 +119,7 @@ def test_rounding_of_correct_code_stays_far_below_the_tolerance():
     with warnings.catch_warnings(), np.errstate(all="ignore"):
         warnings.simplefilter("ignore")
         for name, edits in EQUIVALENT.items():
-            modules = _load(variant(**edits))
+            modules = _load(variant(*edits))
             for i in range(IDS):
                 cases = Cases(SEED, f"student{i}")
                 right = _answers(reference, cases)

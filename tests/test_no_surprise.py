@@ -23,8 +23,8 @@ CORPUS = ROOT / "tests" / "corpus"
 
 def _submissions() -> dict[str, dict[str, str]]:
     subs = {"solution": variant()}
-    subs |= {f"mistake-{name}": variant(**edits) for name, edits in MISTAKES.items()}
-    subs |= {f"equivalent-{name}": variant(**edits) for name, edits in EQUIVALENT.items()}
+    subs |= {f"mistake-{name}": variant(*edits) for name, edits in MISTAKES.items()}
+    subs |= {f"equivalent-{name}": variant(*edits) for name, edits in EQUIVALENT.items()}
     for entry in yaml.safe_load((CORPUS / "corpus.yaml").read_text())["entries"]:
         subs[f"corpus-{entry['slug']}"] = {m: (CORPUS / entry["slug"] / m).read_text() for m in entry["modules"]}
     return subs

@@ -15,7 +15,8 @@ import numpy as np
 import pytest
 
 from autograder.spec.config import load_config
-from autograder.coordinator.discover import SubmissionDir, read_submission
+from autograder.coordinator.discover import read_submission
+from autograder.grading.job import SubmissionDir
 from autograder.grading.plugin import GradingPlugin, declared_tests
 from autograder.devtools.samples import MISTAKES, stubs
 from autograder.sandbox.backends import select_backend
@@ -86,7 +87,7 @@ SUBMISSIONS = {
     "stubs": stubs(),
     "second_call": _with_state(variant(**SECOND_CALL)),
     "helpers_replaced": variant(**HELPERS_REPLACED),
-    **{f"mistake_{name}": variant(**edits) for name, edits in MISTAKES.items()},
+    **{f"mistake_{name}": variant(*edits) for name, edits in MISTAKES.items()},
 }
 
 
@@ -105,16 +106,11 @@ def grade(tmp_path_factory):
         folder.mkdir(parents=True)
         for name, text in files.items():
             (folder / name).write_text(text + TRACE)
-        results, subs = [], []
-        opened = slot.open
-        slot.open = lambda *args: subs.append(opened(*args)) or subs[-1]
-        try:
-            job = SubmissionDir(student, folder, submitted=read_submission(folder))
-            plugin = GradingPlugin(config, slot, iter([job]), results.append)
-            assert run_session(plugin) in (0, 1)
-        finally:
-            del slot.open
-        return results[0], bytes(subs[0].output).decode(errors="replace")
+        results = []
+        job = SubmissionDir(student, folder, submitted=read_submission(folder))
+        plugin = GradingPlugin(config, slot, iter([job]), results.append)
+        assert run_session(plugin) in (0, 1)
+        return results[0], bytes(plugin.current.sub.output).decode(errors="replace")
 
     yield run
     slot.stop()
@@ -155,7 +151,7 @@ def test_a_second_look_earns_no_more_than_the_first(grade):
     """
     broken_forward = ("    return h, y_hat\n", "    return h, y_hat[::-1]  # wrong: costs q3.forward\n")
     result, _ = grade("same_id", _with_state(variant(backprop=SECOND_CALL["backprop"] + [broken_forward])))
-    flipped, _ = grade("same_id", variant(backprop=MISTAKES["sign_flipped"]["backprop"] + [broken_forward]))
+    flipped, _ = grade("same_id", variant(*MISTAKES["sign_flipped"], broken_forward))
     for item in GRADIENTS:
         assert _scores(result)[item] == _scores(flipped)[item], item
     assert _scores(flipped)["q3.grad_U"] == 8 * 0.25 and _scores(flipped)["q3.forward"] < 8

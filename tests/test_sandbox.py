@@ -12,8 +12,9 @@ import pytest
 
 from autograder.sandbox.cgroup import ZYGOTE_ROOM_MB
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.backends import BACKENDS, Backend, select_backend
+from autograder.sandbox.backends import BACKENDS, Bwrap, Namespaces, Plain, select_backend
 from autograder.sandbox.slot import Slot
+from autograder.sandbox.submission import Submission
 from helpers import ROOT, solution
 
 AVAILABLE = []
@@ -22,7 +23,7 @@ for _name in BACKENDS:
         AVAILABLE.append(select_backend(_name))
     except RuntimeError:
         if _name == "plain":  # as root with a Python only root can read: test plain without its uid switch
-            AVAILABLE.append(Backend("plain", "test", separate_uid=False))
+            AVAILABLE.append(Plain("test", separate_uid=False))
 IN_CI = os.environ.get("CI") == "true"
 MARK = f"NNB_SANDBOX_TEST_{os.getpid()}"  # this test session's own: another may run beside it
 
@@ -52,7 +53,7 @@ def _leftovers(uid=None):
 
 
 def run(slot, source: str, function: str = "probe", *args):
-    sub = slot.open({"backprop.py": source.encode()})
+    sub = Submission(slot, {"backprop.py": source.encode()})
     try:
         return sub.call("backprop", function, *args), sub
     finally:
@@ -61,7 +62,7 @@ def run(slot, source: str, function: str = "probe", *args):
 
 
 def test_a_correct_submission_works(slot):
-    sub = slot.open({"backprop.py": solution("backprop.py").encode()})
+    sub = Submission(slot, {"backprop.py": solution("backprop.py").encode()})
     got = sub.call("backprop", "softmax", [1000.0, -1000.0])
     sub.close()
     assert got.ok and list(got.value) == [1.0, 0.0]
@@ -165,8 +166,8 @@ def test_plain_backend_warns_loudly_or_refuses_clearly(tmp_path):
 
 
 def test_backend_names_are_checked():
-    assert Backend("plain", "x").sandboxed is False
-    assert Backend("bwrap", "x").sandboxed and Backend("namespaces", "x").sandboxed
+    assert Plain("x").sandboxed is False
+    assert Bwrap("x").sandboxed and Namespaces("x").sandboxed
 
 
 PREFETCHED = """
@@ -187,7 +188,7 @@ def test_prefetch_answers_as_one_call_at_a_time(slot):
     calls = [("backprop", name, cases[name]) for name in cases]
 
     def answers(prefetch: bool):
-        sub = slot.open({"backprop.py": PREFETCHED.encode()})
+        sub = Submission(slot, {"backprop.py": PREFETCHED.encode()})
         if prefetch:
             sub.prefetch([(m, f, c, None) for m, f, c in calls])
         got = [[(o.kind, o.value, o.reason) for o in sub.call_many("backprop", name, listed)]
@@ -420,8 +421,8 @@ def test_submissions_graded_at_once_cannot_pass_each_other_data(slot):
         pytest.skip("the plain backend filters only where libseccomp and privileges allow")
     other = Slot(slot.backend, slot.limits, index=8)
     other.start()
-    sender = slot.open({"backprop.py": CHANNEL.encode()})
-    receiver = other.open({"backprop.py": CHANNEL.encode()})
+    sender = Submission(slot, {"backprop.py": CHANNEL.encode()})
+    receiver = Submission(other, {"backprop.py": CHANNEL.encode()})
     try:
         sent = sender.call("backprop", "send", "full marks")
         got = receiver.call("backprop", "receive", 10)
@@ -478,7 +479,7 @@ def test_what_every_submission_shares_tells_nothing_of_earlier_ones(slot):
 def test_nobody_else_on_the_machine_reads_a_submission_being_graded(slot):
     if not slot.backend.sandboxed:
         pytest.skip("plain: the submission's own uid reads its files from the host")
-    sub = slot.open({"backprop.py": b"def probe():\n    return 1\n"})
+    sub = Submission(slot, {"backprop.py": b"def probe():\n    return 1\n"})
     try:
         assert sub.call("backprop", "probe").value == 1
         for path in (slot.root, slot.root / "submission"):

@@ -1,17 +1,19 @@
-"""Grade a class folder: find what changed, grade it on the shards (pool.py), write the outputs."""
+"""Grading a class: find what changed, grade it on the shards (pool.py), write the outputs (`grade`)."""
 from __future__ import annotations
 
 import os
 import stat
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from autograder.spec.config import Config
-from autograder.coordinator.discover import SubmissionDir, find_submissions
+from autograder.grading.job import SubmissionDir
 from autograder.outputs.feedback import to_html, to_markdown
 from autograder.core.files import overwrite, overwrite_atomically
 from autograder.coordinator.late import days_late, penalty
-from autograder.coordinator.pool import BatchReport, Shards
+from autograder.coordinator.pool import Shards
 from autograder.outputs.report import to_html as report_html
 from autograder.outputs.results import StudentResult, grades_csv, gradescope_json
 from autograder.coordinator.state import ResultStore, fingerprint
@@ -89,20 +91,31 @@ def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> Stu
     return result
 
 
-def grade_folder(submissions: Path, out: Path, config: Config, workers: int,
-                 on_result: Callable[[StudentResult], None] = lambda r: None,
-                 regrade_all: bool = False, on_start: Callable[[int], None] = lambda n: None,
-                 shards: Shards | None = None) -> BatchReport:
-    """Grade what changed under `submissions` (everything with regrade_all) and write OUT.
+@dataclass
+class BatchReport:
+    """What one grading run did: every student's result (sorted by id), and how it went."""
 
-    Each result is saved as soon as it is graded (OUT/.grader-state), so an
-    interrupted run loses nothing; grades.csv is rebuilt from every student's result.
+    results: list[StudentResult] = field(default_factory=list)
+    faults: int = 0  # submissions the grader itself failed on this run
+    seconds: float = 0.0
+    reused: int = 0  # results kept from an earlier run (nothing they depend on changed)
+    timestamps: dict[str, str | None] = field(default_factory=dict)  # nbgrader's submission time, by student
+
+
+def grade(jobs: list[SubmissionDir], out: Path, config: Config, workers: int = 1, regrade_all: bool = False,
+          on_start: Callable[[int], None] = lambda n: None,
+          on_result: Callable[[StudentResult], None] = lambda r: None, shards: Shards | None = None) -> BatchReport:
+    """Grade what changed among `jobs` (everything with regrade_all) and write OUT: the one way into
+    grading, for the command line, the nbgrader course, Gradescope and the benchmark.
+
+    Each result is saved as soon as it is graded (OUT/.grader-state), so an interrupted run loses
+    nothing; grades.csv and the report are rebuilt from every student's result. `shards`: grading
+    processes the caller started already (they warm up while it does other work); else started here.
     """
     check_output_folder(out)
-    jobs = find_submissions(submissions, config.name)
-    if shards is not None:  # started by the caller, already warming up
+    if shards is not None:
         return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
-    with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed
+    with Shards(config.path, max(1, min(workers, len(jobs)))) as started:  # they start while we look for what changed
         return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start)
 
 
@@ -132,13 +145,13 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
         on_result(result)
 
     on_start(len(todo))
-    report = shards.grade(todo, config, finished) if todo else BatchReport()
+    graded = shards.grade(todo, config, finished) if todo else []
     for result in kept:
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)
-    report.reused = len(kept)
-    report.timestamps = {job.student: job.timestamp for job in jobs}
-    report.results = sorted(kept + report.results, key=lambda r: r.student)
+    report = BatchReport(sorted(kept + graded, key=lambda r: r.student), faults=sum(bool(r.fault) for r in graded),
+                         seconds=time.monotonic() - shards.started, reused=len(kept),
+                         timestamps={job.student: job.timestamp for job in jobs})
     for name, render in (("grades.csv", grades_csv), ("report.html", report_html)):
         try:
             _atomic_write(out / name, render(report.results, config))

@@ -14,18 +14,17 @@ the ones fingerprinted and graded; the folder is not read again.
 """
 from __future__ import annotations
 
-import base64
 import itertools
 import json
 import errno
 import os
 import stat
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from autograder.core.ids import clip, printable
+from autograder.grading.job import SubmissionDir, SubmissionFiles
 from autograder.coordinator.late import MAX_TIMESTAMP_BYTES, decode_timestamp
-from autograder.devtools.stubs import MODULES
+from autograder.spec.assignment import MODULES
 from autograder.coordinator.trust import is_instructors, may_add, named_user_uid, owner_name, read_instructors_file, user_name
 
 MAX_FILE_BYTES = 512 * 1024
@@ -36,35 +35,6 @@ MAX_DEPTH = 3  # how deep below the submission folder the modules are looked for
 MAX_ENTRIES = 10_000  # entries of one folder looked at
 _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-
-
-@dataclass
-class SubmissionFiles:
-    files: dict[str, bytes] = field(default_factory=dict)  # module file name -> bytes
-    refused: dict[str, str] = field(default_factory=dict)  # graded module file there but not read -> why
-    notes: list[str] = field(default_factory=list)  # remarks for the student (where files were found, what is missing)
-
-
-@dataclass
-class SubmissionDir:
-    student: str
-    path: Path
-    timestamp: str | None = None  # nbgrader's submission time, if any
-    timestamp_problem: str = ""  # why timestamp.txt could not be read as a time (it is then ignored)
-    timestamp_doubt: str = ""  # why collect doubts the time (files changed after it): used, and reported
-    submitted: SubmissionFiles = field(default_factory=SubmissionFiles)  # what was read, once, when it was found
-
-    def to_message(self) -> dict:
-        """What a grading process gets of a submission (JSON): the files read when it was found."""
-        return {"student": self.student, "path": str(self.path), "timestamp": self.timestamp,
-                "notes": self.submitted.notes, "refused": self.submitted.refused,
-                "files": {name: base64.b64encode(data).decode() for name, data in self.submitted.files.items()}}
-
-    @classmethod
-    def from_message(cls, message: dict) -> SubmissionDir:
-        files = SubmissionFiles({name: base64.b64decode(text) for name, text in message["files"].items()},
-                                dict(message["refused"]), list(message["notes"]))
-        return cls(message["student"], Path(message["path"]), message.get("timestamp"), submitted=files)
 
 
 def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:

@@ -20,11 +20,11 @@ import sys
 import tempfile
 import time
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
-from autograder.coordinator.discover import SubmissionDir
+from autograder.grading import protocol
+from autograder.grading.job import SubmissionDir
 from autograder.outputs.results import ItemResult, StudentResult
 from autograder.core.tree import remove_tree
 
@@ -32,27 +32,21 @@ if TYPE_CHECKING:
     from autograder.spec.config import Config
 
 
-@dataclass
-class BatchReport:
-    results: list[StudentResult] = field(default_factory=list)
-    faults: int = 0
-    seconds: float = 0.0
-    reused: int = 0  # results kept from an earlier run (nothing they depend on changed)
-    timestamps: dict[str, str | None] = field(default_factory=dict)  # nbgrader's submission time, by student
-
-
 AHEAD = 2  # jobs a shard holds: the one it grades and the next, so it never waits for this process
 
 
+SHARD = [sys.executable, "-m", "autograder.grading.shard"]  # run as SHARD + [CONFIG, INDEX, (CPU)]
+
+
 class _Shard:
-    def __init__(self, config_path: Path, index: int, workdir: Path, cpu: int | None):
+    def __init__(self, command: list[str], config_path: Path, index: int, workdir: Path, cpu: int | None):
         self.index, self.cpu = index, cpu
         self.jobs: deque[SubmissionDir] = deque()  # given and not yet answered, in order
         self.closed = self.ready = self.stalled = False
         self.since = time.monotonic()  # when the submission it grades now started (its last answer, or ready)
         with open(workdir / f"shard{index}.log", "ab") as log:
             self.proc = subprocess.Popen(
-                [sys.executable, "-m", "autograder.grading.shard", str(config_path), str(index)]
+                [*command, str(config_path), str(index)]
                 + ([str(cpu)] if cpu is not None else []),
                 stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True, bufsize=1,
                 cwd=Path(__file__).resolve().parents[2],
@@ -115,8 +109,11 @@ def _alive(pid: int) -> bool:
 class Shards:
     """Grading processes, started on entry (they take a moment to be ready) and ended on exit."""
 
-    def __init__(self, config_path: Path, workers: int):
+    def __init__(self, config_path: Path, workers: int, command: list[str] = SHARD, stall: float | None = None):
+        """`command` runs one shard (tests give a stand-in that speaks protocol.py); `stall`: seconds one
+        submission may hold a shard before it is taken for stuck (default: stall_seconds(config))."""
         self.config_path, self.workers, self.started = Path(config_path), workers, time.monotonic()
+        self.command, self.stall, self.faults = command, stall, 0
         _sweep_stale_workdirs()
         self.workdir = Path(tempfile.mkdtemp(prefix=f"nnb-grade-{os.getpid()}-"))
         os.chmod(self.workdir, 0o711)  # the slots' folders in it: passed through, never listed
@@ -142,7 +139,7 @@ class Shards:
             time.sleep(0.1)
 
     def _launch(self, cpu: int | None) -> None:
-        shard = _Shard(self.config_path, self.launched, self.workdir, cpu)
+        shard = _Shard(self.command, self.config_path, self.launched, self.workdir, cpu)
         self.launched += 1
         self.selector.register(shard.proc.stdout, selectors.EVENT_READ, shard)
 
@@ -158,78 +155,75 @@ class Shards:
         return "".join((self.workdir / f"shard{i}.log").read_text(errors="replace") for i in range(self.launched))
 
     def grade(self, jobs: list[SubmissionDir], config: Config,
-              on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
-        """Grade `jobs` (the shards were started with config.path); call `on_result` as each finishes.
+              on_result: Callable[[StudentResult], None] = lambda r: None) -> list[StudentResult]:
+        """Every job's result, in the order they finish (the shards were started with config.path);
+        `on_result` is called as each comes in. A job the grader failed on gets a fault result.
 
         Returns when every result is in; the shards are ending meanwhile (see __exit__).
         """
-        report, queue = BatchReport(), deque(jobs)
+        results, queue = [], deque(jobs)
+
+        def finished(result: StudentResult) -> None:
+            self.faults += bool(result.fault)
+            results.append(result)
+            on_result(result)
+
         selector = self.selector
         if queue and not selector.get_map():  # started with none (an empty-looking folder): one is needed
             self._launch(None)
         for key in list(selector.get_map().values()):  # shards already ready wait for their first job
             if key.data.ready:
                 key.data.feed(queue)
-        stall = stall_seconds(config)
+        stall = self.stall if self.stall is not None else stall_seconds(config)
         while queue or any(key.data.jobs for key in selector.get_map().values()):  # until every result is in
             if not selector.get_map():
                 break
             self._end_stalled(stall)
-            for key, _ in selector.select(timeout=1.0):
+            for key, _ in selector.select(timeout=min(1.0, stall)):
                 shard: _Shard = key.data
                 line = shard.proc.stdout.readline()
-                if not line:  # the shard ended
+                try:
+                    kind, data = protocol.read(line) if line else (None, None)
+                except ValueError:  # a shard that says something else is not to be trusted with more
+                    shard.proc.kill()
+                    kind = None
+                if kind is None:  # the shard ended (or was ended)
                     selector.unregister(shard.proc.stdout)
                     code = shard.proc.wait()
                     if shard.jobs:  # the one it was grading is recorded; the one waiting goes back
-                        report.faults += 1
                         why = (f"grading was stopped after {stall:g} s on this submission (a grading process that "
                                "long on one submission is stuck)" if shard.stalled
                                else f"grading process ended (exit {code}) on this submission")
-                        result = fault_result(shard.jobs.popleft(), config, why)
-                        report.results.append(result)
-                        on_result(result)
+                        finished(fault_result(shard.jobs.popleft(), config, why))
                         queue.extendleft(reversed(shard.jobs))
-                    if queue and self.launched < 2 * self.workers + 3 + report.faults:
+                    if queue and self.launched < 2 * self.workers + 3 + self.faults:
                         self._launch(shard.cpu)  # the one that ended leaves its core free
                     continue
-                message = json.loads(line)
-                if "ready" in message or "result" in message:
-                    shard.since = time.monotonic()
-                if "ready" in message:
+                shard.since = time.monotonic()
+                if kind == protocol.READY:
                     shard.ready = True
-                if "result" in message:
-                    shard.jobs.popleft()
-                if "ready" in message or "result" in message:  # keep the shard busy first, then write
                     shard.feed(queue)
-                if "result" in message:
-                    result = StudentResult.from_dict(message["result"])
-                    if result.fault:
-                        report.faults += 1
-                    report.results.append(result)
-                    on_result(result)
+                elif not shard.jobs:  # a result for no job: the shard is not to be trusted with more
+                    shard.proc.kill()
+                else:
+                    job = shard.jobs.popleft()
+                    shard.feed(queue)  # keep the shard busy first, then write
+                    result = StudentResult.from_dict(data)
+                    if result.student != job.student:  # answers come in order: anything else is the shard's fault
+                        result = fault_result(job, config, "grading process answered for another submission")
+                    finished(result)
         for key in selector.get_map().values():  # they end while the outputs are written
             key.data.close()
         for job in queue:  # fail closed: the shards kept dying, so nobody left is lost without a reason
-            report.faults += 1
-            result = fault_result(job, config, "not graded: grading processes kept failing; " + self._log().strip()[-300:])
-            report.results.append(result)
-            on_result(result)
-        report.seconds = time.monotonic() - self.started
-        return report
+            finished(fault_result(job, config, "not graded: grading processes kept failing; "
+                                  + self._log().strip()[-300:]))
+        return results
 
 
 def stall_seconds(config: Config) -> float:
     """How long one submission may hold a grading process before it is taken for stuck: twice the time its
     calls may take, and a minute for the rest (starting processes, checking answers, a busy machine)."""
     return 2 * config.limits.submission_seconds + 60
-
-
-def grade_submissions(config: Config, jobs: list[SubmissionDir], workers: int,
-                      on_result: Callable[[StudentResult], None] = lambda r: None) -> BatchReport:
-    """Grade `jobs` on `workers` shards; call `on_result` as each submission finishes."""
-    with Shards(config.path, min(workers, len(jobs))) as shards:
-        return shards.grade(jobs, config, on_result)
 
 
 def _cores_to_pin(shards: int) -> list[int]:

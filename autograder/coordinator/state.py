@@ -12,25 +12,31 @@ from functools import lru_cache
 from pathlib import Path
 
 from autograder.spec.config import Config
-from autograder.coordinator.discover import SubmissionDir
+from autograder.grading.job import SubmissionDir
 from autograder.core.files import overwrite
 from autograder.core.ids import file_stem
 from autograder.outputs.results import StudentResult
 
-PACKAGE = Path(__file__).resolve().parent
+PACKAGE = Path(__file__).resolve().parents[1]
+GRADE_TIERS = ("grading", "sandbox", "spec", "core")  # whose code decides a grade; outputs are rewritten every run
 
 
 @lru_cache(maxsize=None)
-def _grader_digest(config_path: Path, solutions: Path) -> str:
+def grader_digest(config_path: Path, solutions: Path, package: Path = PACKAGE) -> str:
+    """A digest of what decides every grade: the rubric, the reference solutions and the code of the
+    grading and sandbox tiers (with what they build on). Editing the report, the feedback pages, the
+    coordinator or a developer tool changes nothing here, so it regrades nobody."""
     digest = hashlib.sha256(config_path.read_bytes())
-    for path in sorted([*PACKAGE.rglob("*.py"), *solutions.glob("*.py")]):
-        digest.update(path.name.encode() + path.read_bytes())
+    code = [path for tier in GRADE_TIERS for path in (package / tier).rglob("*") if path.suffix in (".py", ".ini")]
+    for path in sorted(code) + sorted(solutions.glob("*.py")):
+        where = path.relative_to(package) if package in path.parents else Path("solutions", path.name)
+        digest.update(where.as_posix().encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()
 
 
 def fingerprint(job: SubmissionDir, config: Config) -> str:
     """Changes when anything that decides this student's grade changes."""
-    digest = hashlib.sha256(_grader_digest(Path(config.path).resolve(), config.solutions).encode())
+    digest = hashlib.sha256(grader_digest(Path(config.path).resolve(), config.solutions).encode())
     digest.update((job.timestamp or "").encode())
     for name, data in sorted(job.submitted.files.items()):  # the bytes that are graded, read once
         digest.update(name.encode() + b"\0" + hashlib.sha256(data).digest())

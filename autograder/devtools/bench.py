@@ -25,7 +25,8 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.devtools.samples import CRASHES, ENDLESS, MISTAKES, MODULES, ROOT, stubs, variant, write_class
+from autograder.devtools.samples import CRASHES, ENDLESS, MISTAKES, ROOT, stubs, variant, write_class
+from autograder.spec.assignment import MODULES
 from autograder.sandbox.backends import select_backend
 
 MIX = [("correct", 0.50), ("mistake", 0.38), ("crash", 0.08), ("stub", 0.036), ("endless", 0.004)]
@@ -42,14 +43,14 @@ def synthetic_class(root: Path, n: int, seed: int = 7) -> dict[str, str]:
     for i, kind in enumerate(plan):
         if kind == "mistake":
             name = rng.choice(sorted(MISTAKES))
-            files, kind = variant(**MISTAKES[name]), f"mistake:{name}"
+            files, kind = variant(*MISTAKES[name]), f"mistake:{name}"
         elif kind == "crash":
             name = rng.choice(sorted(CRASHES))
-            files, kind = variant(**CRASHES[name]), f"crash:{name}"
+            files, kind = variant(*CRASHES[name]), f"crash:{name}"
         elif kind == "stub":
             files = stubs()
         elif kind == "endless":
-            files = variant(**ENDLESS)
+            files = variant(*ENDLESS)
         else:
             files = variant()
         student = f"student{i:05d}"

@@ -25,13 +25,13 @@ import functools
 import hashlib
 import math
 import random
-from dataclasses import dataclass
-from functools import cached_property
+from typing import Callable
 
 import numpy as np
 
 from autograder.core.ids import id_bytes
 from autograder.grading import misconceptions as mc
+from autograder.spec.assignment import QUESTIONS
 
 MARGIN = 1e-2  # a recognised mistake changes an answer by this share of its scale, or not at all
 SCALE = 0.05  # the smallest largest entry of an answer with mistakes to tell apart: rounding stays far below
@@ -147,188 +147,205 @@ def _shaped(values: list, size) -> np.ndarray:
     return np.array(values) if isinstance(size, int) else np.array(values).reshape(size)
 
 
-@dataclass
-class Cases:
-    """Lazily built, cached inputs of every graded function for one student."""
+BUILDERS: dict[str, Callable[[Draws], list]] = {}
 
-    seed: int
-    student: str
+
+def builder(build: Callable[[Draws], list]) -> Callable:
+    """Register `build(draws)` as the case builder named after it (spec/assignment.py names builders
+    in `Graded.cases`). It returns a list of argument tuples; `draws` is seeded by the assignment
+    seed, the student and the builder's name, so each builder's inputs are its own."""
+    if build.__name__ in BUILDERS and BUILDERS[build.__name__] is not build:
+        raise ValueError(f"two case builders are named {build.__name__}")
+    BUILDERS[build.__name__] = build
+    return build
+
+
+class Cases:
+    """One student's inputs of every graded function: `cases.<builder name>`, built when first read."""
+
+    def __init__(self, seed: int, student: str):
+        self.seed, self.student = seed, student
 
     def rng(self, topic: str) -> Draws:
         return Draws(self.seed, self.student, topic)
 
+    def __getattr__(self, name: str) -> list:
+        build = BUILDERS.get(name)
+        if build is None or name.startswith("_"):
+            raise AttributeError(f"no case builder named {name!r} (known: {', '.join(sorted(BUILDERS))})")
+        built = self.__dict__[name] = build(self.rng(name))
+        return built
+
     def calls(self) -> list[tuple[str, str, list]]:
-        """(module, function, cases) of each graded function, in the order the hidden tests call them.
+        """(module, name, cases) of every graded name (spec/assignment.py), in the declaration's order
+        except that those given stand-ins come last (no other call may follow them in the same process);
+        `[()]` for a constant or a function of no arguments. The grader asks the worker for all of them
+        at once (see Submission.prefetch)."""
+        return [(question.stem, entry.name, getattr(self, entry.cases) if entry.cases else [()])
+                for last in (False, True) for question in QUESTIONS for entry in question.graded
+                if bool(entry.stand_ins) is last]
 
-        The grader asks the worker for all of them at once (see Submission.prefetch).
-        """
-        return [("step_network", "REPRESENTABLE", [()]), ("step_network", "step", self.step),
-                ("step_network", "step_network", self.step_network), ("step_network", "indicator_params", self.indicator),
-                ("step_network", "piecewise_constant_params", self.piecewise_constant),
-                ("xor_relu", "relu", self.relu), ("xor_relu", "relu_network", self.relu_network),
-                ("xor_relu", "xor_weights", [()]),
-                ("backprop", "softmax", self.softmax), ("backprop", "cross_entropy", self.cross_entropy),
-                ("backprop", "forward", self.forward), ("backprop", "backprop", self.network)]
 
-    # -- Question 1 ------------------------------------------------------------------------
-    @cached_property
-    def step(self) -> list[tuple]:
-        """Args of step(z): a scalar 0, vectors and a matrix, each holding exact zeros."""
-        rng = self.rng("step")
-        vector = np.concatenate([[0.0, -0.0], rng.quarters(-3, 3, 8), rng.normal(4)])
-        matrix = rng.quarters(-1, 1, (3, 4))
-        matrix[rng.integers(0, 3), rng.integers(0, 4)] = 0.0
-        return [(0.0,), (rng.permutation(vector),), (matrix,), ([-1e-12, 0.0, 1e-12],)]
 
-    @cached_property
-    def step_network(self) -> list[tuple]:
-        """Args of step_network(x, w0, w, b, v); x hits every unit's breakpoint exactly.
+# -- Question 1 ------------------------------------------------------------------------
+@builder
+def step(rng: Draws) -> list[tuple]:
+    """Args of step(z): a scalar 0, vectors and a matrix, each holding exact zeros."""
+    vector = np.concatenate([[0.0, -0.0], rng.quarters(-3, 3, 8), rng.normal(4)])
+    matrix = rng.quarters(-1, 1, (3, 4))
+    matrix[rng.integers(0, 3), rng.integers(0, 4)] = 0.0
+    return [(0.0,), (rng.permutation(vector),), (matrix,), ([-1e-12, 0.0, 1e-12],)]
 
-        Breakpoints are distinct and no output weight is 0, so g(0) shows at each of them.
-        """
-        rng = self.rng("step_network")
-        cases = []
-        for hidden in (1, 3, 5):
-            v = rng.choice([-2.0, -1.0, 0.5, 1.0, 2.0], hidden)
-            t = rng.choice(np.arange(-8, 9) / 4.0, hidden, replace=False)  # breakpoints: b + v t = 0 exactly
-            b = -v * t
-            w = rng.choice([-1.0, 1.0], hidden) * rng.quarters(0.25, 2, hidden)
-            x = np.concatenate([t, t - 0.125, t + 0.125, rng.quarters(-3, 3, 3)])
-            cases.append((rng.permutation(x), float(rng.quarters(-2, 2)), w, b, v))
-        return cases
 
-    @cached_property
-    def indicator(self) -> list[tuple]:
-        """Args (lo, hi, c) of indicator_params."""
-        rng = self.rng("indicator")
-        cases = []
-        for _ in range(3):
-            lo = float(rng.quarters(-3, 1))
-            hi = lo + float(rng.quarters(0.25, 3))
-            c = float(rng.choice([-1, 1], 1)[0] * rng.quarters(0.5, 4))
-            cases.append((lo, hi, c))
-        return cases
+@builder
+def step_network(rng: Draws) -> list[tuple]:
+    """Args of step_network(x, w0, w, b, v); x hits every unit's breakpoint exactly.
 
-    @cached_property
-    def piecewise_constant(self) -> list[tuple]:
-        """Args (breakpoints, values) of piecewise_constant_params; some values repeat."""
-        rng = self.rng("piecewise_constant")
-        cases = []
-        for pieces in (1, 3, 5):
-            t = np.sort(rng.choice(np.arange(-16, 17) / 4.0, pieces, replace=False))
-            values = rng.quarters(-3, 3, pieces + 1)
-            if pieces > 1:
-                values[1] = values[0]  # a breakpoint where nothing changes
-            for j in range(2 if pieces > 1 else 1, pieces + 1):  # every other one changes the value
-                while values[j] == values[j - 1]:
-                    values[j] = rng.quarters(-3, 3)
-            cases.append((t, values))
-        return cases
+    Breakpoints are distinct and no output weight is 0, so g(0) shows at each of them.
+    """
+    cases = []
+    for hidden in (1, 3, 5):
+        v = rng.choice([-2.0, -1.0, 0.5, 1.0, 2.0], hidden)
+        t = rng.choice(np.arange(-8, 9) / 4.0, hidden, replace=False)  # breakpoints: b + v t = 0 exactly
+        b = -v * t
+        w = rng.choice([-1.0, 1.0], hidden) * rng.quarters(0.25, 2, hidden)
+        x = np.concatenate([t, t - 0.125, t + 0.125, rng.quarters(-3, 3, 3)])
+        cases.append((rng.permutation(x), float(rng.quarters(-2, 2)), w, b, v))
+    return cases
 
-    # -- Question 2 ------------------------------------------------------------------------
-    @cached_property
-    def relu(self) -> list[tuple]:
-        rng = self.rng("relu")
-        vector = np.concatenate([[0.0, -0.0], rng.normal(6) * 3])
-        return [(0.0,), (rng.permutation(vector),), (rng.normal((3, 2)),), ([-2.5, 0.0, 4.0],)]
 
-    @cached_property
-    def relu_network(self) -> list[tuple]:
-        """Args (x, W1, b1, w2, b2), drawn again until a transposed W1 changes the output by MARGIN.
+@builder
+def indicator(rng: Draws) -> list[tuple]:
+    """Args (lo, hi, c) of indicator_params."""
+    cases = []
+    for _ in range(3):
+        lo = float(rng.quarters(-3, 1))
+        hi = lo + float(rng.quarters(0.25, 3))
+        c = float(rng.choice([-1, 1], 1)[0] * rng.quarters(0.5, 4))
+        cases.append((lo, hi, c))
+    return cases
 
-        (With W1 asymmetric alone, a point where every hidden unit is off scores b2 either way.)
-        """
-        rng = self.rng("relu_network")
-        cases = []
-        for n in (1, 4, 7):
-            while True:
-                x, W1, b1, w2, b2 = rng.normal((n, 2)) * 2, rng.normal((2, 2)), rng.normal(2), rng.normal(2), rng.normal()
-                W1[0, 1] += 1.0
-                right = np.maximum(x @ W1.T + b1, 0) @ w2 + b2
-                wrong = mc.relu_network_untransposed(x, W1, b1, w2, b2)
-                if np.max(np.abs(right)) >= SCALE and np.max(np.abs(wrong - right)) >= MARGIN * np.max(np.abs(right)):
-                    break
-            cases.append((x, W1, b1, w2, b2))
-        return cases
 
-    # -- Question 3 ------------------------------------------------------------------------
-    @cached_property
-    def softmax(self) -> list[tuple]:
-        rng = self.rng("softmax")
-        return [(rng.normal(1),), (rng.normal(4) * 3,), (rng.normal(7),),
-                (np.array([1000.0, -1000.0, 999.0]),), (np.array([-1000.0, -1001.0]),),
-                (f32(rng.normal(5) * 2 + 800),)]
+@builder
+def piecewise_constant(rng: Draws) -> list[tuple]:
+    """Args (breakpoints, values) of piecewise_constant_params; some values repeat."""
+    cases = []
+    for pieces in (1, 3, 5):
+        t = np.sort(rng.choice(np.arange(-16, 17) / 4.0, pieces, replace=False))
+        values = rng.quarters(-3, 3, pieces + 1)
+        if pieces > 1:
+            values[1] = values[0]  # a breakpoint where nothing changes
+        for j in range(2 if pieces > 1 else 1, pieces + 1):  # every other one changes the value
+            while values[j] == values[j - 1]:
+                values[j] = rng.quarters(-3, 3)
+        cases.append((t, values))
+    return cases
 
-    @cached_property
-    def cross_entropy(self) -> list[tuple]:
-        """Args (y, y_hat) of cross_entropy: for k = 2, 3, 6 classes, a one-hot and a soft y.
 
-        Every student gets the same probabilities in an order of their own (CROSS_ENTROPY): code
-        that treats the classes alike (any safeguard, any summation order) is off by the same
-        amount for everyone, so it passes or fails the same cases whoever submits it.
-        """
-        rng = self.rng("cross_entropy")
-        cases = []
-        for y_hat, one_hot, y in CROSS_ENTROPY:
-            order = rng.permutation(np.arange(len(y_hat)))
-            cases.append((np.eye(len(y_hat))[int(np.flatnonzero(order == one_hot)[0])], y_hat[order]))
-            cases.append((y[order], y_hat[order]))
-        return cases
+# -- Question 2 ------------------------------------------------------------------------
+@builder
+def relu(rng: Draws) -> list[tuple]:
+    vector = np.concatenate([[0.0, -0.0], rng.normal(6) * 3])
+    return [(0.0,), (rng.permutation(vector),), (rng.normal((3, 2)),), ([-2.5, 0.0, 4.0],)]
 
-    @cached_property
-    def forward(self) -> list[tuple]:
-        """Args (x, W, b1, U, b2) of forward: networks of their own, drawn as `network` draws backprop's.
 
-        Not backprop's: while backprop runs, the grader's forward stands in for the student's on
-        backprop's inputs (Reference.stand_ins), and what code sees it can print, so those answers
-        must grade nothing else. Without large logits: forward's own softmax is the student's, and
-        its overflow is graded once, in q3.softmax.
-        """
-        return [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in self._networks("forward", for_backprop=False)]
+@builder
+def relu_network(rng: Draws) -> list[tuple]:
+    """Args (x, W1, b1, w2, b2), drawn again until a transposed W1 changes the output by MARGIN.
 
-    @cached_property
-    def network(self) -> list[tuple]:
-        """Args (x, y, W, b1, U, b2) of backprop."""
-        return self._networks("network")
+    (With W1 asymmetric alone, a point where every hidden unit is off scores b2 either way.)
+    """
+    cases = []
+    for n in (1, 4, 7):
+        while True:
+            x, W1, b1, w2, b2 = rng.normal((n, 2)) * 2, rng.normal((2, 2)), rng.normal(2), rng.normal(2), rng.normal()
+            W1[0, 1] += 1.0
+            right = np.maximum(x @ W1.T + b1, 0) @ w2 + b2
+            wrong = mc.relu_network_untransposed(x, W1, b1, w2, b2)
+            if np.max(np.abs(right)) >= SCALE and np.max(np.abs(wrong - right)) >= MARGIN * np.max(np.abs(right)):
+                break
+        cases.append((x, W1, b1, w2, b2))
+    return cases
 
-    def _networks(self, topic: str, for_backprop: bool = True) -> list[tuple]:
-        """Args (x, y, W, b1, U, b2) of the networks drawn for `topic`: six, or seven for backprop.
 
-        Shapes vary, with n and m equal to 1 among them (k >= 2: with one class every
-        gradient is 0). Each case has an active hidden unit; with m >= 2 one unit's
-        pre-activation is exactly 0, with m >= 3 one is negative. y is soft in the first,
-        third, fifth (and seventh) case, one-hot in the others. For backprop (`for_backprop`)
-        a seventh has logits near +-1000 (softmax must not overflow inside backprop either),
-        and U, b2 (and a soft y) are drawn again until every gradient is of scale SCALE or
-        more and any two combinations of recognised mistakes give answers equal or MARGIN apart.
-        """
-        rng = self.rng(topic)
-        cases = []
-        shapes = ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 2), (5, 4, 3), (3, 5, 4)) + (((2, 3, 4),) if for_backprop else ())
-        for n, m, k in shapes:
-            x = rng.quarters(-2, 2, n)
-            x[0] = rng.choice([-1.0, 1.0], 1)[0] * rng.quarters(0.25, 2)  # never all 0: dJ/dW would be 0
-            W = rng.quarters(-1, 1, (m, n))
-            wx = W @ x  # exact: dyadic numbers with few bits
-            offsets = rng.quarters(-1, 1, m)
-            offsets[0] = rng.quarters(0.25, 1)  # active
-            if m >= 2:
-                offsets[1] = 0.0  # exactly at the kink
-            if m >= 3:
-                offsets[2] = -rng.quarters(0.25, 1)  # off
-            order = rng.permutation(np.arange(m))
-            W, b1 = W[order], (offsets - wx)[order]
-            while True:
-                if len(cases) < 6:
-                    U, b2 = rng.normal((k, m)), rng.normal(k)
-                y = np.eye(k)[rng.integers(0, k)] if len(cases) % 2 else rng.simplex(k)
-                if len(cases) == 6:  # logits near +-1000, dyadic so exact in float32: exp(z2) overflows
-                    U, b2 = rng.quarters(-1, 1, (k, m)), np.empty(k)
-                    b2[np.argsort(-y)] = [999.0, 1000.0, -999.0, -1000.0]  # y's largest class is second, for all
-                if not for_backprop or _told_apart(x, y, W, b1, U, b2):
-                    break
-            cases.append((x, y, W, b1, U, b2))
-        return cases
+# -- Question 3 ------------------------------------------------------------------------
+@builder
+def softmax(rng: Draws) -> list[tuple]:
+    return [(rng.normal(1),), (rng.normal(4) * 3,), (rng.normal(7),),
+            (np.array([1000.0, -1000.0, 999.0]),), (np.array([-1000.0, -1001.0]),),
+            (f32(rng.normal(5) * 2 + 800),)]
+
+
+@builder
+def cross_entropy(rng: Draws) -> list[tuple]:
+    """Args (y, y_hat) of cross_entropy: for k = 2, 3, 6 classes, a one-hot and a soft y.
+
+    Every student gets the same probabilities in an order of their own (CROSS_ENTROPY): code
+    that treats the classes alike (any safeguard, any summation order) is off by the same
+    amount for everyone, so it passes or fails the same cases whoever submits it.
+    """
+    cases = []
+    for y_hat, one_hot, y in CROSS_ENTROPY:
+        order = rng.permutation(np.arange(len(y_hat)))
+        cases.append((np.eye(len(y_hat))[int(np.flatnonzero(order == one_hot)[0])], y_hat[order]))
+        cases.append((y[order], y_hat[order]))
+    return cases
+
+
+@builder
+def forward(rng: Draws) -> list[tuple]:
+    """Args (x, W, b1, U, b2) of forward: networks of their own, drawn as `network` draws backprop's.
+
+    Not backprop's: while backprop runs, the grader's forward stands in for the student's on
+    backprop's inputs (Reference.stand_ins), and what code sees it can print, so those answers
+    must grade nothing else. Without large logits: forward's own softmax is the student's, and
+    its overflow is graded once, in q3.softmax.
+    """
+    return [(x, W, b1, U, b2) for x, _, W, b1, U, b2 in _networks(rng, for_backprop=False)]
+
+
+@builder
+def network(rng: Draws) -> list[tuple]:
+    """Args (x, y, W, b1, U, b2) of backprop."""
+    return _networks(rng)
+
+def _networks(rng: Draws, for_backprop: bool = True) -> list[tuple]:
+    """Args (x, y, W, b1, U, b2) of networks drawn from `rng`: six, or seven for backprop.
+
+    Shapes vary, with n and m equal to 1 among them (k >= 2: with one class every
+    gradient is 0). Each case has an active hidden unit; with m >= 2 one unit's
+    pre-activation is exactly 0, with m >= 3 one is negative. y is soft in the first,
+    third, fifth (and seventh) case, one-hot in the others. For backprop (`for_backprop`)
+    a seventh has logits near +-1000 (softmax must not overflow inside backprop either),
+    and U, b2 (and a soft y) are drawn again until every gradient is of scale SCALE or
+    more and any two combinations of recognised mistakes give answers equal or MARGIN apart.
+    """
+    cases = []
+    shapes = ((3, 4, 5), (1, 3, 2), (4, 1, 3), (2, 3, 2), (5, 4, 3), (3, 5, 4)) + (((2, 3, 4),) if for_backprop else ())
+    for n, m, k in shapes:
+        x = rng.quarters(-2, 2, n)
+        x[0] = rng.choice([-1.0, 1.0], 1)[0] * rng.quarters(0.25, 2)  # never all 0: dJ/dW would be 0
+        W = rng.quarters(-1, 1, (m, n))
+        wx = W @ x  # exact: dyadic numbers with few bits
+        offsets = rng.quarters(-1, 1, m)
+        offsets[0] = rng.quarters(0.25, 1)  # active
+        if m >= 2:
+            offsets[1] = 0.0  # exactly at the kink
+        if m >= 3:
+            offsets[2] = -rng.quarters(0.25, 1)  # off
+        order = rng.permutation(np.arange(m))
+        W, b1 = W[order], (offsets - wx)[order]
+        while True:
+            if len(cases) < 6:
+                U, b2 = rng.normal((k, m)), rng.normal(k)
+            y = np.eye(k)[rng.integers(0, k)] if len(cases) % 2 else rng.simplex(k)
+            if len(cases) == 6:  # logits near +-1000, dyadic so exact in float32: exp(z2) overflows
+                U, b2 = rng.quarters(-1, 1, (k, m)), np.empty(k)
+                b2[np.argsort(-y)] = [999.0, 1000.0, -999.0, -1000.0]  # y's largest class is second, for all
+            if not for_backprop or _told_apart(x, y, W, b1, U, b2):
+                break
+        cases.append((x, y, W, b1, U, b2))
+    return cases
 
 
 def _told_apart(x, y, W, b1, U, b2) -> bool:

@@ -22,38 +22,56 @@ from typing import Callable, Iterator
 
 import pytest
 
-from autograder.grading.cases import Cases
-from autograder.spec.config import Config
-from autograder.coordinator.discover import SubmissionDir
+from autograder.grading.cases import BUILDERS, Cases
+from autograder.spec import assignment
+from autograder.spec.assignment import HIDDEN_TESTS, QUESTIONS
+from autograder.spec.config import Config, ConfigError
+from autograder.grading.job import SubmissionDir
 from autograder.grading.reference import Reference
 from autograder.outputs.results import NOT_CHECKED, ItemResult, StudentResult
 from autograder.grading.scoring import ItemScore
 from autograder.sandbox.slot import Slot
+from autograder.sandbox.submission import Submission
 
 HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
-HIDDEN_MODULES = ("test_q1", "test_q2", "test_q3")
 
 
-def rubric(item_id: str, misconceptions: tuple[str, ...] = ()):
-    """Mark a hidden test as grading one rubric item, naming the misconceptions it can detect."""
-    return pytest.mark.rubric(item_id, misconceptions=tuple(misconceptions))
+DECLARATION = Path(assignment.__file__).resolve()
+
+
+def hidden_test_files() -> list[Path]:
+    """The hidden test modules of the assignment's questions (spec/assignment.py), in order."""
+    return [HIDDEN_DIR / f"{name}.py" for name in HIDDEN_TESTS]
 
 
 def declared_tests() -> dict[str, tuple[str, ...]]:
-    """{rubric id: misconceptions} for every hidden test; a test without a rubric mark is an error."""
+    """{rubric id: misconceptions} of every hidden test of the declared questions, once the declaration
+    is checked against them: a hidden test module missing, a test without exactly one @rubric mark, an
+    item graded twice or a case builder no module defines is a ConfigError naming what to fix."""
     declared = {}
-    for name in HIDDEN_MODULES:
+    for name in HIDDEN_TESTS:
+        if not (HIDDEN_DIR / f"{name}.py").is_file():
+            raise ConfigError(DECLARATION, name, f"autograder/grading/hidden/{name}.py is missing: write the "
+                              "question's hidden tests there, or correct the name in the declaration")
         module = importlib.import_module(f"autograder.grading.hidden.{name}")
         for fname, fn in inspect.getmembers(module, inspect.isfunction):
             if not fname.startswith("test"):
                 continue
             marks = [m for m in getattr(fn, "pytestmark", []) if m.name == "rubric"]
             if len(marks) != 1:
-                raise RuntimeError(f"autograder/grading/hidden/{name}.py::{fname} needs exactly one @rubric(...) mark")
+                raise ConfigError(DECLARATION, name, f"autograder/grading/hidden/{name}.py::{fname} needs exactly "
+                                  "one @rubric(...) mark")
             item_id = marks[0].args[0]
             if item_id in declared:
-                raise RuntimeError(f"autograder/grading/hidden/{name}.py::{fname}: rubric id {item_id} is graded twice")
+                raise ConfigError(DECLARATION, name, f"autograder/grading/hidden/{name}.py::{fname}: rubric id "
+                                  f"{item_id} is graded twice")
             declared[item_id] = marks[0].kwargs.get("misconceptions", ())
+    for question in QUESTIONS:  # the hidden tests are imported: their own case builders are known now
+        for entry in question.graded:
+            if entry.cases and entry.cases not in BUILDERS:
+                raise ConfigError(DECLARATION, f"{question.id}: {entry.name}", f"no case builder is named "
+                                  f"{entry.cases!r}; define one with @builder in grading/cases.py or in "
+                                  f"autograder/grading/hidden/{question.tests}.py")
     return declared
 
 
@@ -129,7 +147,7 @@ class GradingPlugin:
             started = time.monotonic()
             self.reference.reset()
             files = job.submitted  # read once, by the coordinator, when it was found
-            sub = self.slot.open(files.files, files.refused)
+            sub = Submission(self.slot, files.files, files.refused)
             self.current = Current(job, sub, Cases(self.config.seed, job.student))
             try:
                 sub.prefetch([(m, f, cases, self.reference.stand_ins(m, f, cases))  # one request for all:

@@ -9,9 +9,8 @@ import importlib.util
 import sys
 from pathlib import Path
 
-import numpy as np
 
-from autograder.devtools.stubs import MODULES
+from autograder.spec.assignment import MODULES, graded
 
 
 def load_module(path: Path, name: str):
@@ -69,22 +68,17 @@ class Reference:
     def stand_ins(self, module: str, function: str, cases: list) -> dict | None:
         """The grader's answers that stand in for a student's helpers while `function` runs on `cases`.
 
-        Errors do not cascade: backprop is always run with the grader's softmax and forward
-        answering for the inputs of its cases (the student's own code answers any other input),
-        so a wrong softmax costs q3.softmax, not the gradients too. Given for every student
-        alike: what the grader calls never depends on an earlier answer. None for other functions.
+        Errors do not cascade: a graded function whose declaration (spec/assignment.py) names
+        `stand_ins` runs with the reference's answers for its helpers, on the very inputs the
+        reference's own `function` gives them on these cases (recorded as it runs); the student's
+        code answers any other input. So a wrong softmax costs q3.softmax, not the gradients too.
+        Given for every student alike: what the grader calls never depends on an earlier answer.
+        {helper: [[args, answer], ...]}, or None when the function has no stand-ins.
         """
-        if (module, function) != ("backprop", "backprop"):
+        helpers = graded(module, function).stand_ins
+        if not helpers:
             return None
-
-        def table():
-            softmax, forward = [], []
-            for x, _, W, b1, U, b2 in cases:
-                h, y_hat = self.call("backprop", "forward", x, W, b1, U, b2)
-                softmax.append([[np.asarray(U) @ h + np.asarray(b2)], y_hat])
-                forward.append([[x, W, b1, U, b2], [h, y_hat]])
-            return {"softmax": softmax, "forward": forward}
-        return self.once(("stand-ins", id(cases)), cases, table)
+        return self.once(("stand-ins", id(cases)), cases, lambda: _record(self.modules[module], function, helpers, cases))
 
     def one(self, function, cases: list, i: int):
         """A grader-side function (e.g. a misconception's answers) of cases[i], computed once."""
@@ -96,3 +90,26 @@ class Reference:
         if entry is None or entry[0] is not cases:  # the entry keeps `cases` alive, so its id is not reused
             entry = self.lists[key] = (cases, compute())
         return entry[1]
+
+
+def _record(module, function: str, helpers: tuple[str, ...], cases: list) -> dict:
+    """{helper: [[args, answer], ...]}: every call `module.function` makes to its helpers on `cases`,
+    nested ones too (each helper is looked up in the module's globals when it is called)."""
+    calls: dict[str, list] = {name: [] for name in helpers}
+    originals = {name: getattr(module, name) for name in helpers}
+
+    def recording(name):
+        def helper(*args):
+            answer = originals[name](*args)
+            calls[name].append([list(args), answer])
+            return answer
+        return helper
+    try:
+        for name in helpers:
+            setattr(module, name, recording(name))
+        for args in cases:
+            getattr(module, function)(*args)
+    finally:
+        for name, original in originals.items():
+            setattr(module, name, original)
+    return calls

@@ -1,9 +1,7 @@
 """A grading shard: one pytest session and one worker slot, grading submissions from a queue.
 
-Run by the batch (`python -m autograder.grading.shard CONFIG INDEX [CPU]`). Jobs arrive
-on stdin as JSON lines; the shard answers on stdout with one JSON line per event:
-{"ready": true} once started, then {"result": {...}} per submission. pytest's own
-output goes to stderr.
+Started by the coordinator's pool (`python -m autograder.grading.shard CONFIG INDEX [CPU]`);
+jobs in and results out as protocol.py says. pytest's own output goes to stderr.
 """
 from __future__ import annotations
 
@@ -14,8 +12,9 @@ import sys
 import pytest
 
 from autograder.spec.config import load_config
-from autograder.grading.plugin import HIDDEN_DIR, GradingPlugin, declared_tests
-from autograder.coordinator.discover import SubmissionDir
+from autograder.grading.plugin import HIDDEN_DIR, GradingPlugin, declared_tests, hidden_test_files
+from autograder.grading import protocol
+from autograder.grading.job import SubmissionDir
 from autograder.sandbox.backends import select_backend
 from autograder.sandbox.slot import Slot
 
@@ -38,19 +37,16 @@ def main(argv: list[str]) -> int:
     queue = os.fdopen(os.dup(0), "r")
     os.dup2(2, 1)  # anything printed from here on (pytest included) goes to stderr
 
-    def send(message: dict) -> None:
-        channel.write(json.dumps(message) + "\n")
-
     config = load_config(config_path, declared_tests())
     slot = Slot(select_backend(config.backend), config.limits, index, os.environ.get("NNB_SLOT_PARENT"))
     slot.start()
 
     def jobs():
-        send({"ready": True})
+        channel.write(protocol.ready())
         for line in queue:
             yield SubmissionDir.from_message(json.loads(line))
 
-    plugin = GradingPlugin(config, slot, jobs(), lambda result: send({"result": result.to_dict()}))
+    plugin = GradingPlugin(config, slot, jobs(), lambda result: channel.write(protocol.result(result.to_dict())))
     try:
         code = run_session(plugin)
     finally:
@@ -59,8 +55,8 @@ def main(argv: list[str]) -> int:
 
 
 def run_session(plugin: GradingPlugin) -> int:
-    """One pytest session over the hidden tests only, grading every submission the plugin is given."""
-    args = [str(HIDDEN_DIR), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
+    """One pytest session over the declared questions' hidden tests only, grading every submission the plugin is given."""
+    args = [*map(str, hidden_test_files()), "-c", str(HIDDEN_DIR / "pytest.ini"), "--rootdir", str(HIDDEN_DIR),
             "--confcutdir", str(HIDDEN_DIR)]
     for plugin_name in UNUSED_PLUGINS:  # each wraps every test; the hidden tests need none of them
         args += ["-p", f"no:{plugin_name}"]

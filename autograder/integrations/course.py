@@ -22,9 +22,11 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.spec.assignment import RELEASED
 from autograder.spec.config import Config
 from autograder.core.files import overwrite
-from autograder.integrations.gradebook import NOTEBOOK, ensure_rubric, open_gradebook
+from autograder.integrations.gradebook import NOTEBOOK, ensure_rubric, open_gradebook, record
+from autograder.outputs.results import StudentResult, not_graded
 from autograder.core.ids import PLAIN
 from autograder.core.tree import remove_tree
 from autograder.coordinator.trust import Untrusted, check_path, read_instructors_file, user_uid
@@ -32,8 +34,6 @@ from autograder.coordinator.trust import Untrusted, check_path, read_instructors
 ROOT = Path(__file__).resolve().parents[2]
 WRITTEN_BY = "# Written by `make release` (autograder/integrations/course.py); edit config.yaml instead."
 MAX_COPY_BYTES = 16 << 20  # a file of a submission copied to autograded/ (collect accepts 16 MiB in all)
-RELEASED = ["nn_backprop.ipynb", "step_network.py", "xor_relu.py", "backprop.py", "selfcheck.py", "pytest.ini",
-            "requirements.txt", "tests/__init__.py", "tests/conftest.py", "tests/test_selfcheck.py"]
 
 
 class CourseError(RuntimeError):
@@ -161,6 +161,25 @@ class Course:
             raise CourseError(str(exc)) from None
         finally:
             self.lock_down()
+
+    def publish(self, results: list[StudentResult], timestamps: dict, config: Config, out: Path) -> list[tuple[str, str]]:
+        """After grading: every result into the gradebook, and each page grading just wrote (OUT/feedback)
+        where nbgrader delivers it, marked autograded for the formgrader. A grader fault or a folder that
+        was not read replaces no page a student may already have. Returns (student, what failed) pairs."""
+        unrecorded = record(self.db_url, self.course_id, config, results, timestamps)
+        for result in results:
+            if result.fault or not_graded(result):
+                continue
+            try:
+                self.write_autograded(result.student, config.name)
+            except (OSError, UnicodeError, ValueError) as exc:
+                unrecorded.append((result.name, f"not marked autograded for the formgrader: {exc}"))
+            try:
+                self.write_feedback(result.student, config.name, out / "feedback" / f"{result.file}.html")
+            except (OSError, UnicodeError, ValueError) as exc:
+                unrecorded.append((result.name, f"feedback not placed for nbgrader: {exc}"))
+        self.lock_down()
+        return unrecorded
 
     def write_feedback(self, student: str, assignment: str, page: Path) -> Path:
         """Copy a feedback page where `nbgrader release_feedback` looks for it, with the submission's

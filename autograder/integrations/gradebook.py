@@ -5,11 +5,14 @@ penalty and the total. Upserts only: a recorded grade is never removed.
 """
 from __future__ import annotations
 
+from pathlib import Path
+
+from autograder.spec import assignment
 from autograder.spec.config import Config
 from autograder.core.ids import PLAIN
 from autograder.outputs.results import StudentResult, not_graded
 
-NOTEBOOK = "nn_backprop"  # the notebook the grade cells belong to (assignment/nn_backprop.ipynb)
+NOTEBOOK = Path(assignment.NOTEBOOK).stem  # the notebook the grade cells belong to, as nbgrader names it
 
 
 def open_gradebook(db_url: str, course_id: str):

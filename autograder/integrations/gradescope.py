@@ -16,6 +16,7 @@ import json
 import os
 import stat
 import sys
+import tempfile
 import zipfile
 from pathlib import Path
 
@@ -84,9 +85,11 @@ def student_id(root: Path) -> str:
 
 def run(root: Path) -> int:
     """Grade /autograder/submission; write /autograder/results/results.json (fail closed on any error)."""
-    from autograder.coordinator.pool import fault_result, grade_submissions
+    from autograder.coordinator.batch import grade
+    from autograder.coordinator.pool import fault_result
     from autograder.spec.config import load_config
-    from autograder.coordinator.discover import SubmissionDir, read_submission
+    from autograder.coordinator.discover import read_submission
+    from autograder.grading.job import SubmissionDir
     from autograder.core.ids import printable
     from autograder.grading.plugin import declared_tests
     from autograder.outputs.results import gradescope_json
@@ -96,8 +99,8 @@ def run(root: Path) -> int:
     results_dir.mkdir(parents=True, exist_ok=True)
     job = SubmissionDir(student_id(root), root / "submission", submitted=read_submission(root / "submission"))
     try:
-        report = grade_submissions(config, [job], workers=1)
-        result = report.results[0]
+        with tempfile.TemporaryDirectory(prefix="nnb-gradescope-") as out:  # the grader's own outputs: not kept
+            result = grade([job], Path(out) / "out", config, regrade_all=True).results[0]
     except Exception as exc:  # noqa: BLE001 - Gradescope must still get every item, at 0, with a reason
         result = fault_result(job, config, f"grader error: {exc}")
     text = gradescope_json(result, config)

@@ -14,7 +14,9 @@ In the sandboxed backends each submission gets a new tmpfs of `limits.scratch_mb
 filter (worker/confine.py). When the grader runs as root each submission runs as an
 unprivileged uid of its slot's own (`claim_worker_uid`: no two grader runs on one host share
 one), so RLIMIT_NPROC holds and it cannot signal the worker or the grader.
-`select_backend()` says which backend and why.
+
+Each backend is a class of its own (`Backend` says what one must offer); BACKENDS lists them
+strongest first, and `select_backend()` says which one runs here and why.
 """
 from __future__ import annotations
 
@@ -28,8 +30,10 @@ import stat
 import subprocess
 import sys
 import sysconfig
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 WORKER_DIR = Path(__file__).resolve().parent / "worker"
 SAFE_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LANG": "C.UTF-8", "PYTHONHASHSEED": "0",
@@ -39,53 +43,162 @@ PASSTHROUGH_ENV = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 # Submissions run as one of these uids when the grader is root: above the ranges systemd gives
 # people, homed and DynamicUser accounts, below the container ranges and 2^31.
 WORKER_UIDS = range(1_800_000_000, 1_800_000_000 + 65536)
-BACKENDS = ("bwrap", "namespaces", "plain")
 NAMESPACES = ["--pid", "--fork", "--kill-child", "--mount", "--net", "--ipc", "--uts", "--propagation", "private"]
 STASH = "/.nnb-keep"  # where the sandbox keeps binds that belong under /tmp, to bind them again on each fresh /tmp
 STAGING = "/.nnb-staging"  # the slot's copy of a submission, which each child copies to its own /submission
 
 
 @dataclass(frozen=True)
-class Backend:
-    """A way to start the worker: `argv(slot_dir)` and the paths as seen from inside."""
+class Backend(ABC):
+    """A way to start the worker: `argv(slot_dir)`, its environment and the paths as seen from inside."""
 
-    name: str
-    why: str
+    name: ClassVar[str]
+    sandboxed: ClassVar[bool]
+    why_auto: ClassVar[str]  # why `auto` picks it, when it is the strongest that works here
+    why: str  # why it was picked
     separate_uid: bool = True  # as root, run each submission as its slot's own uid (off only in tests)
 
-    @property
-    def sandboxed(self) -> bool:
-        return self.name != "plain"
+    @staticmethod
+    @abstractmethod
+    def probe() -> str | None:
+        """Why this backend cannot run here, or None if it can."""
 
-    def runs_as_other_uid(self) -> bool:
-        """Whether submissions run as a worker uid (the grader is root), not as the grader's own."""
-        return os.geteuid() == 0 and self.separate_uid
-
+    @abstractmethod
     def submission_path(self, slot_dir: Path) -> str:
-        return "/submission" if self.sandboxed else str(slot_dir / "submission")
+        """Where the worker finds the submission's files."""
+
+    @abstractmethod
+    def argv(self, slot_dir: Path) -> list[str]:
+        """The command that starts the worker."""
 
     def env(self, slot_dir: Path, scratch: dict) -> dict:
         """The worker's environment; `scratch` is Limits.scratch() (the fresh tmpfs of each submission)."""
         env = dict(SAFE_ENV)
         env.update({k: os.environ[k] for k in PASSTHROUGH_ENV if k in os.environ})
-        if self.sandboxed:
-            env["NNB_OWN_PID_NAMESPACE"] = "1"  # the worker may end every other process it sees
-            env["NNB_SCRATCH"] = json.dumps(dict(scratch, keep=[[stash, target] for _, stash, target in _kept()],
-                                                 staging=STAGING, submission="/submission"))
-        elif self.runs_as_other_uid():
+        return env
+
+    def runs_as_other_uid(self) -> bool:
+        """Whether submissions run as a worker uid (the grader is root), not as the grader's own."""
+        return os.geteuid() == 0 and self.separate_uid
+
+
+class _Sandboxed(Backend):
+    """What both sandboxes share: the submission at /submission, and a fresh /tmp for each child."""
+
+    sandboxed = True
+
+    def submission_path(self, slot_dir: Path) -> str:
+        return "/submission"
+
+    def env(self, slot_dir: Path, scratch: dict) -> dict:
+        env = super().env(slot_dir, scratch)
+        env["NNB_OWN_PID_NAMESPACE"] = "1"  # the worker may end every other process it sees
+        env["NNB_SCRATCH"] = json.dumps(dict(scratch, keep=[[stash, target] for _, stash, target in _kept()],
+                                             staging=STAGING, submission="/submission"))
+        return env
+
+
+class Bwrap(_Sandboxed):
+    name = "bwrap"
+    why_auto = "bubblewrap is installed and can create namespaces here"
+
+    @staticmethod
+    def probe() -> str | None:
+        if not sys.platform.startswith("linux"):
+            return f"bubblewrap needs Linux (this is {sys.platform})"
+        if shutil.which("bwrap") is None:
+            return "bubblewrap (bwrap) is not installed"
+        user = [] if os.geteuid() == 0 else ["--unshare-user"]
+        return _confinement_problem() or _run_probe(
+            ["bwrap", *user, "--unshare-pid", "--unshare-net", "--die-with-parent", "--cap-drop", "ALL",
+             "--cap-add", "CAP_SYS_ADMIN", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
+             "true"])
+
+    def argv(self, slot_dir: Path) -> list[str]:
+        """bwrap options: read-only system and Python, one submission, an empty /tmp, no network.
+
+        As root, bwrap runs privileged (no user namespace) and keeps only CAP_SETUID, CAP_SETGID,
+        CAP_KILL and CAP_SYS_ADMIN, so the worker can mount each submission's /tmp, run it as an
+        unprivileged uid and end it. As another user, a user namespace is used, with the same
+        capabilities inside it. Submission processes drop them all (worker/confine.py).
+        """
+        argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
+                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        if os.geteuid() != 0:
+            argv += ["--unshare-user"]
+        argv += ["--cap-drop", "ALL"]
+        for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_SYS_ADMIN"):
+            argv += ["--cap-add", cap]
+        argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp", "--perms", "0755",
+                 "--dir", "/submission", "--perms", "0700", "--dir", "/.nnb-pipes"]
+        for target, link in system_symlinks():
+            argv += ["--symlink", target, link]
+        made = {"/", "/tmp", "/proc", "/dev", "/submission", "/.nnb-pipes"}
+        for source, target in binds(slot_dir):
+            for parent in reversed(Path(target).parents):
+                if str(parent) not in made:  # bwrap would make missing parents 0700: unreadable once unprivileged
+                    argv += ["--perms", "0755", "--dir", str(parent)]
+                    made.add(str(parent))
+            argv += ["--ro-bind", source, target]
+            made.add(target)
+        return argv + ["--chdir", "/", sys.executable, "-I", "-B", "/opt/worker/main.py"]
+
+
+class Namespaces(_Sandboxed):
+    name = "namespaces"
+    why_auto = "running as root: unshare creates the namespaces"
+
+    @staticmethod
+    def probe() -> str | None:
+        if not sys.platform.startswith("linux"):
+            return f"namespaces need Linux (this is {sys.platform})"
+        if os.geteuid() != 0:
+            return "only root can create the namespaces without bubblewrap"
+        if shutil.which("unshare") is None:
+            return "unshare (util-linux) is not installed"
+        return _confinement_problem() or _run_probe(["unshare", *NAMESPACES, "--", "true"])
+
+    def env(self, slot_dir: Path, scratch: dict) -> dict:
+        return super().env(slot_dir, scratch) | {"NNB_JAIL": json.dumps(
+            {"root": str(slot_dir / "jail"), "binds": binds(slot_dir), "symlinks": system_symlinks()})}
+
+    def argv(self, slot_dir: Path) -> list[str]:
+        return ["unshare", *NAMESPACES, "--", sys.executable, "-I", "-B", str(WORKER_DIR / "main.py")]
+
+
+class Plain(Backend):
+    name = "plain"
+    sandboxed = False
+    why_auto = "no isolation available"
+
+    @staticmethod
+    def probe() -> str | None:
+        if os.geteuid() != 0:
+            return None
+        # As root, submissions run as an unprivileged uid: that uid must be able to use this Python.
+        uid = WORKER_UIDS.start
+        try:
+            result = subprocess.run([sys.executable, "-I", "-c", "import glob, fcntl, json, numpy"], user=uid,
+                                    group=uid, extra_groups=[], capture_output=True, text=True, timeout=60, cwd="/")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            return f"could not run Python as uid {uid}: {exc}"
+        if result.returncode != 0:
+            return (f"uid {uid}, which runs submissions, cannot use this Python "
+                    f"({result.stderr.strip().splitlines()[-1][:160] if result.stderr.strip() else result.returncode}); "
+                    "make the Python installation world-readable, or install bubblewrap")
+        return None
+
+    def submission_path(self, slot_dir: Path) -> str:
+        return str(slot_dir / "submission")
+
+    def env(self, slot_dir: Path, scratch: dict) -> dict:
+        env = super().env(slot_dir, scratch)
+        if self.runs_as_other_uid():
             env["NNB_SWEEP_UID"] = "1"  # no pid namespace: end every process of the submission's uid instead
-        if self.name == "namespaces":
-            env["NNB_JAIL"] = json.dumps({"root": str(slot_dir / "jail"), "binds": binds(slot_dir),
-                                          "symlinks": system_symlinks()})
         return env
 
     def argv(self, slot_dir: Path) -> list[str]:
-        python = [sys.executable, "-I", "-B"]
-        if self.name == "bwrap":
-            return _bwrap_argv(slot_dir) + python + ["/opt/worker/main.py"]
-        if self.name == "namespaces":
-            return ["unshare", *NAMESPACES, "--"] + python + [str(WORKER_DIR / "main.py")]
-        return python + [str(WORKER_DIR / "main.py")]
+        return [sys.executable, "-I", "-B", str(WORKER_DIR / "main.py")]
 
 
 def claim_worker_uid() -> tuple[int, object]:
@@ -177,36 +290,6 @@ def system_symlinks() -> list[list[str]]:
     return [[os.readlink(p), p] for p in ("/bin", "/lib", "/lib32", "/lib64", "/sbin") if os.path.islink(p)]
 
 
-def _bwrap_argv(slot_dir: Path) -> list[str]:
-    """bwrap options: read-only system and Python, one submission, an empty /tmp, no network.
-
-    As root, bwrap runs privileged (no user namespace) and keeps only CAP_SETUID, CAP_SETGID,
-    CAP_KILL and CAP_SYS_ADMIN, so the worker can mount each submission's /tmp, run it as an
-    unprivileged uid and end it. As another user, a user namespace is used, with the same
-    capabilities inside it. Submission processes drop them all (worker/confine.py).
-    """
-    argv = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
-            "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
-    if os.geteuid() != 0:
-        argv += ["--unshare-user"]
-    argv += ["--cap-drop", "ALL"]
-    for cap in ("CAP_SETUID", "CAP_SETGID", "CAP_KILL", "CAP_SYS_ADMIN"):
-        argv += ["--cap-add", cap]
-    argv += ["--proc", "/proc", "--dev", "/dev", "--perms", "0755", "--dir", "/tmp", "--perms", "0755", "--dir", "/submission",
-             "--perms", "0700", "--dir", "/.nnb-pipes"]
-    for target, link in system_symlinks():
-        argv += ["--symlink", target, link]
-    made = {"/", "/tmp", "/proc", "/dev", "/submission", "/.nnb-pipes"}
-    for source, target in binds(slot_dir):
-        for parent in reversed(Path(target).parents):
-            if str(parent) not in made:  # bwrap would make missing parents 0700: unreadable once unprivileged
-                argv += ["--perms", "0755", "--dir", str(parent)]
-                made.add(str(parent))
-        argv += ["--ro-bind", source, target]
-        made.add(target)
-    return argv + ["--chdir", "/"]
-
-
 def _python_paths() -> list[str]:
     """Folders the worker's Python needs: the interpreter's prefix and the venv's packages."""
     paths = {sys.base_prefix, sys.prefix, sysconfig.get_paths()["purelib"], sysconfig.get_paths()["platlib"],
@@ -218,28 +301,6 @@ def _python_paths() -> list[str]:
 PLAIN_WARNING = ("WARNING: student code is NOT sandboxed (backend 'plain': rlimits only). "
                  "It can read any file this user can. Install bubblewrap (apt-get install bubblewrap) "
                  "on Linux to isolate it.")
-
-
-@functools.lru_cache(maxsize=None)
-def select_backend(preferred: str = "auto") -> Backend:
-    """The strongest backend that works on this machine, or the one asked for (error if it cannot run)."""
-    problems = {}
-    for name in BACKENDS if preferred == "auto" else (preferred,):
-        problem = _PROBES[name]()
-        if problem is None:
-            why = "asked for in config.yaml (sandbox.backend)" if preferred != "auto" else _WHY[name]
-            if problems:
-                why += "; " + "; ".join(f"not {n}: {p}" for n, p in problems.items())
-            return Backend(name, why)
-        problems[name] = problem
-    if preferred == "auto":
-        raise RuntimeError("no way to run student code here: " + "; ".join(f"{n}: {p}" for n, p in problems.items()))
-    raise RuntimeError(f"config.yaml asks for sandbox.backend: {preferred}, but {problems[preferred]}")
-
-
-_WHY = {"bwrap": "bubblewrap is installed and can create namespaces here",
-        "namespaces": "running as root: unshare creates the namespaces",
-        "plain": "no isolation available"}
 
 
 def _run_probe(argv: list[str]) -> str | None:
@@ -263,43 +324,22 @@ def _confinement_problem() -> str | None:
     return None
 
 
-def _probe_bwrap() -> str | None:
-    if not sys.platform.startswith("linux"):
-        return f"bubblewrap needs Linux (this is {sys.platform})"
-    if shutil.which("bwrap") is None:
-        return "bubblewrap (bwrap) is not installed"
-    user = [] if os.geteuid() == 0 else ["--unshare-user"]
-    return _confinement_problem() or _run_probe(
-        ["bwrap", *user, "--unshare-pid", "--unshare-net", "--die-with-parent", "--cap-drop", "ALL",
-         "--cap-add", "CAP_SYS_ADMIN", "--ro-bind", "/", "/", "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp",
-         "true"])
+# The backends by name, strongest first: `auto` takes the first that works here.
+BACKENDS: dict[str, type[Backend]] = {kind.name: kind for kind in (Bwrap, Namespaces, Plain)}
 
 
-def _probe_namespaces() -> str | None:
-    if not sys.platform.startswith("linux"):
-        return f"namespaces need Linux (this is {sys.platform})"
-    if os.geteuid() != 0:
-        return "only root can create the namespaces without bubblewrap"
-    if shutil.which("unshare") is None:
-        return "unshare (util-linux) is not installed"
-    return _confinement_problem() or _run_probe(["unshare", *NAMESPACES, "--", "true"])
-
-
-def _probe_plain() -> str | None:
-    if os.geteuid() != 0:
-        return None
-    # As root, submissions run as an unprivileged uid: that uid must be able to use this Python.
-    uid = WORKER_UIDS.start
-    try:
-        result = subprocess.run([sys.executable, "-I", "-c", "import glob, fcntl, json, numpy"], user=uid,
-                                group=uid, extra_groups=[], capture_output=True, text=True, timeout=60, cwd="/")
-    except (OSError, subprocess.TimeoutExpired) as exc:
-        return f"could not run Python as uid {uid}: {exc}"
-    if result.returncode != 0:
-        return (f"uid {uid}, which runs submissions, cannot use this Python "
-                f"({result.stderr.strip().splitlines()[-1][:160] if result.stderr.strip() else result.returncode}); "
-                "make the Python installation world-readable, or install bubblewrap")
-    return None
-
-
-_PROBES = {"bwrap": _probe_bwrap, "namespaces": _probe_namespaces, "plain": _probe_plain}
+@functools.lru_cache(maxsize=None)
+def select_backend(preferred: str = "auto") -> Backend:
+    """The strongest backend that works on this machine, or the one asked for (error if it cannot run)."""
+    problems = {}
+    for name in BACKENDS if preferred == "auto" else (preferred,):
+        problem = BACKENDS[name].probe()
+        if problem is None:
+            why = "asked for in config.yaml (sandbox.backend)" if preferred != "auto" else BACKENDS[name].why_auto
+            if problems:
+                why += "; " + "; ".join(f"not {n}: {p}" for n, p in problems.items())
+            return BACKENDS[name](why)
+        problems[name] = problem
+    if preferred == "auto":
+        raise RuntimeError("no way to run student code here: " + "; ".join(f"{n}: {p}" for n, p in problems.items()))
+    raise RuntimeError(f"config.yaml asks for sandbox.backend: {preferred}, but {problems[preferred]}")

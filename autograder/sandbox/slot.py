@@ -1,9 +1,9 @@
 """A worker slot on the grader's side: one sandboxed zygote, one submission process at a time.
 
-The grader never imports student code. `Slot.open(files)` hands a submission's
-files to the slot and returns a `Submission` (submission.py) to call into; the
-slot asks the zygote for a fresh child when that submission needs one, and
-ends it, with every process it started, when the submission is done.
+The grader never imports student code. A `Submission` (submission.py) hands its
+files to the slot (`Slot.take`) and calls into them; the slot asks the zygote
+for a fresh child when that submission needs one, and ends it, with every
+process it started, when the submission is done.
 
 Nothing of one submission's reaches the next: sandboxed, each child gets a new tmpfs as
 /tmp from the zygote; with the plain backend, each submission gets a new scratch folder
@@ -19,7 +19,6 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from autograder.sandbox.cgroup import ZYGOTE_ROOM_MB, MemoryGroup
 from autograder.core.files import overwrite
@@ -28,15 +27,13 @@ from autograder.sandbox.backends import Backend, claim_worker_uid
 from autograder.core.tree import remove_tree
 from autograder.sandbox.worker.wire import WireError, loads
 
-if TYPE_CHECKING:
-    from autograder.sandbox.submission import Submission
 
 class WorkerStartError(RuntimeError):
     """The zygote could not be started: a grader fault, not the student's."""
 
 
 class Slot:
-    """A reusable worker slot. `open(files)` gives a `Submission` to call into."""
+    """A reusable worker slot, one submission at a time: `take(files)` puts the next one in."""
 
     def __init__(self, backend: Backend, limits: Limits, index: int = 0, parent: str | None = None):
         self.backend, self.limits, self.index = backend, limits, index
@@ -142,14 +139,10 @@ class Slot:
         self.start()
 
     # -- submissions ----------------------------------------------------------------------
-    def open(self, files: dict[str, bytes], refused: dict[str, str] | None = None) -> "Submission":
-        """A handle to call into one submission; its files are placed when its first process starts.
-        `refused`: graded module files the submission has but that were not read, and why."""
+    def take(self, files: dict[str, bytes]) -> None:
+        """The next submission's files: placed when its first process starts."""
         self.files = files
         self.modules = [name[:-3] for name in sorted(files)]
-        from autograder.sandbox.submission import Submission
-
-        return Submission(self, refused or {})
 
     def _place(self) -> None:
         """Once the previous submission's processes are confirmed dead: put the files in (and, plain, a new scratch)."""

@@ -38,7 +38,9 @@ class Submission:
     case by case, and each answer has its own deadline (the per-call limit).
     """
 
-    def __init__(self, slot: Slot, refused: dict[str, str] | None = None):
+    def __init__(self, slot: Slot, files: dict[str, bytes], refused: dict[str, str] | None = None):
+        """Puts `files` in the slot; `refused`: graded module files the submission has, not read, and why."""
+        slot.take(files)
         self.slot = slot
         self.refused = refused or {}  # module file -> why it was not read (it is there: not "missing")
         self.limits = slot.limits

@@ -16,12 +16,14 @@ from typing import Any
 
 import yaml
 
+from autograder.sandbox.backends import BACKENDS as _REGISTRY
 from autograder.sandbox.limits import Limits
+from autograder.spec.assignment import MODULES, QUESTIONS
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SCORINGS = ("fraction", "all_or_nothing")
 LATE_PENALTIES = ("none", "zero", "percent_per_day")
-BACKENDS = ("auto", "bwrap", "namespaces", "plain")
+BACKENDS = ("auto", *_REGISTRY)
 
 
 @dataclass(frozen=True)
@@ -83,8 +85,6 @@ ITEM_KEYS = {
 
 def _check_solutions(path: Path, folder: Path) -> None:
     """The reference solutions are there: checked when the config is read, not when every student is graded."""
-    from autograder.devtools.stubs import MODULES
-
     missing = [name for name in MODULES if not (folder / name).is_file()]
     if missing:
         raise ConfigError(path, "assignment.solutions", f"{folder} has no {', '.join(missing)} (the folder is taken "
@@ -225,7 +225,7 @@ def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
 
 def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) -> tuple[Question, ...]:
     if not isinstance(raw, dict) or not raw:
-        raise ConfigError(path, "questions", "missing: declare q1, q2, q3 with their items")
+        raise ConfigError(path, "questions", f"missing: give {', '.join(q.id for q in QUESTIONS)} with their items")
     questions, seen = [], set()
     for qid, qraw in raw.items():
         q = _section(path, f"questions.{qid}", qraw, QUESTION_KEYS)
@@ -253,6 +253,16 @@ def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) ->
                               atol=float(tolerance["atol"] if it["atol"] is None else it["atol"]),
                               misconceptions=dict(it["misconceptions"])))
         questions.append(Question(id=qid, title=q["title"], items=tuple(items)))
+    declared = [question.id for question in QUESTIONS]
+    for qid in raw:
+        if qid not in declared:
+            raise ConfigError(path, f"questions.{qid}", f"not a question of the assignment ({', '.join(declared)}, "
+                              "declared in autograder/spec/assignment.py); declare it there first (README, "
+                              "\"Adding or changing a question\")")
+    absent = [qid for qid in declared if qid not in raw]
+    if absent:
+        raise ConfigError(path, "questions", f"no rubric for {', '.join(absent)} (declared in "
+                          "autograder/spec/assignment.py); add each with its title and items")
     missing = sorted(set(tests) - seen)
     if missing:
         raise ConfigError(path, "questions", f"no rubric item for the hidden test(s) of {', '.join(missing)}; add them under their question's items")

@@ -3,7 +3,7 @@ import numpy as np
 
 from autograder.grading import misconceptions as mc
 from autograder.grading.hidden.params import xor_params
-from autograder.grading.plugin import rubric
+from autograder.grading.marks import rubric
 from autograder.grading.scoring import NotNumbers
 
 

@@ -6,7 +6,7 @@ does not zero the gradients.
 """
 
 from autograder.grading import misconceptions as mc
-from autograder.grading.plugin import rubric
+from autograder.grading.marks import rubric
 
 @rubric("q3.softmax", misconceptions=("no_max_subtraction",))
 def test_softmax(sub, ref, cases, score):
