@@ -29,10 +29,11 @@ import textwrap
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autograder.spec.assignment import MODULES
+
 MARK = f"NNB_ATTACK_{os.getpid()}"  # this test session's own: another may run beside it
 PWNED = "/tmp/NNB_PWNED"
 ZEROS = Path(__file__).resolve().parent / "attacks" / "zeros"
-MODULES = ("step_network.py", "xor_relu.py", "backprop.py")
 
 PRELUDE = '''
 

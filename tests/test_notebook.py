@@ -24,10 +24,11 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbgrader.nbgraderformat import MetadataValidator
 
+from autograder.spec.assignment import MODULES
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignment"
 NOTEBOOK = ASSIGNMENT / "nn_backprop.ipynb"
-MODULES = ("step_network.py", "xor_relu.py", "backprop.py")
 
 
 def test_notebook_is_valid_nbformat_and_nbgrader():

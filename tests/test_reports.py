@@ -9,9 +9,6 @@ import shutil
 import pytest
 import yaml
 
-from autograder.spec.config import load_config
-from autograder.grading.plugin import declared_tests
-from autograder.outputs.report import summarise
 from helpers import ROOT, browse, needs_chromium, read_markdown, run_grader, variant, write_class
 
 MISTAKES = {  # sample student -> words their feedback must contain
@@ -122,12 +119,6 @@ def test_a_held_back_items_result_cannot_be_worked_out_from_what_is_shown(tmp_pa
         assert right == wrong and "not shown yet" in right
     outputs = [json.loads((tmp_path / "out" / "results" / f"{s}.json").read_text())["output"] for s in ("annok", "beaxor")]
     assert outputs[0] == outputs[1] and "not shown yet" in outputs[0], outputs
-
-
-def test_summarise_is_empty_safe():
-    config = load_config(ROOT / "config.yaml", declared_tests())
-    summary = summarise([], config)
-    assert summary.students == 0 and summary.misconceptions == [] and summary.troubled == []
 
 
 @needs_chromium

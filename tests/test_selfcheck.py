@@ -19,10 +19,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from autograder.spec.assignment import MODULES
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignment"
 SOLUTIONS = ROOT / "solutions"
-MODULES = ("step_network.py", "xor_relu.py", "backprop.py")
 ENV = {k: v for k, v in os.environ.items() if k != "PYTEST_ADDOPTS"} | {"PYTHONDONTWRITEBYTECODE": "1"}
 
 

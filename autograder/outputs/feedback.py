@@ -1,14 +1,19 @@
 """Per-student feedback pages: self-contained HTML, and the same content in Markdown.
 
-Pure functions of a StudentResult and the Config: what was checked, what was
-wrong, a hint. They show only what the grader's messages say, which never
-include hidden inputs or reference values. Items whose rubric visibility is
-`hidden` show their title but not their result.
+Pure functions of a StudentResult and the Config: what was checked, what was wrong, a hint. They show
+only what the grader's messages say, which never include hidden inputs or reference values. Items held
+back (rubric visibility `hidden`, or `after_due_date` before it) show their title but not their result.
+
+`page` decides what a page says, once; `to_html` and `to_markdown` only lay it out, escaping every piece
+of text that is not the grader's own words (`esc`, `md`). They are plain f-strings, not Jinja2 templates,
+because each fits on a screen while Jinja2's escaping (markupsafe's &#39;, not esc's &#x27;) would have
+to be overridden in both environments and the templates shipped as package data.
 """
 from __future__ import annotations
 
 import html
 import re
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from autograder.spec.config import Config
@@ -29,6 +34,9 @@ ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.h
 .tag{display:inline-block;font-size:.8em;background:#ddf4ff;color:#0969da;border-radius:10px;padding:0 .6em;margin-right:.3em}
 @media print{body{margin:0;max-width:none}.item{page-break-inside:avoid}}
 """
+NOT_YET = "This item's result is not shown yet."
+FAULT = ("Part of your submission could not be graded because of a problem in the grader, not in your code. "
+         "Your instructor has been told.")
 
 
 def md(text: str) -> str:
@@ -42,119 +50,83 @@ def esc(text) -> str:
     return html.escape(printable(str(text)))
 
 
-def _shared(items: list[ItemResult]) -> list[tuple[str, list[str]]]:
-    """Recognised mistakes that cost points in more than one item: (label, item ids)."""
-    by_mistake: dict[str, list[str]] = {}
-    for item in items:
-        for name in item.misconceptions:
-            by_mistake.setdefault(name, []).append(item.id)
-    return [(MISCONCEPTIONS[name].label, ids) for name, ids in by_mistake.items() if len(ids) > 1]
+@dataclass
+class ItemView:
+    """One rubric item as a student may see it now; scores are formatted numbers."""
+    state: str  # full | part | zero, or hidden: its result is not shown yet (then only title, id, out_of)
+    title: str
+    id: str
+    score: str  # "?" while hidden
+    out_of: str
+    checked: str = ""  # what was checked, in a few words
+    cases: str = ""  # "Passed 2 of 6 cases."
+    problems: list[str] = field(default_factory=list)
+    error: str | None = None  # what an item that could not be judged, and names no problem, says instead
+    hint: str = ""
+
+    @property
+    def hidden(self) -> bool:
+        """Whether its result is not shown yet."""
+        return self.state == "hidden"
 
 
-def _state(item: ItemResult) -> str:
-    return "full" if item.score >= item.max_score else ("zero" if item.score <= 0 else "part")
+@dataclass
+class QuestionView:
+    label: str  # "Q1"
+    title: str
+    score: str
+    out_of: str
+    more: str  # " (+8 not shown yet)" or ""
+    width: float  # of the score bar, in percent
+    items: list[ItemView]
 
 
-def _problem(count: int, message: str) -> str:
-    return (f"{count} cases: " if count > 1 else "") + message
+@dataclass
+class Page:
+    """Everything a feedback page says, in order."""
+    course: str
+    student: str
+    score: str
+    out_of: str
+    score_notes: list[str]  # beside the score: items not shown yet, the late penalty
+    notes: list[str]  # the submission's notes
+    fault: bool  # the grader failed on part of it
+    lost: list[ItemView]  # where the student lost points
+    shared: list[tuple[str, list[str]]]  # a mistake that cost points in several items: (label, item ids)
+    questions: list[QuestionView]
 
 
-def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
-    """A self-contained feedback page (no scripts, no external files)."""
-    e = esc
+def page(result: StudentResult, config: Config, now: datetime | None = None) -> Page:
+    """The Page of `result`, showing only what its student may see at `now`."""
     whole, hidden = seen(result, config, now), held_back(result, config, now)
-    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>Feedback: {e(config.name)} for {e(result.name)}</title><style>{CSS}</style></head><body>",
-             f"<p class='muted'>{e(config.name)} · feedback for <b>{e(result.name)}</b></p>",
-             f"<h1>Your score</h1><div class='total'>{_num(whole.score)} <span class='muted'>/ "
-             f"{_num(whole.out_of)}</span></div>"]
-    parts += [f"<div class='note'>{e(line)}</div>" for line in _score_notes(result, config, whole)]
-    parts += [f"<div class='note'>{e(note)}</div>" for note in result.notes + [result.timestamp_note] if note]
-    if result.fault:
-        parts.append("<div class='note'>Part of your submission could not be graded because of a problem in "
-                     "the grader, not in your code. Your instructor has been told.</div>")
-    todo = [i for i in result.items if shown(i, config, now) and i.score < i.max_score]
-    if todo:
-        parts.append("<h2>Where you lost points</h2><ul id='todo'>" + "".join(
-            f"<li><a href='#{e(i.id)}'>{e(i.title)}</a> <code>{e(i.id)}</code>: {_num(i.score)} / "
-            f"{_num(i.max_score)}</li>" for i in todo) + "</ul>")
-        parts += [f"<div class='note'>One mistake behind {len(items)} items: <b>{e(label)}</b> "
-                  f"({', '.join(items)}). Fixing it once fixes them all.</div>" for label, items in _shared(todo)]
+    views = [(item, _item(item, config, now, hidden)) for item in result.items]
+    lost = [(item, view) for item, view in views if not view.hidden and item.score < item.max_score]
+    questions = []
     for question in config.questions:
         part = seen(result, config, now, question.id)
-        width = 100 * part.raw / part.out_of if part.out_of else 0
-        parts.append(f"<h2 class='q'><span>{e(question.id.upper())} · {e(question.title)}</span>"
-                     f"<span>{_num(part.raw)} / {_num(part.out_of)}{e(_more(part))}</span></h2>"
-                     f"<div class='bar' role='img' aria-label='{_num(part.raw)} of {_num(part.out_of)}'>"
-                     f"<i style='width:{width:.1f}%'></i></div>")
-        for item in (i for i in result.items if i.id.split(".")[0] == question.id):
-            parts.append(_item_html(item, config, now, hidden))
-    parts.append("</body></html>")
-    return "\n".join(parts)
+        questions.append(QuestionView(
+            question.id.upper(), question.title, _num(part.raw), _num(part.out_of),
+            f" (+{_num(part.held_back)} not shown yet)" if part.held_back else "",
+            100 * part.raw / part.out_of if part.out_of else 0,
+            [view for item, view in views if item.id.split(".")[0] == question.id]))
+    return Page(config.name, result.name, _num(whole.score), _num(whole.out_of), _score_notes(result, whole),
+                [note for note in result.notes + [result.timestamp_note] if note], bool(result.fault),
+                [view for _, view in lost], _shared([item for item, _ in lost]), questions)
 
 
-def _item_html(item: ItemResult, config: Config, now, hidden: set[str]) -> str:
-    e = esc
-    head = (f"<header><span>{e(item.title)} <code>{e(item.id)}</code></span>"
-            f"<span>{{score}}</span></header>")
+def _item(item: ItemResult, config: Config, now, hidden: set[str]) -> ItemView:
+    """The ItemView of `item`: its title and points only while it is not shown."""
     if not shown(item, config, now):
-        return (f"<section class='item hidden'>{head.format(score='? / ' + _num(item.max_score))}"
-                f"<p class='muted'>This item's result is not shown yet.</p></section>")
-    body = []
-    if item.checked:
-        body.append(f"<div class='muted'>Checked: {e(item.checked)}.</div>")
-    if item.cases:
-        body.append(f"<div>{e(cases_line(item.passed, item.cases, item.partial))}</div>")
-    problems = _problems(item, hidden)
-    if problems:
-        body.append("<ul>" + "".join(f"<li>{e(_problem(c, m))}</li>" for c, m in problems) + "</ul>")
-    if item.status == "error" and not item.problems:
-        body.append(f"<div>{e(without(item.output, hidden))}</div>")
-    if item.hint:
-        body.append(f"<div class='hint'><b>Hint:</b> {e(item.hint)}</div>")
-    score = f"{_num(item.score)} / {_num(item.max_score)}"
-    return f"<section class='item {_state(item)}' id='{e(item.id)}'>{head.format(score=score)}{''.join(body)}</section>"
+        return ItemView("hidden", item.title, item.id, "?", _num(item.max_score))
+    state = "full" if item.score >= item.max_score else ("zero" if item.score <= 0 else "part")
+    kept = ((count, without(message, hidden)) for count, message in item.problems)
+    return ItemView(state, item.title, item.id, _num(item.score), _num(item.max_score), item.checked,
+                    cases_line(item.passed, item.cases, item.partial) if item.cases else "",
+                    [(f"{count} cases: " if count > 1 else "") + message for count, message in kept if message],
+                    without(item.output, hidden) if item.status == "error" and not item.problems else None, item.hint)
 
 
-def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
-    """The same feedback as Markdown; everything that is not the grader's own words is escaped (md)."""
-    whole, hidden = seen(result, config, now), held_back(result, config, now)
-    lines = [f"# Feedback: {md(config.name)} for {md(result.name)}", "",
-             f"**Score: {_num(whole.score)} / {_num(whole.out_of)}**", ""]
-    lines += [x for line in _score_notes(result, config, whole) for x in (f"> {md(line)}", "")]
-    notes = [note for note in result.notes + [result.timestamp_note] if note]
-    lines += [f"> {md(note)}" for note in notes] + ([""] if notes else [])
-    todo = [i for i in result.items if shown(i, config, now) and i.score < i.max_score]
-    if todo:
-        lines += ["Where you lost points:", ""] + [
-            f"- {md(i.title)} (`{i.id}`): {_num(i.score)} / {_num(i.max_score)}" for i in todo] + [""]
-        lines += [f"> One mistake behind {len(items)} items: **{md(label)}** ({', '.join(items)}). "
-                  "Fixing it once fixes them all." for label, items in _shared(todo)] + [""]
-    for question in config.questions:
-        part = seen(result, config, now, question.id)
-        lines += [f"## {question.id.upper()} · {md(question.title)}: "
-                  f"{_num(part.raw)} / {_num(part.out_of)}{md(_more(part))}", ""]
-        for item in (i for i in result.items if i.id.split(".")[0] == question.id):
-            if not shown(item, config, now):
-                lines += [f"### {md(item.title)} (`{item.id}`): ? / {_num(item.max_score)}", "",
-                          "This item's result is not shown yet.", ""]
-                continue
-            lines += [f"### {md(item.title)} (`{item.id}`): {_num(item.score)} / {_num(item.max_score)}", ""]
-            if item.checked:
-                lines.append(f"Checked: {md(item.checked)}.")
-            if item.cases:
-                lines.append(md(cases_line(item.passed, item.cases, item.partial)))
-            lines += [f"- {md(_problem(c, m))}" for c, m in _problems(item, hidden)]
-            if item.status == "error" and not item.problems:
-                lines.append(md(without(item.output, hidden)))
-            if item.hint:
-                lines.append(f"Hint: {md(item.hint)}")
-            lines.append("")
-    return "\n".join(lines)
-
-
-def _score_notes(result: StudentResult, config: Config, whole: Seen) -> list[str]:
+def _score_notes(result: StudentResult, whole: Seen) -> list[str]:
     """What stands beside the score: items not shown yet, the late penalty (as a share while some are)."""
     notes = []
     if whole.held_back:
@@ -169,11 +141,78 @@ def _score_notes(result: StudentResult, config: Config, whole: Seen) -> list[str
     return notes
 
 
-def _more(part: Seen) -> str:
-    return f" (+{_num(part.held_back)} not shown yet)" if part.held_back else ""
+def _shared(items: list[ItemResult]) -> list[tuple[str, list[str]]]:
+    """Recognised mistakes behind more than one of `items`: (label, item ids)."""
+    by_mistake: dict[str, list[str]] = {}
+    for item in items:
+        for name in item.misconceptions:
+            by_mistake.setdefault(name, []).append(item.id)
+    return [(MISCONCEPTIONS[name].label, ids) for name, ids in by_mistake.items() if len(ids) > 1]
 
 
-def _problems(item: ItemResult, hidden: set[str]) -> list[tuple[int, str]]:
-    """An item's problems, less what they say of items not shown yet (held_back)."""
-    kept = [(count, without(message, hidden)) for count, message in item.problems]
-    return [(count, message) for count, message in kept if message]
+def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
+    """A self-contained feedback page (no scripts, no external files)."""
+    p, e = page(result, config, now), esc
+    parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+             f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
+             f"<title>Feedback: {e(p.course)} for {e(p.student)}</title><style>{CSS}</style></head><body>",
+             f"<p class='muted'>{e(p.course)} · feedback for <b>{e(p.student)}</b></p>",
+             f"<h1>Your score</h1><div class='total'>{p.score} <span class='muted'>/ {p.out_of}</span></div>"]
+    parts += [f"<div class='note'>{e(note)}</div>" for note in p.score_notes + p.notes]
+    parts += [f"<div class='note'>{FAULT}</div>"] if p.fault else []
+    if p.lost:
+        parts.append("<h2>Where you lost points</h2><ul id='todo'>" + "".join(
+            f"<li><a href='#{e(i.id)}'>{e(i.title)}</a> <code>{e(i.id)}</code>: {i.score} / {i.out_of}</li>"
+            for i in p.lost) + "</ul>")
+    parts += [f"<div class='note'>One mistake behind {len(ids)} items: <b>{e(label)}</b> ({', '.join(ids)}). "
+              "Fixing it once fixes them all.</div>" for label, ids in p.shared]
+    for q in p.questions:
+        parts.append(f"<h2 class='q'><span>{e(q.label)} · {e(q.title)}</span>"
+                     f"<span>{q.score} / {q.out_of}{e(q.more)}</span></h2>"
+                     f"<div class='bar' role='img' aria-label='{q.score} of {q.out_of}'>"
+                     f"<i style='width:{q.width:.1f}%'></i></div>")
+        parts += [_item_html(item) for item in q.items]
+    parts.append("</body></html>")
+    return "\n".join(parts)
+
+
+def _item_html(i: ItemView) -> str:
+    """One item's <section>."""
+    e = esc
+    head = f"<header><span>{e(i.title)} <code>{e(i.id)}</code></span><span>{i.score} / {i.out_of}</span></header>"
+    if i.hidden:
+        return f"<section class='item hidden'>{head}<p class='muted'>{NOT_YET}</p></section>"
+    body = [f"<div class='muted'>Checked: {e(i.checked)}.</div>" if i.checked else "",
+            f"<div>{e(i.cases)}</div>" if i.cases else "",
+            "<ul>" + "".join(f"<li>{e(problem)}</li>" for problem in i.problems) + "</ul>" if i.problems else "",
+            f"<div>{e(i.error)}</div>" if i.error is not None else "",
+            f"<div class='hint'><b>Hint:</b> {e(i.hint)}</div>" if i.hint else ""]
+    return f"<section class='item {i.state}' id='{e(i.id)}'>{head}{''.join(body)}</section>"
+
+
+def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
+    """The same feedback as Markdown; everything that is not the grader's own words is escaped (md)."""
+    p = page(result, config, now)
+    lines = [f"# Feedback: {md(p.course)} for {md(p.student)}", "", f"**Score: {p.score} / {p.out_of}**", ""]
+    lines += [x for note in p.score_notes for x in (f"> {md(note)}", "")]
+    lines += [f"> {md(note)}" for note in p.notes] + ([""] if p.notes else [])
+    lines += [f"> {FAULT}", ""] if p.fault else []
+    if p.lost:
+        lines += ["Where you lost points:", ""] + [
+            f"- {md(i.title)} (`{i.id}`): {i.score} / {i.out_of}" for i in p.lost] + [""]
+        lines += [f"> One mistake behind {len(ids)} items: **{md(label)}** ({', '.join(ids)}). "
+                  "Fixing it once fixes them all." for label, ids in p.shared] + [""]
+    for q in p.questions:
+        lines += [f"## {q.label} · {md(q.title)}: {q.score} / {q.out_of}{md(q.more)}", ""]
+        for i in q.items:
+            lines += [f"### {md(i.title)} (`{i.id}`): {i.score} / {i.out_of}", ""]
+            if i.hidden:
+                lines += [NOT_YET, ""]
+                continue
+            lines += [f"Checked: {md(i.checked)}."] if i.checked else []
+            lines += [md(i.cases)] if i.cases else []
+            lines += [f"- {md(problem)}" for problem in i.problems]
+            lines += [md(i.error)] if i.error is not None else []
+            lines += [f"Hint: {md(i.hint)}"] if i.hint else []
+            lines.append("")
+    return "\n".join(lines)
