@@ -487,3 +487,22 @@ def test_nobody_else_on_the_machine_reads_a_submission_being_graded(slot):
         assert os.stat(slot.root / "submission" / "backprop.py").st_mode & 0o077 == 0
     finally:
         sub.close()
+
+
+def test_a_call_after_stand_ins_runs_in_a_fresh_process(slot):
+    """What a function given stand-ins could keep (the grader's answers) is gone before any other function
+    runs: that one gets a process of its own, with nothing of the old one's memory."""
+    source = ("import numpy as np\nKEPT = []\n"
+              "def softmax(z):\n    return np.exp(z) / np.exp(z).sum()\n"
+              "def backprop(z):\n    KEPT.append([float(v) for v in softmax(z)])\n    return 0.0\n"
+              "def kept():\n    return KEPT\n")
+    sub = Submission(slot, {"backprop.py": source.encode()})
+    try:
+        given = {"softmax": [[[[0.0, 0.0]], [0.25, 0.75]]]}  # the grader's answer, not softmax's
+        [answer] = sub.call_many("backprop", "backprop", [([0.0, 0.0],)], given)
+        assert answer.ok and sub.children == 1
+        kept = sub.call("backprop", "kept")
+        assert kept.ok and kept.value == [] and sub.children == 2
+    finally:
+        sub.close()
+        slot.settle()

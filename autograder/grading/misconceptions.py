@@ -69,7 +69,7 @@ def cross_entropy_variants(y, y_hat) -> dict[str, float]:
 # can hold one mistake of several parts at once; each combination is recognised, with the product of
 # their credits (scoring.ItemScore.judge_value). relu_on_gradient is recognised alone: with others its
 # answers coincide for some inputs and not others, so no choice of inputs could tell it apart for all.
-SIGN, SOFTMAX = ("", "sign_flipped"), ("", "no_max_subtraction")
+SIGN = ("", "sign_flipped")
 MASKS = ("", "no_relu_mask", "mask_at_zero")
 
 

@@ -55,7 +55,7 @@ class Submission:
         self.output = bytearray()
         self.output_total = 0
         self.limit_hits: list[str] = []
-        self.stood_in: tuple[str, str] | None = None  # the function stand-in helpers were given to (last, always)
+        self.stood_in: tuple[str, str] | None = None  # the function this process was given stand-ins for
         self.unpacked = 0  # bytes the answers kept so far unpacked to
 
     # -- public -----------------------------------------------------------------------
@@ -180,9 +180,9 @@ class Submission:
                     batches.append([])
                 batches[-1].append(call)
             for batch in batches:
+                self._note_stand_ins(batch)
                 if self.child is None or self.limits.submission_seconds <= self.used_seconds:
                     break
-                self._note_stand_ins(batch)
                 self._send(dumps({"op": "calls", "calls": [{"module": m, "function": f, "kwargs": {},
                                                             "given": given or {}, "cases": [list(a) for a in cases]}
                                                            for m, f, cases, given in batch]}))
@@ -200,12 +200,13 @@ class Submission:
             self._end_child()  # answers may still be coming: none may be read as another call's
 
     def _note_stand_ins(self, calls: list) -> None:
-        """Once stand-ins (the grader's answers for some inputs) reached a function, no other may run:
-        it could have kept them. A hidden test that calls another afterwards is a grader fault."""
+        """Stand-ins (the grader's answers for some inputs) reach one function only: a process that has had
+        them runs nothing else, since it could have kept them. Another function called after them runs in a
+        fresh process (forked from the zygote, with a /tmp of its own: nothing of the old one's is left).
+        The grader calls the functions given stand-ins last (Cases.calls), so this is rare."""
         for m, f, _, given in calls:
-            if self.stood_in not in (None, (m, f)):
-                raise RuntimeError(f"grader fault: {m}.{f} called after stand-ins were given to "
-                                   f"{'.'.join(self.stood_in)}; nothing may be called after them")
+            if self.stood_in not in (None, (m, f)) and self.child is not None:
+                self._end_child()
             if given:
                 self.stood_in = (m, f)
 
@@ -345,7 +346,7 @@ class Submission:
 
     def _end_child(self) -> str:
         pid, req_w, resp_r, out_r = self.child
-        self.child = None
+        self.child, self.stood_in = None, None
         for fd in (req_w, resp_r, out_r):
             os.close(fd)
         return self.slot.kill_child()
