@@ -54,7 +54,7 @@ def _grade(tmp_path: Path, students: list[str], script: dict, workers: int = 1, 
     jobs = [SubmissionDir(student, tmp_path / student) for student in students]
     started = time.monotonic()
     with Shards(CONFIG.path, workers, command=[sys.executable, "-c", STAND_IN, json.dumps(script)], stall=stall) as pool:
-        results = pool.grade(jobs, CONFIG)
+        results = pool.run(jobs, CONFIG)
         launched = pool.launched
     return {r.student: r for r in results}, launched, time.monotonic() - started
 

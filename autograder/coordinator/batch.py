@@ -145,7 +145,7 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
         on_result(result)
 
     on_start(len(todo))
-    graded = shards.grade(todo, config, finished) if todo else []
+    graded = shards.run(todo, config, finished) if todo else []
     for result in kept:
         apply_late(result, by_student[result.student], config)
         write_student(out, config, result)

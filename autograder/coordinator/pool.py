@@ -7,7 +7,8 @@ takes nobody else with it: its submission is recorded as a grader fault (every
 item present, 0 points, a reason) and a new shard takes over.
 
 Light to import: the command line starts the shards first, and does the rest
-(reading the rubric, finding what changed) while they start.
+(reading the rubric, finding what changed) while they start. `Shards.run` is used by
+batch.grade only, the one way into grading; the messages are grading/protocol.py's.
 """
 from __future__ import annotations
 
@@ -154,8 +155,8 @@ class Shards:
     def _log(self) -> str:
         return "".join((self.workdir / f"shard{i}.log").read_text(errors="replace") for i in range(self.launched))
 
-    def grade(self, jobs: list[SubmissionDir], config: Config,
-              on_result: Callable[[StudentResult], None] = lambda r: None) -> list[StudentResult]:
+    def run(self, jobs: list[SubmissionDir], config: Config,
+            on_result: Callable[[StudentResult], None] = lambda r: None) -> list[StudentResult]:
         """Every job's result, in the order they finish (the shards were started with config.path);
         `on_result` is called as each comes in. A job the grader failed on gets a fault result.
 
