@@ -62,10 +62,9 @@ def _without_markers(text: str) -> str:
                    and "### END SOLUTION" not in line)
 
 
-@pytest.fixture(scope="module")
-def project(tmp_path_factory) -> Path:
-    """A copy of the project with a fourth question added as an instructor would."""
-    copy = tmp_path_factory.mktemp("new-question") / "project"
+def _copy(root: Path, declared: str = DECLARED, hidden_test: str | None = HIDDEN_TEST) -> Path:
+    """A copy of the project with a fourth question declared (and its solution and hidden test written)."""
+    copy = root / "project"
     for part in ("autograder", "solutions", "assignment"):
         shutil.copytree(ROOT / part, copy / part, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "config.yaml", copy / "config.yaml")
@@ -73,10 +72,30 @@ def project(tmp_path_factory) -> Path:
     text = declaration.read_text()
     start = text.index("QUESTIONS = (")
     end = text.index("\n)\n", start) + 1
-    declaration.write_text(text[:end] + DECLARED + text[end:])
+    declaration.write_text(text[:end] + declared + text[end:])
     (copy / "solutions" / "toy.py").write_text(SOLUTION)
-    (copy / "autograder" / "grading" / "hidden" / "test_q4.py").write_text(HIDDEN_TEST)
+    if hidden_test is not None:
+        (copy / "autograder" / "grading" / "hidden" / "test_q4.py").write_text(hidden_test)
     return copy
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    """A copy of the project with a fourth question added as an instructor would."""
+    return _copy(tmp_path_factory.mktemp("new-question"))
+
+
+@pytest.mark.parametrize("declared, hidden_test, named", [
+    (DECLARED, None, "autograder/grading/hidden/test_q4.py is missing"),
+    (DECLARED.replace('cases="double"', 'cases="doubled"'), HIDDEN_TEST, "no case builder is named 'doubled'"),
+    (DECLARED, HIDDEN_TEST.replace('@rubric("q4.double")\n', ""), "test_q4.py::test_double needs exactly one @rubric"),
+])
+def test_a_declaration_the_grader_cannot_follow_is_named(tmp_path, declared, hidden_test, named):
+    copy = _copy(tmp_path, declared, hidden_test)
+    with open(copy / "config.yaml", "a") as f:
+        f.write(RUBRIC)
+    proc = _run(copy, "-m", "autograder", "doctor", "--config", "config.yaml")
+    assert proc.returncode == 2 and named in proc.stderr and "autograder/spec/assignment.py" in proc.stderr, proc.stderr
 
 
 def test_a_declared_question_without_its_rubric_is_named(project):

@@ -1,6 +1,6 @@
 """The pytest plugin that turns hidden tests into rubric scores, one submission after another.
 
-Hidden tests are ordinary pytest tests marked `@rubric("q3.grad_U")`. They get
+Hidden tests are ordinary pytest tests marked `@rubric("q3.grad_U")` (marks.py). They get
 fixtures: `sub` (calls into the student's sandboxed worker), `ref` (reference
 answers, memoised), `cases` (this student's inputs) and `score` (the item's
 `ItemScore`, where a test records each case).
@@ -23,19 +23,17 @@ from typing import Callable, Iterator
 import pytest
 
 from autograder.grading.cases import BUILDERS, Cases
+from autograder.grading.job import SubmissionDir
+from autograder.grading.reference import Reference
+from autograder.grading.scoring import ItemScore
+from autograder.outputs.results import NOT_CHECKED, ItemResult, StudentResult
+from autograder.sandbox.slot import Slot
+from autograder.sandbox.submission import Submission
 from autograder.spec import assignment
 from autograder.spec.assignment import HIDDEN_TESTS, QUESTIONS
 from autograder.spec.config import Config, ConfigError
-from autograder.grading.job import SubmissionDir
-from autograder.grading.reference import Reference
-from autograder.outputs.results import NOT_CHECKED, ItemResult, StudentResult
-from autograder.grading.scoring import ItemScore
-from autograder.sandbox.slot import Slot
-from autograder.sandbox.submission import Submission
 
 HIDDEN_DIR = Path(__file__).resolve().parent / "hidden"
-
-
 DECLARATION = Path(assignment.__file__).resolve()
 
 
