@@ -165,3 +165,19 @@ def test_editing_what_grades_regrades_everyone(package_copy, edited):
     with open(package_copy / edited, "a") as f:
         f.write("\n# an edit\n")
     assert _digest(package_copy) != before
+
+
+@pytest.mark.parametrize("key", ["b2", "U", "b1", "W"])
+def test_each_gradient_recognises_exactly_the_mistakes_its_rubric_mark_names(key):
+    """The @rubric mark is where an item's mistakes are written (config.yaml's credits are checked against
+    it); the gradient tests find theirs from what each mistake changes. The two must be the same set."""
+    from autograder.grading import misconceptions as mc
+    from autograder.grading.cases import Cases
+    from autograder.grading.plugin import declared_tests
+
+    found = set()
+    for network in Cases(1, "ada").network:
+        for variants in (mc.backprop_singles, mc.backprop_variants):
+            found |= {part for name, grads in variants(*network).items() if name != "right" and key in grads
+                      for part in name.split("+")}
+    assert found == set(declared_tests()[f"q3.grad_{key}"])
