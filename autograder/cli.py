@@ -11,11 +11,18 @@ import stat
 import sys
 from pathlib import Path
 
-from autograder.spec.config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
-from autograder.integrations.course import CourseError
 from autograder.coordinator.discover import not_students
+from autograder.coordinator.trust import (
+    Untrusted,
+    check_path,
+    is_instructors,
+    may_add,
+    read_instructors_file,
+    readable_by_others,
+)
 from autograder.core.ids import clip, printable
-from autograder.coordinator.trust import Untrusted, check_path, is_instructors, may_add, read_instructors_file, readable_by_others
+from autograder.integrations.course import CourseError
+from autograder.spec.config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -28,7 +35,6 @@ def _config(path: str):
 
 def cmd_grade(args) -> int:
     from autograder.coordinator.pool import Shards
-
     from autograder.coordinator.progress import Progress
 
     workers = args.jobs or os.cpu_count() or 1
@@ -55,8 +61,8 @@ def _grade(args, workers: int, shards, bar) -> int:
     from autograder.coordinator.batch import OutputError, grade
     from autograder.coordinator.discover import find_submissions
     from autograder.outputs.report import summarise
-    from autograder.spec.assignment import MODULES
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
+    from autograder.spec.assignment import MODULES
 
     config = _config(args.config)
     course = _course(args) if args.course_dir else None

@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from autograder.spec.config import Config
-from autograder.grading.job import SubmissionDir
-from autograder.outputs.feedback import to_html, to_markdown
-from autograder.core.files import overwrite, overwrite_atomically
 from autograder.coordinator.late import days_late, penalty
 from autograder.coordinator.pool import Shards
-from autograder.outputs.report import to_html as report_html
-from autograder.outputs.results import StudentResult, grades_csv, gradescope_json
 from autograder.coordinator.state import ResultStore, fingerprint
 from autograder.coordinator.trust import Untrusted, check_path
+from autograder.core.files import overwrite, overwrite_atomically
+from autograder.grading.job import SubmissionDir
+from autograder.outputs.feedback import to_html, to_markdown
+from autograder.outputs.report import to_html as report_html
+from autograder.outputs.results import StudentResult, grades_csv, gradescope_json
+from autograder.spec.config import Config
 
 
 def _atomic_write(path: Path, text: str) -> None:
@@ -115,7 +115,7 @@ def grade(jobs: list[SubmissionDir], out: Path, config: Config, workers: int = 1
     check_output_folder(out)
     if shards is not None:
         return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
-    with Shards(config.path, max(1, min(workers, len(jobs)))) as started:  # they start while we look for what changed
+    with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed
         return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start)
 
 

@@ -14,18 +14,25 @@ the ones fingerprinted and graded; the folder is not read again.
 """
 from __future__ import annotations
 
+import errno
 import itertools
 import json
-import errno
 import os
 import stat
 from pathlib import Path
 
+from autograder.coordinator.late import MAX_TIMESTAMP_BYTES, decode_timestamp
+from autograder.coordinator.trust import (
+    is_instructors,
+    may_add,
+    named_user_uid,
+    owner_name,
+    read_instructors_file,
+    user_name,
+)
 from autograder.core.ids import clip, printable
 from autograder.grading.job import SubmissionDir, SubmissionFiles
-from autograder.coordinator.late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from autograder.spec.assignment import MODULES
-from autograder.coordinator.trust import is_instructors, may_add, named_user_uid, owner_name, read_instructors_file, user_name
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_SUBMISSION_BYTES = 2 << 20  # all .py files of one submission together: what one student costs in memory

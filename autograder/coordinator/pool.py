@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 import selectors
+import stat
 import subprocess
 import sys
 import tempfile
@@ -24,10 +24,10 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
+from autograder.core.tree import remove_tree
 from autograder.grading import protocol
 from autograder.grading.job import SubmissionDir
 from autograder.outputs.results import ItemResult, StudentResult
-from autograder.core.tree import remove_tree
 
 if TYPE_CHECKING:
     from autograder.spec.config import Config

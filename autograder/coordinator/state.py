@@ -11,11 +11,11 @@ import json
 from functools import lru_cache
 from pathlib import Path
 
-from autograder.spec.config import Config
-from autograder.grading.job import SubmissionDir
 from autograder.core.files import overwrite
 from autograder.core.ids import file_stem
+from autograder.grading.job import SubmissionDir
 from autograder.outputs.results import StudentResult
+from autograder.spec.config import Config
 
 PACKAGE = Path(__file__).resolve().parents[1]
 GRADE_TIERS = ("grading", "sandbox", "spec", "core")  # whose code decides a grade; outputs are rewritten every run

@@ -26,8 +26,8 @@ from pathlib import Path
 import nbformat
 
 from autograder.devtools.samples import CRASHES, ENDLESS, MISTAKES, ROOT, stubs, variant, write_class
-from autograder.spec.assignment import MODULES
 from autograder.sandbox.backends import select_backend
+from autograder.spec.assignment import MODULES
 
 MIX = [("correct", 0.50), ("mistake", 0.38), ("crash", 0.08), ("stub", 0.036), ("endless", 0.004)]
 

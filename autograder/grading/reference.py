@@ -9,7 +9,6 @@ import importlib.util
 import sys
 from pathlib import Path
 
-
 from autograder.spec.assignment import MODULES, graded
 
 

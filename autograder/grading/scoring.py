@@ -14,12 +14,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder.spec.config import Item
 from autograder.core.ids import clip
-from autograder.sandbox.limits import Outcome
 from autograder.outputs.results import cases_line
+from autograder.sandbox.limits import Outcome
+from autograder.spec.config import Item
 from autograder.spec.mistakes import MISCONCEPTIONS
-
 
 MAX_PROBLEMS = 10  # distinct problems listed per item; the rest are counted
 

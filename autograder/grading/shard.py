@@ -11,13 +11,12 @@ import sys
 
 import pytest
 
-from autograder.spec.config import load_config
-from autograder.grading.plugin import HIDDEN_DIR, GradingPlugin, declared_tests, hidden_test_files
 from autograder.grading import protocol
 from autograder.grading.job import SubmissionDir
+from autograder.grading.plugin import HIDDEN_DIR, GradingPlugin, declared_tests, hidden_test_files
 from autograder.sandbox.backends import select_backend
 from autograder.sandbox.slot import Slot
-
+from autograder.spec.config import load_config
 
 UNUSED_PLUGINS = ("terminal", "cacheprovider", "logging", "warnings", "faulthandler", "unraisableexception",
                   "threadexception", "doctest", "junitxml", "pastebin", "stepwise", "legacypath", "tmpdir",

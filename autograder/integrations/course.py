@@ -22,14 +22,14 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from autograder.spec.assignment import RELEASED
-from autograder.spec.config import Config
+from autograder.coordinator.trust import Untrusted, check_path, read_instructors_file, user_uid
 from autograder.core.files import overwrite
-from autograder.integrations.gradebook import NOTEBOOK, ensure_rubric, open_gradebook, record
-from autograder.outputs.results import StudentResult, not_graded
 from autograder.core.ids import PLAIN
 from autograder.core.tree import remove_tree
-from autograder.coordinator.trust import Untrusted, check_path, read_instructors_file, user_uid
+from autograder.integrations.gradebook import NOTEBOOK, ensure_rubric, open_gradebook, record
+from autograder.outputs.results import StudentResult, not_graded
+from autograder.spec.assignment import RELEASED
+from autograder.spec.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITTEN_BY = "# Written by `make release` (autograder/integrations/course.py); edit config.yaml instead."

@@ -23,11 +23,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
-from autograder.core.ids import PLAIN, clip, printable
-from autograder.core.files import overwrite_atomically
 from autograder.coordinator.late import MAX_TIMESTAMP_BYTES, decode_timestamp, parse_timestamp
-from autograder.core.tree import remove_tree
 from autograder.coordinator.trust import read_instructors_file
+from autograder.core.files import overwrite_atomically
+from autograder.core.ids import PLAIN, clip, printable
+from autograder.core.tree import remove_tree
 
 CLOCK_SLACK = 120  # seconds by which files may change after the submission time they claim (copying them)
 # What nbgrader submit always writes, as it writes them (its release_feedback reads both as UTF-8 text).

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.spec import assignment
-from autograder.spec.config import Config
 from autograder.core.ids import PLAIN
 from autograder.outputs.results import StudentResult, not_graded
+from autograder.spec import assignment
+from autograder.spec.config import Config
 
 NOTEBOOK = Path(assignment.NOTEBOOK).stem  # the notebook the grade cells belong to, as nbgrader names it
 

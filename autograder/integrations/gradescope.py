@@ -86,13 +86,13 @@ def student_id(root: Path) -> str:
 def run(root: Path) -> int:
     """Grade /autograder/submission; write /autograder/results/results.json (fail closed on any error)."""
     from autograder.coordinator.batch import grade
-    from autograder.coordinator.pool import fault_result
-    from autograder.spec.config import load_config
     from autograder.coordinator.discover import read_submission
-    from autograder.grading.job import SubmissionDir
+    from autograder.coordinator.pool import fault_result
     from autograder.core.ids import printable
+    from autograder.grading.job import SubmissionDir
     from autograder.grading.plugin import declared_tests
     from autograder.outputs.results import gradescope_json
+    from autograder.spec.config import load_config
 
     config = load_config(root / "source" / "config.yaml", declared_tests())
     results_dir = root / "results"

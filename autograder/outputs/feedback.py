@@ -16,10 +16,20 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from autograder.spec.config import Config
 from autograder.core.ids import printable
+from autograder.outputs.results import (
+    ItemResult,
+    Seen,
+    StudentResult,
+    _num,
+    cases_line,
+    held_back,
+    seen,
+    shown,
+    without,
+)
+from autograder.spec.config import Config
 from autograder.spec.mistakes import MISCONCEPTIONS
-from autograder.outputs.results import ItemResult, cases_line, Seen, StudentResult, _num, held_back, seen, shown, without
 
 CSS = """
 body{font:15px/1.5 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:860px;margin:2em auto;padding:0 1em}

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from autograder.spec.config import Config
 from autograder.outputs.feedback import esc
-from autograder.spec.mistakes import MISCONCEPTIONS
 from autograder.outputs.results import NOT_CHECKED, StudentResult, _num
+from autograder.spec.config import Config
+from autograder.spec.mistakes import MISCONCEPTIONS
 
 TROUBLE_WORDS = ("could not be imported", "is missing from the submission", "was not graded: it", "time limit", "limit)", "ended the process",
                  "was killed")

@@ -5,12 +5,10 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
-
 from datetime import datetime, timezone
 
-from autograder.spec.config import Config
 from autograder.core.ids import csv_cell, file_stem, printable
-
+from autograder.spec.config import Config
 
 NOT_CHECKED = "none of its items could be checked"  # in the note on a module that was not imported
 

@@ -20,11 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from autograder.sandbox.cgroup import ZYGOTE_ROOM_MB, MemoryGroup
 from autograder.core.files import overwrite
-from autograder.sandbox.limits import Limits
-from autograder.sandbox.backends import Backend, claim_worker_uid
 from autograder.core.tree import remove_tree
+from autograder.sandbox.backends import Backend, claim_worker_uid
+from autograder.sandbox.cgroup import ZYGOTE_ROOM_MB, MemoryGroup
+from autograder.sandbox.limits import Limits
 from autograder.sandbox.worker.wire import WireError, loads
 
 

@@ -8,6 +8,7 @@ does not zero the gradients.
 from autograder.grading import misconceptions as mc
 from autograder.grading.marks import rubric
 
+
 @rubric("q3.softmax", misconceptions=("no_max_subtraction",))
 def test_softmax(sub, ref, cases, score):
     score.checked = "softmax(z) for k = 1 to 7 classes, including logits of +-1000 and around 800"
