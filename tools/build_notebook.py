@@ -3,8 +3,8 @@
     python tools/build_notebook.py          # (re)write the notebook
     python tools/build_notebook.py --check  # exit 1 if the notebook differs from what this script writes
 
-The notebook is not graded: the graded code lives in step_network.py, xor_relu.py
-and backprop.py beside it. Every cell is a locked nbgrader cell (read-only, no
+The notebook is not graded: the graded code lives in the modules beside it, which
+the table of files and the submit line list from autograder/spec/assignment.py. Every cell is a locked nbgrader cell (read-only, no
 points), so nbgrader keeps the text and code intact in the released version.
 Cell ids equal the grade ids, so the output is byte-for-byte reproducible.
 """
@@ -18,6 +18,8 @@ import nbformat
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from autograder.spec.assignment import MODULES, QUESTIONS  # noqa: E402  (the project's own, run from anywhere)
 NOTEBOOK = ROOT / "assignment" / "nn_backprop.ipynb"
 
 
@@ -54,9 +56,7 @@ the notebook itself:
 
 | Question | File | What you fill in |
 |---|---|---|
-| 1 | `step_network.py` | `REPRESENTABLE`, `step`, `step_network`, `indicator_params`, `piecewise_constant_params` |
-| 2 | `xor_relu.py` | `relu`, `relu_network`, `xor_weights` |
-| 3 | `backprop.py` | `softmax`, `cross_entropy`, `forward`, `backprop` |
+{files}
 
 Each function's docstring gives the shapes and conventions. Edit a file, save it,
 and rerun the cells below: the notebook reloads your files automatically.
@@ -278,7 +278,7 @@ with trying("backprop"):
 SUBMIT = r"""
 ## Submitting
 
-When the self-checks pass, submit `step_network.py`, `xor_relu.py` and `backprop.py`.
+When the self-checks pass, submit {modules}.
 This notebook is not graded, so there is nothing to copy into it.
 """
 
@@ -291,7 +291,8 @@ def build() -> nbformat.NotebookNode:
         "language_info": {"name": "python"},
     }
     nb.cells = [
-        markdown("intro", INTRO),
+        markdown("intro", INTRO.replace("{files}", "\n".join(
+            f"| {q.id[1:]} | `{q.module}` | {', '.join(f'`{g.name}`' for g in q.graded)} |" for q in QUESTIONS))),
         code("setup", SETUP),
         markdown("q1-text", Q1),
         code("q1-selfcheck", Q1_CHECK),
@@ -302,7 +303,8 @@ def build() -> nbformat.NotebookNode:
         markdown("q3-text", Q3),
         code("q3-selfcheck", Q3_CHECK),
         code("q3-gradient-table", Q3_TABLE),
-        markdown("submit", SUBMIT),
+        markdown("submit", SUBMIT.replace("{modules}", " and ".join(
+            [", ".join(f"`{m}`" for m in MODULES[:-1]), f"`{MODULES[-1]}`"] if len(MODULES) > 1 else [f"`{MODULES[0]}`"]))),
     ]
     return nb
 
