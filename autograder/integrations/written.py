@@ -1,51 +1,82 @@
 """A student's written answer (Markdown with LaTeX) made safe to show in the instructor's browser.
 
-The formgrader renders a submitted notebook's Markdown to HTML on the Jupyter server's origin, where
-raw HTML, a `javascript:` link or an image from elsewhere would act with the instructor's session.
-`safe_markdown` rewrites an answer so that whatever the student wrote reads as text, with the math
-still set by MathJax:
+The formgrader renders a submitted notebook's Markdown to HTML on the Jupyter server's origin, and
+MathJax then typesets what the page's text holds between its delimiters. Raw HTML, a link or an image
+from elsewhere, or a MathJax command that links or styles (\\href, \\style with url(), \\unicode fonts)
+would act with the instructor's session. So the answer is not handed to either as the student wrote it:
+`safe_markdown` writes the cell itself, as one line of HTML (a Markdown renderer passes an HTML block
+through, and does no Markdown inside it):
 
-- outside math, every ASCII punctuation character is backslash-escaped (CommonMark's escape), the
-  backslash too: no Markdown or HTML construct can form, and each character shows as itself;
-- inside math (`$...$`, `$$...$$`), `<`, `>`, `[`, `]` become `\\lt`, `\\gt`, `\\lbrack`, `\\rbrack`, and
-  the MathJax commands that make links, styles or load code lose their backslash.
+- the prose is HTML-escaped text in an element MathJax skips (`tex2jax_ignore`, `mathjax_ignore`), its
+  dollars and backslashes as character references, so neither renderer finds anything to act on
+  (`\\$` there is a dollar, as in Markdown);
+- each math span the student delimited (`$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]`) goes to MathJax
+  between our own delimiters, HTML-escaped, read as TeX tokens: a control word that links, styles,
+  loads code or defines macros is shown as its name, and nothing can end the span early.
 
-So no `<` (tag, autolink) or `[` (link, image) is left raw anywhere, whichever spans a renderer takes
-for math: a span read differently from here is shown oddly at worst, never run.
+Tested through nbconvert and, with MathJax itself, in a browser (tests/test_written.py).
 """
 from __future__ import annotations
 
+import html
 import re
-import string
 
-_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+?\$", re.S)
-_PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-_IN_MATH = {"<": r"\lt ", ">": r"\gt ", "[": r"\lbrack ", "]": r"\rbrack "}
-# MathJax commands that make links or carry HTML, styles or code: \href{javascript:...}, \style{...}, \require{...}
-_ACTIVE = re.compile(r"\\(?=(?:href|url|style|class|cssId|require|html\w*|data\w*|unicode|toggle|mathtip|texttip|"
-                     r"tooltip|bbox|special)\b)", re.I)
+MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
+_MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$\n]+?)(?<!\\)\$", re.S)
+# TeX control words MathJax acts on beyond setting math: links, HTML attributes and styles, fonts,
+# extensions, and macro definitions (which could spell any of these in two steps).
+_BLOCKED = re.compile(r"(href|url|style|class|cssId|require|unicode|bbox|mmlToken|toggle|mathtip|texttip|tooltip|"
+                      r"html\w*|data\w*|attr\w*|def|gdef|edef|xdef|let|futurelet|newcommand|renewcommand|"
+                      r"providecommand|newenvironment|renewenvironment|csname|endcsname|expandafter|string|"
+                      r"DeclareMathOperator|Newextarrow|special|verb|input|include|write|immediate)", re.I)
+_IGNORED = "<span class='tex2jax_ignore mathjax_ignore'>{}</span>"
 
 
 def safe_markdown(text: str) -> str:
-    """`text` (a student's Markdown answer) as Markdown that renders as that text, with its math set.
-    Lines lose their leading blanks, which could start a code block (harmless, but it would show the
-    math as source)."""
-    text = re.sub(r"(?m)^[ \t]+", "", text.replace("\r\n", "\n").replace("\r", "\n"))
-    out, last = [], 0
+    """The cell source that shows `text` (a student's Markdown answer) as its words, with its math set."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    cut = ""
+    if len(text) > MAX_CHARS:
+        text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
+    parts, last = [], 0
     for match in _MATH.finditer(text):
-        out.append(_as_text(text[last:match.start()]))
-        out.append(_as_math(match.group()))
+        parts.append(_prose(text[last:match.start()]))
+        display = match.group(1) is not None or match.group(2) is not None
+        tex = next(group for group in match.groups() if group is not None)
+        parts.append(("\\[{}\\]" if display else "\\({}\\)").format(html.escape(_tex(tex), quote=False)))
         last = match.end()
-    out.append(_as_text(text[last:]))
+    parts.append(_prose(text[last:] + cut))
+    return "<div class='nnb-answer'>" + "".join(parts) + "</div>"
+
+
+def _prose(part: str) -> str:
+    """Text shown as itself: escaped, line breaks kept, nothing MathJax or Markdown could read."""
+    if not part:
+        return ""
+    escaped = html.escape(part.replace("\\$", "$")).replace("$", "&#36;").replace("\\", "&#92;").replace("\n", "<br>")
+    return _IGNORED.format(escaped)
+
+
+def _tex(tex: str) -> str:
+    """TeX with every control word that is not plain math shown by name instead, and no way out of the
+    span: delimiters and dollars inside it become literal, a comment sign a percent sign."""
+    out, i = [], 0
+    while i < len(tex):
+        char = tex[i]
+        if char == "\\" and i + 1 == len(tex):  # a lone backslash at the end would eat our closing delimiter
+            break
+        if char == "\\":
+            j = i + 1
+            if tex[j].isascii() and tex[j].isalpha():
+                while j < len(tex) and tex[j].isascii() and tex[j].isalpha():
+                    j += 1
+                name = tex[i + 1:j]
+                out.append(f"\\backslash\\mathrm{{{name}}}" if _BLOCKED.fullmatch(name) else tex[i:j])
+            else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span
+                j += 1
+                out.append("" if tex[i + 1] in "()[]" else tex[i:j])
+            i = j
+            continue
+        out.append({"$": "\\$", "%": "\\%", "\n": " "}.get(char, char))
+        i += 1
     return "".join(out)
-
-
-def _as_text(part: str) -> str:
-    """Text as its own characters: every ASCII punctuation character escaped."""
-    return _PUNCTUATION.sub(r"\\\1", part)
-
-
-def _as_math(span: str) -> str:
-    """A math span kept for MathJax, with nothing in it a renderer or MathJax could act on."""
-    inner = _ACTIVE.sub("", span)
-    return re.sub(r"[<>\[\]]", lambda m: _IN_MATH[m.group()], inner)
