@@ -67,7 +67,8 @@ $$\frac{\partial J}{\partial z_{2,j}} = \hat y_j - y_j$$
 
 since \(\sum_i y_i = 1\). The interval [0, 1] holds every y_i, a*b stays as typed, and it costs \$5."""
 
-BLOCKED = {"href", "url", "style", "class", "cssId", "require", "unicode", "bbox", "def", "let", "csname", "newcommand"}
+BLOCKED = {"href", "url", "style", "class", "cssId", "require", "unicode", "bbox", "def", "let", "csname", "newcommand",
+           "mmlToken", "texttip", "eqref", "ref", "tag"}
 SPAN = r"\\\((?:(?!\\[()]).)*?\\\)|\\\[(?:(?!\\[\[\]]).)*?\\\]"
 OURS = {("div", (("class", "nnb-answer"),)), ("span", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
 
@@ -96,13 +97,21 @@ def _control_words(tex: str) -> set[str]:
     return {m.group(1) for m in re.finditer(r"\\(?:([A-Za-z]+)|.)", tex, re.S) if m.group(1)}
 
 
-def _rendered(answer: str) -> Page:
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(safe_markdown(answer))])
+def _rendered_all(answers: list[str]) -> list[Page]:
+    """Each answer's rendered cell, from one notebook holding them all (one export, as the formgrader makes)."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(safe_markdown(a)) for a in answers])
     page, _ = HTMLExporter().from_notebook_node(nb)
-    [inner] = re.findall(r"jp-RenderedMarkdown[^>]*>(.*?)</div>\s*</div>", page[page.index("<body"):], re.S)
-    parsed = Page()
-    parsed.feed(inner)
-    return parsed
+    inners = re.findall(r"jp-RenderedMarkdown[^>]*>(.*?)</div>\s*</div>", page[page.index("<body"):], re.S)
+    assert len(inners) == len(answers)
+    pages = []
+    for inner in inners:
+        pages.append(Page())
+        pages[-1].feed(inner)
+    return pages
+
+
+def _rendered(answer: str) -> Page:
+    return _rendered_all([answer])[0]
 
 
 @pytest.mark.parametrize("attack", ATTACKS)
@@ -137,3 +146,24 @@ def test_a_long_answer_is_cut_and_renders_quickly():
     HTMLExporter().from_notebook_node(nb)
     assert time.monotonic() - started < 20  # a bound far above the second it takes: the quadratic case took minutes
     assert f"{len(answer) - MAX_CHARS} more characters not shown" in source
+
+
+SPLITS = ["\\(", "\\)", "\\[", "\\]", "%\n", "\n", "$", "\\\n", "{}"]
+FORMS = ["${}$", "$${}$$", "\\({}\\)", "\\[{}\\]"]
+
+
+@pytest.mark.parametrize("name", sorted(BLOCKED))
+def test_no_blocked_command_can_be_spelled_in_pieces(name):
+    """Found by review: removing a delimiter joined \\h and ref into \\href. Whatever stands between the
+    pieces of a blocked name, in whichever math form, MathJax never reads the name as a command."""
+    answers = [form.format(f"\\{name[:cut]}{split}{name[cut:]}{{https://evil.example}}{{x}}")
+               for cut in range(1, len(name)) for split in SPLITS for form in FORMS]
+    for answer, page in zip(answers, _rendered_all(answers)):
+        for text in page.seen_by_mathjax:
+            assert not _control_words(text) & BLOCKED, (answer, text)
+
+
+def test_text_python_cannot_write_is_replaced_not_a_crash():
+    source = safe_markdown("a lone surrogate \ud800 in prose and in $x\udc80$")
+    source.encode("utf-8")  # a notebook is written as UTF-8
+    assert "?" in source

@@ -28,13 +28,14 @@ _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<
 _BLOCKED = re.compile(r"(href|url|style|class|cssId|require|unicode|bbox|mmlToken|toggle|mathtip|texttip|tooltip|"
                       r"html\w*|data\w*|attr\w*|def|gdef|edef|xdef|let|futurelet|newcommand|renewcommand|"
                       r"providecommand|newenvironment|renewenvironment|csname|endcsname|expandafter|string|"
-                      r"DeclareMathOperator|Newextarrow|special|verb|input|include|write|immediate)", re.I)
+                      r"DeclareMathOperator|Newextarrow|special|verb|input|include|write|immediate|"
+                      r"eqref|ref|label|tag)", re.I)
 _IGNORED = "<span class='tex2jax_ignore mathjax_ignore'>{}</span>"
 
 
 def safe_markdown(text: str) -> str:
     """The cell source that shows `text` (a student's Markdown answer) as its words, with its math set."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     cut = ""
     if len(text) > MAX_CHARS:
         text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
@@ -59,11 +60,13 @@ def _prose(part: str) -> str:
 
 def _tex(tex: str) -> str:
     """TeX with every control word that is not plain math shown by name instead, and no way out of the
-    span: delimiters and dollars inside it become literal, a comment sign a percent sign."""
+    span: delimiters inside it become empty groups, dollars and comment signs literal. Nothing is
+    deleted, so no two pieces can join into a new control word."""
     out, i = [], 0
     while i < len(tex):
         char = tex[i]
         if char == "\\" and i + 1 == len(tex):  # a lone backslash at the end would eat our closing delimiter
+            out.append("\\backslash ")
             break
         if char == "\\":
             j = i + 1
@@ -72,9 +75,9 @@ def _tex(tex: str) -> str:
                     j += 1
                 name = tex[i + 1:j]
                 out.append(f"\\backslash\\mathrm{{{name}}}" if _BLOCKED.fullmatch(name) else tex[i:j])
-            else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span
-                j += 1
-                out.append("" if tex[i + 1] in "()[]" else tex[i:j])
+            else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span: an empty group instead,
+                j += 1  # which also keeps what precedes and follows apart (\h\(ref must not become \href)
+                out.append("{}" if tex[i + 1] in "()[]" else "\\ " if tex[i + 1] == "\n" else tex[i:j])
             i = j
             continue
         out.append({"$": "\\$", "%": "\\%", "\n": " "}.get(char, char))
