@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from autograder.integrations.written import MAX_CHARS, safe_markdown
+from autograder.integrations.written import _ALLOWED, _ENVIRONMENTS, MAX_CHARS, safe_markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -54,13 +54,23 @@ ATTACKS = [
     "$x \\) \\href{https://evil.example}{y} \\( z$",
     "$x\\$",
     "$[a](javascript:alert(1))$",
+    # found by review round 3: mhchem's ce command re-reads its own output (MathJax 3 loads every package),
+    # so a ce argument ending in a line break and an h spells href with the letters after it; mathtools
+    # defines macros
+    "$\\ce{\\\\\\h}ref{https://evil.example/m1}{CLICK1}$",
+    "$\\ce{\\\\\\uni}code[x;background-image:url(https://evil.example/c1.png)]{x41}$",
+    "\\begin{array}{cc}\\ce{&\\h}ref{https://evil.example}{x}\\end{array}",
+    "$\\ce{\\\\\\d}ef\\foo{PWNED}\\foo$",
+    "$\\DeclarePairedDelimiter{\\frac}{\\langle}{\\rangle}$",
+    "$\\begin{mathaction}x\\end{mathaction}$ $\\begin{CD}A @>>> B\\end{CD}$",
     "$x$<b>between</b>$y$",
     "<!-- a comment --><style>body{display:none}</style>",
     "line\r\n<script>alert(1)</script>\rtext",
     "# heading <b>x</b>\n> quote <i>y</i>\n- item <u>z</u>",
 ]
 
-ANSWER = r"""We need $\delta_1 = \frac{\partial J}{\partial z_2}$. With $J = -\sum_i y_i \log \hat y_i$ and
+ANSWER = r"""The gradient is $\begin{pmatrix} a & b \end{pmatrix}$.
+We need $\delta_1 = \frac{\partial J}{\partial z_2}$. With $J = -\sum_i y_i \log \hat y_i$ and
 $\hat y = \mathrm{softmax}(z_2)$, for $z > 0$ or $z < 0$:
 
 $$\frac{\partial J}{\partial z_{2,j}} = \hat y_j - y_j$$
@@ -68,7 +78,7 @@ $$\frac{\partial J}{\partial z_{2,j}} = \hat y_j - y_j$$
 since \(\sum_i y_i = 1\). The interval [0, 1] holds every y_i, a*b stays as typed, and it costs \$5."""
 
 BLOCKED = {"href", "url", "style", "class", "cssId", "require", "unicode", "bbox", "def", "let", "csname", "newcommand",
-           "mmlToken", "texttip", "eqref", "ref", "tag"}
+           "mmlToken", "texttip", "eqref", "ref", "tag", "ce", "pu", "DeclarePairedDelimiter", "operatorname"}
 SPAN = r"\\\((?:(?!\\[()]).)*?\\\)|\\\[(?:(?!\\[\[\]]).)*?\\\]"
 OURS = {("div", (("class", "nnb-answer"),)), ("span", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
 
@@ -124,13 +134,16 @@ def test_the_page_holds_only_our_own_markup(attack):
 def test_mathjax_sees_only_whole_math_spans_without_active_commands(attack):
     for text in _rendered(attack).seen_by_mathjax:
         assert re.fullmatch(f"(?:{SPAN})+", text, re.S), text  # whole spans of ours, nothing between
-        assert not _control_words(text) & BLOCKED, text
+        assert _control_words(text) <= _ALLOWED | {"begin", "end"}, text
+        for environment in re.findall(r"\\(?:begin|end)\{([^}]*)\}", text):
+            assert environment in _ENVIRONMENTS, text
 
 
 def test_an_honest_answer_reads_as_written_with_its_math():
     page = _rendered(ANSWER)
     math = page.seen_by_mathjax
-    assert math[:2] == [r"\(\delta_1 = \frac{\partial J}{\partial z_2}\)", r"\(J = -\sum_i y_i \log \hat y_i\)"]
+    assert math[:3] == [r"\(\begin{pmatrix} a & b \end{pmatrix}\)", r"\(\delta_1 = \frac{\partial J}{\partial z_2}\)",
+                        r"\(J = -\sum_i y_i \log \hat y_i\)"]
     assert r"\(z > 0\)" in math and r"\(z < 0\)" in math and r"\(\sum_i y_i = 1\)" in math
     assert r"\[\frac{\partial J}{\partial z_{2,j}} = \hat y_j - y_j\]" in math
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(safe_markdown(ANSWER))])

@@ -11,8 +11,9 @@ through, and does no Markdown inside it):
   dollars and backslashes as character references, so neither renderer finds anything to act on
   (`\\$` there is a dollar, as in Markdown);
 - each math span the student delimited (`$...$`, `$$...$$`, `\\(...\\)`, `\\[...\\]`) goes to MathJax
-  between our own delimiters, HTML-escaped, read as TeX tokens: a control word that links, styles,
-  loads code or defines macros is shown as its name, and nothing can end the span early.
+  between our own delimiters, HTML-escaped, read as TeX tokens: a control word that is not on the
+  allowlist of plain math (`_ALLOWED`, `_ENVIRONMENTS`) is shown as its name, and nothing can end the
+  span early.
 
 Tested through nbconvert and, with MathJax itself, in a browser (tests/test_written.py).
 """
@@ -23,13 +24,30 @@ import re
 
 MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$\n]+?)(?<!\\)\$", re.S)
-# TeX control words MathJax acts on beyond setting math: links, HTML attributes and styles, fonts,
-# extensions, and macro definitions (which could spell any of these in two steps).
-_BLOCKED = re.compile(r"(href|url|style|class|cssId|require|unicode|bbox|mmlToken|toggle|mathtip|texttip|tooltip|"
-                      r"html\w*|data\w*|attr\w*|def|gdef|edef|xdef|let|futurelet|newcommand|renewcommand|"
-                      r"providecommand|newenvironment|renewenvironment|csname|endcsname|expandafter|string|"
-                      r"DeclareMathOperator|Newextarrow|special|verb|input|include|write|immediate|"
-                      r"eqref|ref|label|tag)", re.I)
+# The TeX control words math in an answer needs, and only those: anything else (links, styles, fonts,
+# extensions, macro definitions, commands that re-read their own output such as mhchem's \ce) is shown by
+# name. An allowlist, since MathJax 3 loads every package and some rebuild commands from their output.
+_ALLOWED = frozenset("""
+alpha beta gamma delta epsilon varepsilon zeta eta theta vartheta iota kappa lambda mu nu xi pi varpi rho varrho
+sigma varsigma tau upsilon phi varphi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon Phi Psi Omega
+frac dfrac tfrac sqrt sum prod int iint oint partial nabla infty lim limsup liminf sup inf max min arg det exp log
+ln lg sin cos tan sinh cosh tanh sec csc cot arcsin arccos arctan sgn
+cdot times div pm mp ast star circ bullet oplus otimes odot setminus
+leq le geq ge neq ne approx sim simeq cong equiv propto ll gg prec succ preceq succeq
+in notin ni subset subseteq supset supseteq cup cap emptyset varnothing forall exists nexists neg lnot land lor
+wedge vee implies impliedby iff to gets mapsto rightarrow leftarrow Rightarrow Leftarrow leftrightarrow
+Leftrightarrow longrightarrow longleftarrow Longrightarrow uparrow downarrow
+ldots cdots vdots ddots dots dotsc dotsb
+hat widehat bar overline underline tilde widetilde vec dot ddot check breve acute grave prime top intercal perp
+parallel mid nmid vert Vert lvert rvert lVert rVert langle rangle lceil rceil lfloor rfloor lbrace rbrace lbrack rbrack
+backslash left right middle big Big bigg Bigg bigl bigr Bigl Bigr biggl biggr
+mathrm mathbf mathit mathsf mathtt mathcal mathbb mathfrak boldsymbol text textrm textbf textit mbox
+displaystyle textstyle scriptstyle quad qquad enspace thinspace
+overbrace underbrace stackrel overset underset binom tbinom dbinom choose over atop
+lt gt le ge leqslant geqslant Re Im ell hbar aleph imath jmath
+""".split())
+_ENVIRONMENTS = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array cases aligned gathered "
+                          "split align align* equation equation* gather gather*".split())
 _IGNORED = "<span class='tex2jax_ignore mathjax_ignore'>{}</span>"
 
 
@@ -59,7 +77,7 @@ def _prose(part: str) -> str:
 
 
 def _tex(tex: str) -> str:
-    """TeX with every control word that is not plain math shown by name instead, and no way out of the
+    """TeX with every control word not on the allowlist (environments too) shown by name instead, and no way out of the
     span: delimiters inside it become empty groups, dollars and comment signs literal. Nothing is
     deleted, so no two pieces can join into a new control word."""
     out, i = [], 0
@@ -74,7 +92,12 @@ def _tex(tex: str) -> str:
                 while j < len(tex) and tex[j].isascii() and tex[j].isalpha():
                     j += 1
                 name = tex[i + 1:j]
-                out.append(f"\\backslash\\mathrm{{{name}}}" if _BLOCKED.fullmatch(name) else tex[i:j])
+                if name in ("begin", "end"):  # allowed with an allowed environment only
+                    environment = re.match(r"\{([A-Za-z]+\*?)\}", tex[j:])
+                    allowed = environment is not None and environment.group(1) in _ENVIRONMENTS
+                else:
+                    allowed = name in _ALLOWED
+                out.append(tex[i:j] if allowed else f"\\backslash\\mathrm{{{name}}}")
             else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span: an empty group instead,
                 j += 1  # which also keeps what precedes and follows apart (\h\(ref must not become \href)
                 out.append("{}" if tex[i + 1] in "()[]" else "\\ " if tex[i + 1] == "\n" else tex[i:j])
