@@ -54,6 +54,11 @@ ATTACKS = [
     "$x \\) \\href{https://evil.example}{y} \\( z$",
     "$x\\$",
     "$[a](javascript:alert(1))$",
+    # found by review round 4: the browser drops NUL before MathJax reads the text, so a backslash and a NUL
+    # and href became \\href; JupyterLab's own math finder matched \\\\( across our spans
+    "$\\\x00href{https://evil.example/n6}{x}$ $\\\x00def\\frac#1#2{PWNED}$ $\\\x01unicode[x]{x41}$",
+    "$a\\\\({b$ plain prose x_1 $c}\\\\)d$",
+    "$\\begin{aligned}{x$ prose $y}\\end{aligned}$",
     # found by review round 3: mhchem's ce command re-reads its own output (MathJax 3 loads every package),
     # so a ce argument ending in a line break and an h spells href with the letters after it; mathtools
     # defines macros
@@ -98,6 +103,7 @@ class Page(HTMLParser):
         self.ignored -= tag == "span"
 
     def handle_data(self, data):
+        data = data.replace("\x00", "")  # as a browser does with NUL in a page's body (HTML's "in body" mode)
         if not self.ignored and data.strip():
             self.seen_by_mathjax.append(data)
 
@@ -135,14 +141,14 @@ def test_mathjax_sees_only_whole_math_spans_without_active_commands(attack):
     for text in _rendered(attack).seen_by_mathjax:
         assert re.fullmatch(f"(?:{SPAN})+", text, re.S), text  # whole spans of ours, nothing between
         assert _control_words(text) <= _ALLOWED | {"begin", "end"}, text
-        for environment in re.findall(r"\\(?:begin|end)\{([^}]*)\}", text):
+        for environment in re.findall(r"\\(?:begin|end) ?\{([^}]*)\}", text):
             assert environment in _ENVIRONMENTS, text
 
 
 def test_an_honest_answer_reads_as_written_with_its_math():
     page = _rendered(ANSWER)
     math = page.seen_by_mathjax
-    assert math[:3] == [r"\(\begin{pmatrix} a & b \end{pmatrix}\)", r"\(\delta_1 = \frac{\partial J}{\partial z_2}\)",
+    assert math[:3] == [r"\(\begin {pmatrix} a & b \end {pmatrix}\)", r"\(\delta_1 = \frac{\partial J}{\partial z_2}\)",
                         r"\(J = -\sum_i y_i \log \hat y_i\)"]
     assert r"\(z > 0\)" in math and r"\(z < 0\)" in math and r"\(\sum_i y_i = 1\)" in math
     assert r"\[\frac{\partial J}{\partial z_{2,j}} = \hat y_j - y_j\]" in math
@@ -180,3 +186,16 @@ def test_text_python_cannot_write_is_replaced_not_a_crash():
     source = safe_markdown("a lone surrogate \ud800 in prose and in $x\udc80$")
     source.encode("utf-8")  # a notebook is written as UTF-8
     assert "?" in source
+
+
+def test_what_would_stall_a_renderer_is_shown_as_written():
+    """Found by review round 4: nbconvert took 17 s on thousands of [ in one line, and MathJax 2 froze the tab
+    for a minute on 230 nested groups. Brackets become character references; deep or too many spans are text."""
+    started = time.monotonic()
+    HTMLExporter().from_notebook_node(nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        safe_markdown("[" * 13000 + "a$b$" * 1750))]))
+    assert time.monotonic() - started < 10
+    deep = "$" + "{" * 230 + "x" + "}" * 230 + "$ and $" + "\\left(" * 100 + "x" + "\\right)" * 100 + "$"
+    assert _rendered(deep).seen_by_mathjax == []
+    many = _rendered("$x$ " * 400).seen_by_mathjax
+    assert len("".join(many).split("\\(")) - 1 == 300

@@ -23,6 +23,9 @@ import html
 import re
 
 MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
+MAX_SPANS = 300  # math spans set by MathJax in one answer; later ones are shown as their source
+MAX_DEPTH = 50  # nested groups or \left in one span: MathJax 2 stalls the page for a minute near 230
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # the browser drops NUL before MathJax reads the text
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$\n]+?)(?<!\\)\$", re.S)
 # The TeX control words math in an answer needs, and only those: anything else (links, styles, fonts,
 # extensions, macro definitions, commands that re-read their own output such as mhchem's \ce) is shown by
@@ -54,15 +57,18 @@ _IGNORED = "<span class='tex2jax_ignore mathjax_ignore'>{}</span>"
 def safe_markdown(text: str) -> str:
     """The cell source that shows `text` (a student's Markdown answer) as its words, with its math set."""
     text = text.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
+    text = _CONTROL.sub("?", text)
     cut = ""
     if len(text) > MAX_CHARS:
         text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
     parts, last = [], 0
-    for match in _MATH.finditer(text):
+    for count, match in enumerate(_MATH.finditer(text)):
+        tex = next(group for group in match.groups() if group is not None)
+        if count >= MAX_SPANS or _depth(tex) > MAX_DEPTH:  # shown as written, for the reader, not typeset
+            continue
         parts.append(_prose(text[last:match.start()]))
         display = match.group(1) is not None or match.group(2) is not None
-        tex = next(group for group in match.groups() if group is not None)
-        parts.append(("\\[{}\\]" if display else "\\({}\\)").format(html.escape(_tex(tex), quote=False)))
+        parts.append(("\\[{}\\]" if display else "\\({}\\)").format(_html(_tex(tex))))
         last = match.end()
     parts.append(_prose(text[last:] + cut))
     return "<div class='nnb-answer'>" + "".join(parts) + "</div>"
@@ -72,8 +78,23 @@ def _prose(part: str) -> str:
     """Text shown as itself: escaped, line breaks kept, nothing MathJax or Markdown could read."""
     if not part:
         return ""
-    escaped = html.escape(part.replace("\\$", "$")).replace("$", "&#36;").replace("\\", "&#92;").replace("\n", "<br>")
+    escaped = _html(part.replace("\\$", "$")).replace("$", "&#36;").replace("\\", "&#92;").replace("\n", "<br>")
     return _IGNORED.format(escaped)
+
+
+def _html(text: str) -> str:
+    """HTML-escaped, brackets as character references too: nbconvert scans from each [ to the end of the
+    line (the cell is one line), which on thousands of them takes seconds."""
+    return html.escape(text, quote=False).replace("[", "&#91;").replace("]", "&#93;")
+
+
+def _depth(tex: str) -> int:
+    """How deeply groups and \\left...\\right nest in a span, at most."""
+    depth = deepest = 0
+    for token in re.finditer(r"\\left(?![A-Za-z])|\\right(?![A-Za-z])|\\.|[{}]", tex, re.S):
+        step = {"{": 1, "}": -1, "\\left": 1, "\\right": -1}.get(token.group(), 0)
+        depth, deepest = depth + step, max(deepest, depth + step)
+    return deepest
 
 
 def _tex(tex: str) -> str:
@@ -92,15 +113,17 @@ def _tex(tex: str) -> str:
                 while j < len(tex) and tex[j].isascii() and tex[j].isalpha():
                     j += 1
                 name = tex[i + 1:j]
-                if name in ("begin", "end"):  # allowed with an allowed environment only
-                    environment = re.match(r"\{([A-Za-z]+\*?)\}", tex[j:])
+                if name in ("begin", "end"):  # allowed with an allowed environment only; the space keeps
+                    environment = re.match(r"\{([A-Za-z]+\*?)\}", tex[j:])  # JupyterLab's own math finder off it
                     allowed = environment is not None and environment.group(1) in _ENVIRONMENTS
+                    out.append(f"\\{name} " if allowed else f"\\backslash\\mathrm{{{name}}}")
                 else:
-                    allowed = name in _ALLOWED
-                out.append(tex[i:j] if allowed else f"\\backslash\\mathrm{{{name}}}")
+                    out.append(tex[i:j] if name in _ALLOWED else f"\\backslash\\mathrm{{{name}}}")
             else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span: an empty group instead,
                 j += 1  # which also keeps what precedes and follows apart (\h\(ref must not become \href)
-                out.append("{}" if tex[i + 1] in "()[]" else "\\ " if tex[i + 1] == "\n" else tex[i:j])
+                symbol = tex[i + 1]
+                out.append("{}" if symbol in "()[]" else "\\ " if symbol == "\n" else "\\\\{}" if symbol == "\\"
+                           else tex[i:j] if symbol.isprintable() else "\\backslash ")
             i = j
             continue
         out.append({"$": "\\$", "%": "\\%", "\n": " "}.get(char, char))
