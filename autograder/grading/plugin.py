@@ -24,7 +24,7 @@ import pytest
 
 from autograder.grading.cases import BUILDERS, Cases
 from autograder.grading.job import SubmissionDir
-from autograder.grading.reference import Reference
+from autograder.grading.reference import Reference, load_solutions
 from autograder.grading.scoring import ItemScore
 from autograder.outputs.results import NOT_CHECKED, ItemResult, StudentResult
 from autograder.sandbox.slot import Slot
@@ -107,7 +107,7 @@ class GradingPlugin:
     def __init__(self, config: Config, slot: Slot, jobs: Iterator[SubmissionDir],
                  deliver: Callable[[StudentResult], None]):
         self.config, self.slot, self.jobs, self.deliver = config, slot, jobs, deliver
-        self.reference = Reference(_load_reference(config))
+        self.reference = Reference(load_solutions(config.solutions))
         self.current: Current | None = None
         self.rubric_of: dict[str, str] = {}  # test node id -> rubric id
         self.arguments: dict[str, dict] = {}  # test node id -> its fixtures (session-scoped), once set up
@@ -228,9 +228,3 @@ def _module_not_read(score: ItemScore, unavailable: dict[str, str]) -> str | Non
         if all(case.credit == 0.0 and case.message.startswith(why) for case in score.cases):
             return module
     return None
-
-
-def _load_reference(config: Config) -> dict:
-    from autograder.grading.reference import load_solutions
-
-    return load_solutions(config.solutions)
