@@ -56,10 +56,10 @@ collect: $(STAMP)
 	$(PY) -m autograder collect $(COURSE)
 
 feedback: $(STAMP)
-	$(PY) -m autograder feedback $(COURSE)
+	$(PY) -m autograder feedback $(COURSE) --out $(OUT)
 
 export: $(STAMP)
-	$(PY) -m autograder export $(COURSE)
+	$(PY) -m autograder export $(COURSE) --out $(OUT)
 
 gradescope: $(STAMP)
 	$(PY) -m autograder.integrations.gradescope build --out dist/autograder.zip

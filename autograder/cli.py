@@ -61,6 +61,7 @@ def _grade(args, workers: int, shards, bar) -> int:
     from autograder.coordinator.batch import OutputError, grade
     from autograder.coordinator.discover import find_submissions
     from autograder.outputs.report import summarise
+    from autograder.outputs.results import waiting as waiting_items
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
     from autograder.spec.assignment import MODULES
 
@@ -106,9 +107,11 @@ def _grade(args, workers: int, shards, bar) -> int:
         if args.verbose:
             print(f"graded {result.name}: {result.total:g}", file=sys.stderr)
 
+    manual = course.manual_grades(config) if course is not None else {}  # what people gave the written answers
+    cells = frozenset(item.cell for item in config.written)
     try:
-        report = grade(find_submissions(submissions, config.name), out, config, workers, args.regrade_all,
-                       on_start=bar.start, on_result=progress, shards=shards)
+        report = grade(find_submissions(submissions, config.name, cells), out, config, workers, args.regrade_all,
+                       on_start=bar.start, on_result=progress, shards=shards, manual=manual)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -143,6 +146,10 @@ def _grade(args, workers: int, shards, bar) -> int:
         unrecorded = course.publish(report.results, report.timestamps, config, out)
         print(f"Gradebook: {course.root / 'gradebook.db'} (nbgrader export, formgrader)\n"
               f"Course feedback: {course.root / 'feedback'}/<student>/{config.name}/ (make feedback releases it)")
+        waiting = sum(bool(waiting_items(r)) for r in report.results)
+        if waiting:
+            print(f"Written answers of {waiting} student(s) wait for manual grading in the formgrader "
+                  "(grades.csv: manual_grading); make feedback and make export take the grades given by then.")
         for student, why in unrecorded:
             print(f"  {student}: {printable(why)}")
     return 1 if report.faults else 0
@@ -224,9 +231,19 @@ def cmd_collect(args) -> int:
     return 0
 
 
+def _refresh(args) -> int:
+    """`make grade` of the course, before feedback or an export: what changed is graded, the rest kept, and
+    every page, grades.csv and the gradebook's late penalties take the manual grades given so far."""
+    args.submissions, args.jobs, args.regrade_all, args.verbose = None, 0, False, False
+    return cmd_grade(args)
+
+
 def cmd_feedback(args) -> int:
     config = _config(args.config)
     course = _course(args)
+    status = _refresh(args)
+    if status not in (0, 1):  # 1: a grader fault, whose earlier results stand; their pages are released as they were
+        return status
     course.release_feedback(config)
     print(f"Released feedback; students run: nbgrader fetch_feedback {config.name} --course={course.course_id} "
           f"--Exchange.root={course.exchange_root}")
@@ -235,10 +252,14 @@ def cmd_feedback(args) -> int:
 
 def cmd_export(args) -> int:
     course = _course(args)
+    status = _refresh(args)
+    if status not in (0, 1):
+        return status
     to = Path(args.to) if args.to else course.root / "grades.csv"
     course.export(to)
-    print(f"Exported the gradebook of {course.root} (nbgrader export; late penalties applied) to {to}")
-    return 0
+    print(f"Exported the gradebook of {course.root} (nbgrader export; late penalties applied; needs_manual_grade: "
+          f"yes where a written answer waits for a person) to {to}")
+    return status
 
 
 def cmd_stubs(args) -> int:
@@ -304,14 +325,18 @@ def main(argv: list[str] | None = None) -> int:
     grade.set_defaults(run=cmd_grade)
     for name, run, text in (("release", cmd_release, "set up the nbgrader course and release the assignment"),
                             ("collect", cmd_collect, "nbgrader collect: latest submission of each student"),
-                            ("feedback", cmd_feedback, "nbgrader release_feedback"),
-                            ("export", cmd_export, "nbgrader export: the gradebook's grades as CSV")):
+                            ("feedback", cmd_feedback, "grade what changed, with the manual grades given, then nbgrader "
+                             "release_feedback"),
+                            ("export", cmd_export, "grade what changed, with the manual grades given, then nbgrader export: "
+                             "the gradebook's grades as CSV")):
         command = sub.add_parser(name, help=text)
         command.set_defaults(run=run)
         if name == "release":
             command.add_argument("--roster", help="CSV of students: id, first name, last name, email")
         if name == "export":
             command.add_argument("--to", help="the CSV file to write (default: COURSE_DIR/grades.csv)")
+        if name in ("feedback", "export"):  # both grade first (what changed), taking the manual grades given
+            command.add_argument("--out", default="out", help="the grader's output folder, as for grade (default: out)")
     for command in (grade, *(sub.choices[n] for n in ("release", "collect", "feedback", "export"))):
         command.add_argument("--config", default=str(ROOT / "config.yaml"))
         command.add_argument("--course-dir", default=None if command is grade else "course",

@@ -1,13 +1,18 @@
 """Shared helpers for the project's tests: build submissions from the solutions, run the grader."""
 from __future__ import annotations
 
+import contextlib
 import csv
 import json
 import os
 import re
+import secrets
 import shutil
+import socket
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 from autograder.devtools.samples import MODULES, ROOT, solution, variant, write_class  # noqa: F401  (re-exported for tests)
@@ -92,3 +97,53 @@ def needs_chromium(test):
 
     return pytest.mark.skipif(CHROMIUM is None and os.environ.get("CI") != "true",
                               reason="Chromium is not installed (apt-get install chromium); CI installs it")(test)
+
+
+@contextlib.contextmanager
+def formgrader_server(course: Path, home: Path):
+    """A real `jupyter server` with nbgrader's formgrader, started in the nbgrader course folder `course`, the
+    instructor's HOME at `home`: yields (base URL, token). Token authentication stays on, as on an instructor's
+    server."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    token = secrets.token_hex(16)
+    home.mkdir(exist_ok=True)
+    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", HOME=str(home),
+               JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
+    log_path = home / "jupyter-server.log"
+    with open(log_path, "w") as log:
+        server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
+                                   "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
+                                   f"--IdentityProvider.token={token}",
+                                   "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
+                                  cwd=course, env=env, stdout=log, stderr=subprocess.STDOUT)
+        base = f"http://127.0.0.1:{port}"
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    get_json(f"{base}/api/status", token)
+                    break
+                except OSError:
+                    assert server.poll() is None and time.monotonic() < deadline, log_path.read_text()
+                    time.sleep(0.3)
+            yield base, token
+        finally:
+            server.terminate()
+            server.wait(timeout=30)
+
+
+def get_json(url: str, token: str, method: str = "GET", body: dict | None = None):
+    """A formgrader (or Jupyter server) API call with the server's token: the decoded JSON answer."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url, data=data, method=method, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def get_text(url: str, token: str) -> str:
+    """A page of the server, as text."""
+    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return response.read().decode()

@@ -4,15 +4,10 @@ collect, grade into gradebook.db, `nbgrader export`, release feedback, each stud
 fetches a page with their own score.
 """
 import csv
-import json
 import os
-import secrets
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +15,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import ROOT, browse, needs_chromium, variant
+from helpers import ROOT, browse, formgrader_server, get_json as _get, needs_chromium, variant
 
 COURSE_ID = "nn-backprop"
 ANSWERS = {
@@ -160,41 +155,8 @@ def formgrader(cycle):
     """A real `jupyter server` with nbgrader's formgrader, started in the course after `make grade`:
     (base URL, token). Token authentication stays on, as on an instructor's server."""
     tmp, _ = cycle
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    token = secrets.token_hex(16)
-    home = tmp / "instructor-home"
-    home.mkdir(exist_ok=True)
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}", HOME=str(home),
-               JUPYTER_CONFIG_DIR=str(home / ".jupyter"), JUPYTER_RUNTIME_DIR=str(home / "runtime"))
-    log = open(tmp / "jupyter-server.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "jupyter_server", "--no-browser", "--allow-root",
-                               "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", "--ServerApp.port_retries=0",
-                               f"--IdentityProvider.token={token}",
-                               "--ServerApp.jpserver_extensions={'nbgrader.server_extensions.formgrader': True}"],
-                              cwd=tmp / "course", env=env, stdout=log, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                _get(f"{base}/api/status", token)
-                break
-            except OSError:
-                assert server.poll() is None and time.monotonic() < deadline, (tmp / "jupyter-server.log").read_text()
-                time.sleep(0.3)
-        yield base, token
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
-        log.close()
-
-
-def _get(url, token):
-    request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
-    with urllib.request.urlopen(request, timeout=30) as response:
-        return json.loads(response.read())
+    with formgrader_server(tmp / "course", tmp / "instructor-home") as server:
+        yield server
 
 
 def _export(tmp):

@@ -3,10 +3,12 @@
     python tools/build_notebook.py          # (re)write the notebook
     python tools/build_notebook.py --check  # exit 1 if the notebook differs from what this script writes
 
-The notebook is not graded: the graded code lives in the modules beside it, which
-the table of files and the submit line list from autograder/spec/assignment.py. Every cell is a locked nbgrader cell (read-only, no
-points), so nbgrader keeps the text and code intact in the released version.
-Cell ids equal the grade ids, so the output is byte-for-byte reproducible.
+The graded code lives in the modules beside it, which the table of files and the submit line list from
+autograder/spec/assignment.py. The notebook holds the written answers: one nbgrader "manually graded
+answer" cell per written item of config.yaml (kind: manual), with its points (`make release` sets them
+again from the config it is given). Every other cell is a locked nbgrader cell (read-only, no points),
+so nbgrader keeps the text and code intact in the released version. Cell ids equal the grade ids, so
+the output is byte-for-byte reproducible.
 """
 from __future__ import annotations
 
@@ -20,6 +22,8 @@ from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from autograder.spec.assignment import MODULES, QUESTIONS  # noqa: E402  (the project's own, run from anywhere)
+from autograder.grading.plugin import declared_tests  # noqa: E402
+from autograder.spec.config import load_config  # noqa: E402
 NOTEBOOK = ROOT / "assignment" / "nn_backprop.ipynb"
 
 
@@ -45,14 +49,60 @@ def code(grade_id: str, text: str):
     return _locked(new_code_cell(text.strip("\n")), grade_id)
 
 
+def answer(grade_id: str, points: float):
+    """A manually graded answer cell (Markdown): nbgrader replaces its text with YOUR ANSWER HERE on release."""
+    cell = new_markdown_cell("YOUR ANSWER HERE")
+    cell.id = grade_id
+    cell.metadata["nbgrader"] = {"grade": True, "grade_id": grade_id, "locked": False, "points": points,
+                                 "schema_version": 3, "solution": True, "task": False}
+    return cell
+
+
+# What each written item (config.yaml, kind: manual) asks; its answer cell follows.
+PROMPTS = {
+    "q1.explain": r"""
+### Q1 in words ({points} points, graded by your instructor)
+
+For each of the four functions (a degree-one polynomial $a x + b$, the hinge loss $\max(1 - x, 0)$,
+a degree-two polynomial, a piecewise constant function with finitely many pieces), say whether a
+network $f(x) = w_0 + \sum_i w_i\, g(b_i + v_i x)$ with the step activation represents it **exactly**,
+and why. Write in the cell below (Markdown; math between `$...$`).
+""",
+    "q2.explain": r"""
+### Q2 in words ({points} points, graded by your instructor)
+
+Why can no linear model $f(x) = w^\top x + b$ (no hidden layer) separate the four XOR points?
+Give an argument, not only the claim. Write in the cell below.
+""",
+    "q3.derivation": r"""
+### Q3 in words ({points} points, graded by your instructor)
+
+Derive $\dfrac{\partial J}{\partial z_2} = \hat y - y$ from the softmax and the cross-entropy, then
+$\delta_1 = \dfrac{\partial J}{\partial z_1}$ by the chain rule. Show the steps, in Markdown with LaTeX
+(`$...$` inline, `$$...$$` on its own line). Write in the cell below.
+""",
+}
+
+
+def written(question: str) -> list:
+    """The prompt and answer cells of `question`'s written items, points from config.yaml."""
+    config = load_config(ROOT / "config.yaml", declared_tests())
+    cells = []
+    for item in next(q for q in config.questions if q.id == question).written:
+        points = int(item.points) if item.points == int(item.points) else item.points
+        cells += [markdown(f"{item.cell}-prompt", PROMPTS[item.id].replace("{points}", str(points))),
+                  answer(item.cell, points)]
+    return cells
+
+
 INTRO = r"""
 # Neural networks and backpropagation
 
 Three short questions: what a network of step units can represent, a ReLU network
 that solves XOR, and backpropagation through a softmax classifier.
 
-**Your graded answers go in the three Python files beside this notebook**, not in
-the notebook itself:
+**Your code goes in the three Python files beside this notebook**, and your written
+answers in this notebook, in the cells that say YOUR ANSWER HERE:
 
 | Question | File | What you fill in |
 |---|---|---|
@@ -278,8 +328,8 @@ with trying("backprop"):
 SUBMIT = r"""
 ## Submitting
 
-When the self-checks pass, submit {modules}.
-This notebook is not graded, so there is nothing to copy into it.
+When the self-checks pass, save this notebook and submit it with {modules}:
+the code is graded from the modules, the written answers from this notebook.
 """
 
 
@@ -297,12 +347,15 @@ def build() -> nbformat.NotebookNode:
         markdown("q1-text", Q1),
         code("q1-selfcheck", Q1_CHECK),
         code("q1-plot", Q1_PLOT),
+        *written("q1"),
         markdown("q2-text", Q2),
         code("q2-selfcheck", Q2_CHECK),
         code("q2-plot", Q2_PLOT),
+        *written("q2"),
         markdown("q3-text", Q3),
         code("q3-selfcheck", Q3_CHECK),
         code("q3-gradient-table", Q3_TABLE),
+        *written("q3"),
         markdown("submit", SUBMIT.replace("{modules}", " and ".join(
             [", ".join(f"`{m}`" for m in MODULES[:-1]), f"`{MODULES[-1]}`"] if len(MODULES) > 1 else [f"`{MODULES[0]}`"]))),
     ]

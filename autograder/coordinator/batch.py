@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from autograder.coordinator.answers import Manual, add_written
 from autograder.coordinator.late import days_late, penalty
 from autograder.coordinator.pool import Shards
 from autograder.coordinator.state import ResultStore, fingerprint
@@ -104,23 +105,34 @@ class BatchReport:
 
 def grade(jobs: list[SubmissionDir], out: Path, config: Config, workers: int = 1, regrade_all: bool = False,
           on_start: Callable[[int], None] = lambda n: None,
-          on_result: Callable[[StudentResult], None] = lambda r: None, shards: Shards | None = None) -> BatchReport:
+          on_result: Callable[[StudentResult], None] = lambda r: None, shards: Shards | None = None,
+          manual: dict[str, dict[str, Manual]] | None = None) -> BatchReport:
     """Grade what changed among `jobs` (everything with regrade_all) and write OUT: the one way into
     grading, for the command line, the nbgrader course, Gradescope and the benchmark.
 
     Each result is saved as soon as it is graded (OUT/.grader-state), so an interrupted run loses
-    nothing; grades.csv and the report are rebuilt from every student's result. `shards`: grading
-    processes the caller started already (they warm up while it does other work); else started here.
+    nothing; grades.csv and the report are rebuilt from every student's result. The written items
+    (answers.py) are made on every run, from the answers read with the jobs and what people gave them
+    (`manual`: student -> item id -> Manual, from the gradebook). `shards`: grading processes the
+    caller started already (they warm up while it does other work); else started here.
     """
     check_output_folder(out)
+    manual = manual or {}
     if shards is not None:
-        return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start)
+        return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start, manual)
     with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed
-        return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start)
+        return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start, manual)
+
+
+def _finish(result: StudentResult, job: SubmissionDir, config: Config, manual: dict[str, Manual]) -> StudentResult:
+    """A graded (or kept) result made whole: its written items as of now, then the late penalty on all."""
+    if config.written:
+        add_written(result, job.submitted.answers, job.submitted.notebook_problem, config, manual)
+    return apply_late(result, job, config)
 
 
 def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config: Config, on_result, regrade_all: bool,
-                   on_start) -> BatchReport:
+                   on_start, manual: dict[str, dict[str, Manual]]) -> BatchReport:
     store = ResultStore(out / ".grader-state")
     prints = {job.student: fingerprint(job, config) for job in jobs}
     by_student = {job.student: job for job in jobs}
@@ -135,7 +147,7 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
             vars(result).update(vars(earlier), fault=result.fault, kept=True)
             on_result(result)
             return
-        apply_late(result, by_student[result.student], config)
+        _finish(result, by_student[result.student], config, manual.get(result.student, {}))
         write_student(out, config, result)
         if not result.fault:  # a grader fault is retried next time
             try:
@@ -147,7 +159,7 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
     on_start(len(todo))
     graded = shards.run(todo, config, finished) if todo else []
     for result in kept:
-        apply_late(result, by_student[result.student], config)
+        _finish(result, by_student[result.student], config, manual.get(result.student, {}))
         write_student(out, config, result)
     report = BatchReport(sorted(kept + graded, key=lambda r: r.student), faults=sum(bool(r.fault) for r in graded),
                          seconds=time.monotonic() - shards.started, reused=len(kept),

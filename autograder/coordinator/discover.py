@@ -21,6 +21,7 @@ import os
 import stat
 from pathlib import Path
 
+from autograder.coordinator.answers import MAX_NOTEBOOK_BYTES, parse_answers
 from autograder.coordinator.late import MAX_TIMESTAMP_BYTES, decode_timestamp
 from autograder.coordinator.trust import (
     is_instructors,
@@ -32,7 +33,7 @@ from autograder.coordinator.trust import (
 )
 from autograder.core.ids import clip, printable
 from autograder.grading.job import SubmissionDir, SubmissionFiles
-from autograder.spec.assignment import MODULES
+from autograder.spec.assignment import MODULES, NOTEBOOK
 
 MAX_FILE_BYTES = 512 * 1024
 MAX_SUBMISSION_BYTES = 2 << 20  # all .py files of one submission together: what one student costs in memory
@@ -44,8 +45,9 @@ _DIR = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0
 _FILE = os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
-def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
-    """Student folders directly under root, sorted by id, each read (its `assignment` subfolder if it has one).
+def find_submissions(root: Path, assignment: str, answer_cells: frozenset[str] = frozenset()) -> list[SubmissionDir]:
+    """Student folders directly under root, sorted by id, each read (its `assignment` subfolder if it has one),
+    with the notebook's cells of the grade ids `answer_cells` (the written answers), if any.
 
     Entries that are not folders (files, links) and names starting with "." are not students.
     What is read is bounded per folder (MAX_SUBMISSION_BYTES), and, in a class folder others may
@@ -58,7 +60,7 @@ def find_submissions(root: Path, assignment: str) -> list[SubmissionDir]:
     try:
         folders, _ = _class_folders(top)
         for name, identity in folders:
-            found.append(_read_student(top, name, root, assignment, doubts, identity))
+            found.append(_read_student(top, name, root, assignment, doubts, identity, answer_cells))
     finally:
         os.close(top)
     return found
@@ -98,7 +100,7 @@ def _class_folders(top: int) -> tuple[list[tuple[str, tuple[int, int]]], dict[st
 
 
 def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict,
-                  identity: tuple[int, int] | None = None) -> SubmissionDir:
+                  identity: tuple[int, int] | None = None, answer_cells: frozenset[str] = frozenset()) -> SubmissionDir:
     """One student's folder (or its `assignment` subfolder, nbgrader's layout, when the graded modules
     are there): its timestamp and files, through descriptors."""
     job = SubmissionDir(name, root / name)
@@ -117,10 +119,10 @@ def _read_student(top: int, name: str, root: Path, assignment: str, doubts: dict
             return job
         chosen, nested = folder, _open_parts(folder, [assignment])
         if nested is None:
-            job.submitted = read_files(folder)
+            job.submitted = read_files(folder, answer_cells)
         else:
-            job.submitted = read_files(nested)
-            above = None if _graded(job.submitted) else read_files(folder)
+            job.submitted = read_files(nested, answer_cells)
+            above = None if _graded(job.submitted) else read_files(folder, answer_cells)
             if above is not None and _graded(above):  # an empty or stray subfolder of that name: the files are above
                 job.submitted = above
                 os.close(nested)
@@ -274,9 +276,9 @@ def _open_parts(folder: int, parts: list[str]) -> int | None:
     return fd
 
 
-def read_files(folder: int) -> SubmissionFiles:
+def read_files(folder: int, answer_cells: frozenset[str] = frozenset()) -> SubmissionFiles:
     """The .py files next to the graded modules (modules, and helpers they may import), from the
-    submission folder open as `folder`."""
+    submission folder open as `folder`; and the notebook's cells of the grade ids `answer_cells`."""
     result = SubmissionFiles()
     parts = _module_folder(folder)
     where = _open_parts(folder, parts)
@@ -306,6 +308,8 @@ def read_files(folder: int) -> SubmissionFiles:
                 result.notes.append(f"Not read: {len(left_out)} more .py file(s) ({clip(printable(left_out[0]), 60)} "
                                     f"first), past the {MAX_SUBMISSION_BYTES >> 20} MiB of .py files the grader reads "
                                     "of a submission.")
+            if answer_cells:
+                result.answers, result.notebook_problem = _notebook_answers(where, answer_cells, result.notes)
         finally:
             os.close(where)
     missing = [m for m in MODULES if m not in result.files and m not in result.refused]
@@ -313,19 +317,38 @@ def read_files(folder: int) -> SubmissionFiles:
         notebooks = [clip(printable(name), 80) for name, _ in _entries(folder) if name.endswith(".ipynb")][:4]
         shown = ", ".join(notebooks[:3]) + (" and more" if len(notebooks) > 3 else "")
         result.notes.append("No graded .py file found: " + ", ".join(MODULES) + " belong beside the notebook"
-                            + (f" (only {shown} was submitted: the notebook is not graded)" if notebooks else ""))
+                            + (f" (only {shown} was submitted: the code is graded from the .py files)" if notebooks else ""))
     elif missing:
         result.notes.append("Missing: " + ", ".join(missing))
     return result
 
 
-def read_submission(folder: Path) -> SubmissionFiles:
+def _notebook_answers(folder: int, cells: frozenset[str], notes: list[str]) -> tuple[dict[str, str], str]:
+    """The written answers in the notebook beside the graded modules (answers.parse_answers), or why there are
+    none. A notebook saved under another name is read when it is the only one (and the student told so)."""
+    names = [name for name, is_dir in _entries(folder) if name.endswith(".ipynb") and not is_dir
+             and not name.startswith(".")]
+    name = NOTEBOOK if NOTEBOOK in names else names[0] if len(names) == 1 else None
+    if name is None:
+        return {}, f"the submission has no {NOTEBOOK}" + (
+            f" (it has {len(names)} other notebooks, so which one holds the answers is not clear)" if names else "")
+    data, why = _read_or_why(name, MAX_NOTEBOOK_BYTES, folder)
+    if data is None:
+        return {}, f"{clip(printable(name), 80)} {why}"
+    answers, why = parse_answers(data, cells)
+    if name != NOTEBOOK and not why:
+        notes.append(f"The written answers were read from {clip(printable(name), 80)} (submit them in {NOTEBOOK} "
+                     "next time).")
+    return answers, f"{clip(printable(name), 80)} {why}" if why else ""
+
+
+def read_submission(folder: Path, answer_cells: frozenset[str] = frozenset()) -> SubmissionFiles:
     """read_files of a folder given by path (its last step not a link): for tools and tests."""
     try:
         fd = os.open(folder, _DIR)
     except OSError as exc:
         return SubmissionFiles(notes=[f"Your submission folder could not be read ({exc.strerror})."])
     try:
-        return read_files(fd)
+        return read_files(fd, answer_cells)
     finally:
         os.close(fd)

@@ -15,6 +15,8 @@ class SubmissionFiles:
     files: dict[str, bytes] = field(default_factory=dict)  # module file name -> bytes
     refused: dict[str, str] = field(default_factory=dict)  # graded module file there but not read -> why
     notes: list[str] = field(default_factory=list)  # remarks for the student (where files were found, what is missing)
+    answers: dict[str, str] = field(default_factory=dict)  # the notebook's cells by grade id (coordinator/answers.py)
+    notebook_problem: str = ""  # why no answers could be read ("" when the notebook was read)
 
 
 @dataclass

@@ -26,7 +26,8 @@ from autograder.coordinator.trust import Untrusted, check_path, read_instructors
 from autograder.core.files import overwrite
 from autograder.core.ids import PLAIN
 from autograder.core.tree import remove_tree
-from autograder.integrations.gradebook import NOTEBOOK, ensure_rubric, open_gradebook, record
+from autograder.integrations.gradebook import NOTEBOOK, ensure_rubric, manual_grades, open_gradebook, record
+from autograder.integrations.written import formgrader_notebook
 from autograder.outputs.results import StudentResult, not_graded
 from autograder.spec.assignment import RELEASED
 from autograder.spec.config import Config
@@ -38,6 +39,28 @@ MAX_COPY_BYTES = 16 << 20  # a file of a submission copied to autograded/ (colle
 
 class CourseError(RuntimeError):
     """A course problem the instructor must fix; the message says how."""
+
+
+def set_points(notebook: Path, config: Config) -> None:
+    """The notebook's answer cells (nbgrader grade + solution cells) get their points from the config's written
+    items: one cell per item, by its grade id (Item.cell), and no answer cell the rubric does not count."""
+    import nbformat
+
+    nb = nbformat.read(notebook, as_version=4)
+    cells = {cell.metadata["nbgrader"]["grade_id"]: cell for cell in nb.cells
+             if cell.metadata.get("nbgrader", {}).get("grade") and cell.metadata["nbgrader"].get("solution")}
+    for item in config.written:
+        if item.cell not in cells:
+            raise CourseError(f"{ROOT / 'assignment' / notebook.name} has no answer cell with grade id {item.cell!r} for "
+                              f"{config.path}: {item.id} (kind: manual): add it (tools/build_notebook.py), or remove "
+                              "the item")
+        cells[item.cell].metadata["nbgrader"]["points"] = item.points
+    extra = sorted(set(cells) - {item.cell for item in config.written})
+    if extra:
+        raise CourseError(f"{ROOT / 'assignment' / notebook.name} has answer cells no written item of {config.path} "
+                          f"counts ({', '.join(extra)}): add each under its question's items with kind: manual "
+                          "(its id: the grade id with . for the first -), or remove the cell")
+    nbformat.write(nb, notebook)
 
 
 @dataclass(frozen=True)
@@ -135,6 +158,7 @@ class Course:
             target = source / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(ROOT / "assignment" / name, target)
+        set_points(source / f"{NOTEBOOK}.ipynb", config)
         if roster is not None:
             self.add_roster(roster)
         with open_gradebook(self.db_url, self.course_id) as gb:
@@ -171,7 +195,7 @@ class Course:
             if result.fault or not_graded(result):
                 continue
             try:
-                self.write_autograded(result.student, config.name)
+                self.write_autograded(result, config)
             except (OSError, UnicodeError, ValueError) as exc:
                 unrecorded.append((result.name, f"not marked autograded for the formgrader: {exc}"))
             try:
@@ -200,12 +224,14 @@ class Course:
             shutil.copyfile(submitted / name, folder / name)
         return folder
 
-    def write_autograded(self, student: str, assignment: str) -> Path:
+    def write_autograded(self, result: StudentResult, config: Config) -> Path:
         """nbgrader's mark that a submission was autograded: the formgrader lists a student as graded
         only when autograded/<student>/<assignment>/ exists. It holds a copy of what was graded: the
-        submitted folder's .py files and timestamp.txt; nothing is read through a link, and a file over
-        MAX_COPY_BYTES is left out. Not the notebook: it is not graded, and the formgrader would show
-        its HTML (and run its scripts) in the instructor's browser, on the Jupyter server's origin."""
+        submitted folder's .py files and timestamp.txt (nothing is read through a link, and a file over
+        MAX_COPY_BYTES is left out), and the notebook the formgrader shows: not the student's (the
+        formgrader would show its HTML, and run its scripts, in the instructor's browser, on the Jupyter
+        server's origin) but one of our own with their written answers (written.formgrader_notebook)."""
+        student, assignment = result.student, config.name
         if not PLAIN.fullmatch(student):
             raise ValueError("its id is not a plain user name, so nbgrader cannot list it")
         folder = self.root / "autograded" / student / assignment
@@ -222,6 +248,8 @@ class Course:
                         overwrite(folder / entry.name, handle.read(MAX_COPY_BYTES))
         finally:
             os.close(source)
+        if config.written:
+            overwrite(folder / f"{NOTEBOOK}.ipynb", formgrader_notebook(result, config))
         return folder
 
     def lock_down(self) -> None:
@@ -241,9 +269,15 @@ class Course:
             os.chmod(inbound, inbound.stat().st_mode | 0o1000)  # sticky: nobody removes another's submission
 
     def export(self, to: Path) -> Path:
-        """nbgrader export: the gradebook's grades as CSV (late penalties applied), to `to`."""
-        self.nbgrader("export", f"--to={Path(to).resolve()}")
+        """nbgrader export: the gradebook's grades as CSV (late penalties applied, and which students wait for
+        manual grading: export.py), to `to`."""
+        self.nbgrader("export", f"--to={Path(to).resolve()}",
+                      "--ExportApp.plugin_class=autograder.integrations.export.ManualStatusCsv")
         return Path(to)
+
+    def manual_grades(self, config: Config) -> dict:
+        """What people gave the written items in the formgrader (gradebook.manual_grades)."""
+        return manual_grades(self.db_url, self.course_id, config)
 
     def release_feedback(self, config: Config) -> None:
         """nbgrader release_feedback; then each page in the exchange readable by the student who fetches it

@@ -94,7 +94,8 @@ def run(root: Path) -> int:
     from autograder.outputs.results import gradescope_json
     from autograder.spec.config import load_config
 
-    config = load_config(root / "source" / "config.yaml", declared_tests())
+    # The written items are a separate Gradescope assignment (README, "Gradescope"): not in this score.
+    config = load_config(root / "source" / "config.yaml", declared_tests()).without_written()
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     job = SubmissionDir(student_id(root), root / "submission", submitted=read_submission(root / "submission"))

@@ -129,3 +129,42 @@ def _tex(tex: str) -> str:
         out.append({"$": "\\$", "%": "\\%", "\n": " "}.get(char, char))
         i += 1
     return "".join(out)
+
+
+def formgrader_notebook(result, config) -> str:
+    """What the formgrader shows of `result` (a StudentResult), as notebook JSON: the auto-graded score, then
+    per written item its rubric (config.yaml, for graders) and the answer cell, written by `safe_markdown`,
+    with the nbgrader metadata of a manually graded answer (grade id `Item.cell`, its points)."""
+    import nbformat
+    from nbformat.v4 import new_markdown_cell, new_notebook
+
+    from autograder.coordinator.answers import STUB
+
+    written = {item.id for item in config.written}
+    auto = [item for item in result.items if item.id not in written]
+    cells = [new_markdown_cell(id="summary", source=
+        f"# Written answers of {html.escape(result.name)}\n\n"
+        f"The code was graded automatically: {sum(i.score for i in auto):g} of {sum(i.max_score for i in auto):g} "
+        "points (item by item in the grader's feedback page). Below, each written answer after its rubric; "
+        "give each a score and, for the student, a comment.")]
+    answers = {item.id: item for item in result.items}
+    for question in config.questions:
+        if question.written:
+            cells.append(new_markdown_cell(f"## {question.id.upper()} · {html.escape(question.title)}", id=question.id))
+        for item in question.written:
+            rubric = "\n".join(f"> {line}" for line in html.escape(item.rubric).split("\n")) if item.rubric else ""
+            cells.append(new_markdown_cell(f"### {html.escape(item.title)} ({item.points:g} points)\n\n"
+                                           + (f"**Rubric** (for graders; students do not see it):\n\n{rubric}"
+                                              if rubric else ""), id=f"{item.cell}-rubric"))
+            entry = answers.get(item.id)
+            text = entry.answer if entry is not None else ""
+            answered = text.strip() not in ("", STUB)
+            cell = new_markdown_cell(safe_markdown(text) if answered else "*(no answer: the cell was left empty or as "
+                                     "released)*", id=item.cell)
+            cell.metadata["nbgrader"] = {"grade": True, "solution": True, "task": False, "locked": True,
+                                         "grade_id": item.cell, "points": item.points, "schema_version": 3}
+            cells.append(cell)
+    notebook = new_notebook(cells=cells, metadata={
+        "kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python", "name": "python3"},
+        "language_info": {"name": "python"}})
+    return nbformat.writes(notebook)

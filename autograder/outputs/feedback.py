@@ -41,10 +41,13 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.6em 0 .4em;border-
 .item.full{border-left-color:#1a7f37}.item.part{border-left-color:#bf8700}.item.zero{border-left-color:#cf222e}.item.hidden{border-left-color:#8c959f}
 .item header{display:flex;justify-content:space-between;gap:1em;font-weight:600}.item code{font-size:.85em;color:#59636e;font-weight:400}
 ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.hint b{color:#0969da}
+.item.waiting{border-left-color:#8c959f}.answer{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border-radius:6px;padding:.5em .8em;margin:.3em 0;font-size:.92em}
+details summary{cursor:pointer;color:#0969da}
 .tag{display:inline-block;font-size:.8em;background:#ddf4ff;color:#0969da;border-radius:10px;padding:0 .6em;margin-right:.3em}
 @media print{body{margin:0;max-width:none}.item{page-break-inside:avoid}}
 """
 NOT_YET = "This item's result is not shown yet."
+WAITING = "Your answer is waiting to be graded by your instructor."
 FAULT = ("Part of your submission could not be graded because of a problem in the grader, not in your code. "
          "Your instructor has been told.")
 
@@ -63,7 +66,8 @@ def esc(text) -> str:
 @dataclass
 class ItemView:
     """One rubric item as a student may see it now; scores are formatted numbers."""
-    state: str  # full | part | zero, or hidden: its result is not shown yet (then only title, id, out_of)
+    state: str  # full | part | zero; hidden: its result is not shown yet (then only title, id, out_of);
+    # waiting: a written answer no person graded yet
     title: str
     id: str
     score: str  # "?" while hidden
@@ -73,6 +77,8 @@ class ItemView:
     problems: list[str] = field(default_factory=list)
     error: str | None = None  # what an item that could not be judged, and names no problem, says instead
     hint: str = ""
+    comment: str = ""  # a written item: the grader's comment, or why there is no answer
+    answer: str | None = None  # a written item: the student's answer, as written
 
     @property
     def hidden(self) -> bool:
@@ -86,7 +92,7 @@ class QuestionView:
     title: str
     score: str
     out_of: str
-    more: str  # " (+8 not shown yet)" or ""
+    more: str  # " (+8 not shown yet)", " (+8 waiting for grading)" or ""
     width: float  # of the score bar, in percent
     items: list[ItemView]
 
@@ -110,13 +116,14 @@ def page(result: StudentResult, config: Config, now: datetime | None = None) -> 
     """The Page of `result`, showing only what its student may see at `now`."""
     whole, hidden = seen(result, config, now), held_back(result, config, now)
     views = [(item, _item(item, config, now, hidden)) for item in result.items]
-    lost = [(item, view) for item, view in views if not view.hidden and item.score < item.max_score]
+    lost = [(item, view) for item, view in views if view.state in ("part", "zero")]
     questions = []
     for question in config.questions:
         part = seen(result, config, now, question.id)
         questions.append(QuestionView(
             question.id.upper(), question.title, _num(part.raw), _num(part.out_of),
-            f" (+{_num(part.held_back)} not shown yet)" if part.held_back else "",
+            (f" (+{_num(part.held_back)} not shown yet)" if part.held_back else "")
+            + (f" ({_num(part.waiting)} waiting for grading)" if part.waiting else ""),
             100 * part.raw / part.out_of if part.out_of else 0,
             [view for item, view in views if item.id.split(".")[0] == question.id]))
     return Page(config.name, result.name, _num(whole.score), _num(whole.out_of), _score_notes(result, whole),
@@ -129,6 +136,13 @@ def _item(item: ItemResult, config: Config, now, hidden: set[str]) -> ItemView:
     if not shown(item, config, now):
         return ItemView("hidden", item.title, item.id, "?", _num(item.max_score))
     state = "full" if item.score >= item.max_score else ("zero" if item.score <= 0 else "part")
+    rubric = config.items.get(item.id)
+    if rubric is not None and rubric.kind == "manual":  # a written answer: its grade, the comment, the answer
+        if item.status == "waiting":
+            return ItemView("waiting", item.title, item.id, "–", _num(item.max_score), item.checked,
+                            comment=WAITING, answer=item.answer)
+        return ItemView(state, item.title, item.id, _num(item.score), _num(item.max_score), item.checked,
+                        comment=item.output, answer=item.answer or None)
     kept = ((count, without(message, hidden)) for count, message in item.problems)
     return ItemView(state, item.title, item.id, _num(item.score), _num(item.max_score), item.checked,
                     cases_line(item.passed, item.cases, item.partial) if item.cases else "",
@@ -142,6 +156,9 @@ def _score_notes(result: StudentResult, whole: Seen) -> list[str]:
     if whole.held_back:
         notes.append(f"Items worth {_num(whole.held_back)} more points are not shown yet: this score counts "
                      "only the items shown below.")
+    if whole.waiting:
+        notes.append(f"Written answers worth {_num(whole.waiting)} points are waiting to be graded by your "
+                     "instructor: this score counts them as 0 until then.")
     if result.penalty and whole.held_back:
         notes.append(f"Submitted {result.late_days} day(s) late: {_num(100 * result.late_share)}% "
                      f"off (before the penalty: {_num(whole.raw)}).")
@@ -196,7 +213,11 @@ def _item_html(i: ItemView) -> str:
             f"<div>{e(i.cases)}</div>" if i.cases else "",
             "<ul>" + "".join(f"<li>{e(problem)}</li>" for problem in i.problems) + "</ul>" if i.problems else "",
             f"<div>{e(i.error)}</div>" if i.error is not None else "",
-            f"<div class='hint'><b>Hint:</b> {e(i.hint)}</div>" if i.hint else ""]
+            f"<div class='hint'><b>Hint:</b> {e(i.hint)}</div>" if i.hint else "",
+            f"<div><b>{'Comment' if i.state != 'waiting' and i.answer is not None else 'Note'}:</b> {e(i.comment)}</div>"
+            if i.comment else "",
+            f"<details><summary>Your answer</summary><div class='answer'>{html.escape(_lines(i.answer))}</div></details>"
+            if i.answer else ""]
     return f"<section class='item {i.state}' id='{e(i.id)}'>{head}{''.join(body)}</section>"
 
 
@@ -224,5 +245,19 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
             lines += [f"- {md(problem)}" for problem in i.problems]
             lines += [md(i.error)] if i.error is not None else []
             lines += [f"Hint: {md(i.hint)}"] if i.hint else []
+            lines += [f"Comment: {md(i.comment)}"] if i.comment else []
+            lines += ["", "Your answer:", "", *_fenced(i.answer)] if i.answer else []
             lines.append("")
     return "\n".join(lines)
+
+
+def _fenced(text: str) -> list[str]:
+    """`text` as a fenced block Markdown shows as written: a fence longer than any run of backticks in it."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    return [fence + "text", _lines(text), fence]
+
+
+def _lines(text: str) -> str:
+    """Each line of `text` with its control characters shown escaped (printable), the line breaks kept."""
+    return "\n".join(printable(line) for line in text.split("\n"))

@@ -24,13 +24,15 @@ class ItemResult:
     output: str  # feedback text: what was checked, what was wrong, a hint
     visibility: str = "visible"
     misconceptions: list[str] = field(default_factory=list)
-    status: str = "graded"  # graded | error (the item could not be judged: a limit, a crash, a grader fault)
+    status: str = "graded"  # graded | error (the item could not be judged: a limit, a crash, a grader fault);
+    # a written item (coordinator/answers.py): graded (by a person) | waiting (for one) | unanswered
     checked: str = ""  # what was checked, in a few words
     passed: int = 0  # cases fully right
     cases: int = 0  # cases run
     partial: int = 0  # cases that earned part of the credit (a recognised mistake)
     problems: list = field(default_factory=list)  # [[count, message], ...], each distinct problem once
     hint: str = ""
+    answer: str = ""  # a written item's answer, Markdown as the student wrote it
 
 
 @dataclass
@@ -122,18 +124,35 @@ def status(result: StudentResult) -> str:
     return f"timestamp {result.timestamp_state}" if result.timestamp_state else "ok"
 
 
+def waiting(result: StudentResult) -> list[str]:
+    """Ids of the written items whose answer waits for a person's grade (answers.py)."""
+    return [item.id for item in result.items if item.status == "waiting"]
+
+
+def manual_grading(result: StudentResult, config: Config) -> str:
+    """grades.csv's word on the written items: "waiting: <ids>" until a person graded each answer, then "done"."""
+    if not config.written:
+        return ""
+    ids = waiting(result)
+    return f"waiting: {' '.join(ids)}" if ids else "done"
+
+
 def grades_csv(results: list[StudentResult], config: Config) -> str:
-    """grades.csv: `student,q1,q2,q3,total,max_total`, then late days, penalty, status and the output files' stem.
+    """grades.csv: `student,q1,q2,q3,total,max_total`, then late days, penalty, status, manual grading (what
+    written answers still wait for a person) and the output files' stem. Totals count the written items
+    a person graded; one waiting counts 0 until then.
 
     The student cell is the printable id, escaped so a spreadsheet never takes it for a formula.
     """
     qids = [q.id for q in config.questions]
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(["student", *qids, "total", "max_total", "late_days", "late_penalty", "status", "file"])
+    writer.writerow(["student", *qids, "total", "max_total", "late_days", "late_penalty", "status", "manual_grading",
+                     "file"])
     for r in sorted(results, key=lambda r: r.student):
         writer.writerow([csv_cell(r.name), *(_num(r.question_score(q)) for q in qids), _num(r.total),
-                         _num(config.max_total), r.late_days, _num(r.penalty), status(r), csv_cell(r.file)])
+                         _num(config.max_total), r.late_days, _num(r.penalty), status(r), manual_grading(r, config),
+                         csv_cell(r.file)])
     return buf.getvalue()
 
 
@@ -170,6 +189,7 @@ class Seen:
     raw: float  # before the late penalty
     out_of: float
     held_back: float
+    waiting: float = 0.0  # points of written items shown whose answer waits for a person's grade (counted 0)
 
 
 def seen(result: StudentResult, config: Config, now: datetime | None = None, question: str | None = None) -> Seen:
@@ -177,11 +197,12 @@ def seen(result: StudentResult, config: Config, now: datetime | None = None, que
     visible = [i for i in items if shown(i, config, now)]
     held_back = sum(i.max_score for i in items) - sum(i.max_score for i in visible)
     raw, out_of = sum(i.score for i in visible), sum(i.max_score for i in visible)
+    pending = sum(i.max_score for i in visible if i.status == "waiting")
     if question is not None:  # question subtotals are before the penalty, as in grades.csv
-        return Seen(raw, raw, out_of, held_back)
+        return Seen(raw, raw, out_of, held_back, pending)
     if not held_back:
-        return Seen(result.total, result.raw_total, config.max_total, 0.0)
-    return Seen(max(0.0, raw * (1 - result.late_share)), raw, out_of, held_back)
+        return Seen(result.total, result.raw_total, config.max_total, 0.0, pending)
+    return Seen(max(0.0, raw * (1 - result.late_share)), raw, out_of, held_back, pending)
 
 
 def gradescope_json(result: StudentResult, config: Config) -> str:
@@ -200,10 +221,10 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
         })
     # What students read: sums over the items they may see (Gradescope shows the tests by their visibility)
     whole = seen(result, config)
-    summary = [f"Total: {_num(whole.score)} / {_num(whole.out_of)}" + _held_back(whole)]
+    summary = [f"Total: {_num(whole.score)} / {_num(whole.out_of)}" + _held_back(whole) + _waiting(whole)]
     for q in config.questions:
         part = seen(result, config, question=q.id)
-        summary.append(f"{q.id} {q.title}: {_num(part.raw)} / {_num(part.out_of)}" + _held_back(part))
+        summary.append(f"{q.id} {q.title}: {_num(part.raw)} / {_num(part.out_of)}" + _held_back(part) + _waiting(part))
     if result.penalty and whole.held_back:
         summary.append(f"Late by {result.late_days} day(s): {_num(100 * result.late_share)}% off")
     elif result.penalty:
@@ -223,3 +244,7 @@ def gradescope_json(result: StudentResult, config: Config) -> str:
 
 def _held_back(part: Seen) -> str:
     return f" (items worth {_num(part.held_back)} more points not shown yet)" if part.held_back else ""
+
+
+def _waiting(part: Seen) -> str:
+    return f" (written answers worth {_num(part.waiting)} points not graded yet)" if part.waiting else ""

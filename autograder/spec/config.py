@@ -8,7 +8,8 @@ the config and the tests are checked against each other.
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass, field, fields
+import re
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
@@ -22,6 +23,8 @@ from autograder.spec.assignment import MODULES, QUESTIONS
 
 VISIBILITIES = ("visible", "hidden", "after_due_date", "after_published")
 SCORINGS = ("fraction", "all_or_nothing")
+KINDS = ("auto", "manual")
+GRADE_ID = re.compile(r"[A-Za-z0-9_-]+")  # what nbgrader accepts as a cell's grade id
 LATE_PENALTIES = ("none", "zero", "percent_per_day")
 BACKENDS = ("auto", *_REGISTRY)
 
@@ -75,6 +78,10 @@ QUESTION_KEYS = {
 ITEM_KEYS = {
     "title": Key(str, None, "what the item checks, shown to students", required=True),
     "points": Key((int, float), None, "points the item is worth", minimum=0, required=True),
+    "kind": Key(str, "auto", "auto: a hidden test grades it; manual: a written answer in the notebook (its answer "
+                "cell's grade id is the rubric id with - for .), graded by people in the formgrader", KINDS),
+    "rubric": Key(str, "", "with kind: manual, what a full answer says and how points are given; shown to graders "
+                  "in the formgrader beside each answer, never to students"),
     "visibility": Key(str, "visible", "when students see the item's result", VISIBILITIES),
     "scoring": Key(str, "fraction", "fraction: share of cases passed; all_or_nothing: every case or 0", SCORINGS),
     "rtol": Key((int, float), None, "overrides tolerance.rtol for this item", minimum=0),
@@ -110,17 +117,25 @@ class Item:
     rtol: float = 1e-4
     atol: float = 1e-8
     misconceptions: dict = field(default_factory=dict)
+    kind: str = "auto"
+    rubric: str = ""
+
+    @property
+    def cell(self) -> str:
+        """The grade id of its cell in nbgrader (which allows no dots): "q1-explain" for q1.explain."""
+        return self.id.replace(".", "-")
 
 
 @dataclass(frozen=True)
 class Question:
     id: str
     title: str
-    items: tuple[Item, ...]
+    items: tuple[Item, ...]  # graded by the hidden tests
+    written: tuple[Item, ...] = ()  # kind: manual, answered in the notebook and graded by people
 
     @property
     def points(self) -> float:
-        return sum(item.points for item in self.items)
+        return sum(item.points for item in self.items + self.written)
 
 
 @dataclass(frozen=True)
@@ -138,7 +153,16 @@ class Config:
 
     @cached_property
     def items(self) -> dict[str, Item]:
-        return {item.id: item for q in self.questions for item in q.items}
+        """Every rubric item by id, auto-graded and written."""
+        return {item.id: item for q in self.questions for item in q.items + q.written}
+
+    @property
+    def written(self) -> tuple[Item, ...]:
+        return tuple(item for q in self.questions for item in q.written)
+
+    def without_written(self) -> "Config":
+        """The same rubric less its written items (Gradescope: they are a separate assignment there)."""
+        return replace(self, questions=tuple(replace(q, written=()) for q in self.questions))
 
     @property
     def max_total(self) -> float:
@@ -229,9 +253,12 @@ def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) ->
     questions, seen = [], set()
     for qid, qraw in raw.items():
         q = _section(path, f"questions.{qid}", qraw, QUESTION_KEYS)
-        items = []
+        items, written = [], []
         for iid, iraw in q["items"].items():
             where = f"questions.{qid}.items.{iid}"
+            if isinstance(iraw, dict) and iraw.get("kind") == "manual":
+                written.append(_written(path, where, qid, iid, iraw, seen))
+                continue
             if iid not in tests:
                 raise ConfigError(path, where, f"no hidden test grades this rubric id; {_suggest(str(iid), set(tests) - seen)}")
             if not str(iid).startswith(f"{qid}."):
@@ -240,6 +267,8 @@ def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) ->
                 raise ConfigError(path, where, "rubric id used twice")
             seen.add(iid)
             it = _section(path, where, iraw, ITEM_KEYS)
+            if it["rubric"]:
+                raise ConfigError(path, f"{where}.rubric", "only a written item (kind: manual) has a rubric for graders")
             for name, credit in it["misconceptions"].items():
                 if name not in tests[iid]:
                     known = tests[iid]
@@ -252,7 +281,7 @@ def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) ->
                               rtol=float(tolerance["rtol"] if it["rtol"] is None else it["rtol"]),
                               atol=float(tolerance["atol"] if it["atol"] is None else it["atol"]),
                               misconceptions=dict(it["misconceptions"])))
-        questions.append(Question(id=qid, title=q["title"], items=tuple(items)))
+        questions.append(Question(id=qid, title=q["title"], items=tuple(items), written=tuple(written)))
     declared = [question.id for question in QUESTIONS]
     for qid in raw:
         if qid not in declared:
@@ -267,3 +296,22 @@ def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) ->
     if missing:
         raise ConfigError(path, "questions", f"no rubric item for the hidden test(s) of {', '.join(missing)}; add them under their question's items")
     return tuple(questions)
+
+
+def _written(path, where: str, qid: str, iid, raw: dict, seen: set) -> Item:
+    """A written item (kind: manual): no hidden test grades it, so none of the keys for one apply."""
+    if not str(iid).startswith(f"{qid}."):
+        raise ConfigError(path, where, f"rubric ids of {qid} must start with '{qid}.'")
+    if not GRADE_ID.fullmatch(str(iid).replace(".", "-")):
+        raise ConfigError(path, where, "a written item's id may hold only letters, digits, _ and - after the "
+                          "question's '.' (it names its notebook cell, as nbgrader's grade id)")
+    if iid in seen:
+        raise ConfigError(path, where, "rubric id used twice")
+    seen.add(iid)
+    it = _section(path, where, raw, ITEM_KEYS)
+    for key in ("scoring", "rtol", "atol", "misconceptions"):
+        if key in raw:
+            raise ConfigError(path, f"{where}.{key}", "a written item (kind: manual) is graded by people: "
+                              f"{key} is for items a hidden test grades; remove it")
+    return Item(id=iid, question=qid, title=it["title"], points=float(it["points"]), visibility=it["visibility"],
+                kind="manual", rubric=it["rubric"].strip())
