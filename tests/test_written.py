@@ -11,7 +11,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-from autograder.integrations.written import _ALLOWED, _ENVIRONMENTS, MAX_CHARS, safe_markdown
+from autograder.integrations.written import _ALLOWED, _ENVIRONMENTS, MAX_CHARS, MAX_MATH_CHARS, safe_markdown
 
 ATTACKS = [
     "<script>alert(1)</script>",
@@ -72,6 +72,10 @@ ATTACKS = [
     "<!-- a comment --><style>body{display:none}</style>",
     "line\r\n<script>alert(1)</script>\rtext",
     "# heading <b>x</b>\n> quote <i>y</i>\n- item <u>z</u>",
+    # found by review round 5: MathJax's finder skips an end delimiter inside an open brace and joined the
+    # spans around it
+    "\\(\\text{a{\\)\\(}\\href{https://evil.example/t3b}{x}\\)\\(}\\)",
+    "$x}}$ $\\text{{{$ $\\href{https://evil.example}{y}$",
 ]
 
 ANSWER = r"""The gradient is $\begin{pmatrix} a & b \end{pmatrix}$.
@@ -85,7 +89,7 @@ since \(\sum_i y_i = 1\). The interval [0, 1] holds every y_i, a*b stays as type
 BLOCKED = {"href", "url", "style", "class", "cssId", "require", "unicode", "bbox", "def", "let", "csname", "newcommand",
            "mmlToken", "texttip", "eqref", "ref", "tag", "ce", "pu", "DeclarePairedDelimiter", "operatorname"}
 SPAN = r"\\\((?:(?!\\[()]).)*?\\\)|\\\[(?:(?!\\[\[\]]).)*?\\\]"
-OURS = {("div", (("class", "nnb-answer"),)), ("span", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
+OURS = {("div", (("class", "nnb-answer"), ("style", "overflow-x:auto"))), ("span", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
 
 
 class Page(HTMLParser):
@@ -199,3 +203,32 @@ def test_what_would_stall_a_renderer_is_shown_as_written():
     assert _rendered(deep).seen_by_mathjax == []
     many = _rendered("$x$ " * 400).seen_by_mathjax
     assert len("".join(many).split("\\(")) - 1 == 300
+
+
+def test_what_mathjax_sets_is_bounded_and_balanced():
+    """Found by review round 5: 160 nested environments crashed MathJax 2's tab; 20,000 characters of plain math
+    took it 5 to 19 s; unbalanced braces let its finder join two spans. Environments count towards the depth, math
+    past MAX_MATH_CHARS in one answer is shown as written, and every span's braces balance."""
+    nested = "$" + "\\begin{matrix}" * 160 + "x" + "\\end{matrix}" * 160 + "$"
+    assert _rendered(nested).seen_by_mathjax == []
+    flood = _rendered("$" + "x+" * 2000 + "x$ " + " ".join(["$" + "{" * 40 + "x" + "}" * 40 + "$"] * 190))
+    assert sum(len(text) for text in flood.seen_by_mathjax) <= MAX_MATH_CHARS + 2 * 4 * 190
+    assert 0 < len(flood.seen_by_mathjax) < 190
+    for answer in ATTACKS + [ANSWER, "$a}b{c$ $}{$ $\\text{{x$"]:
+        for text in _rendered(answer).seen_by_mathjax:
+            for span in re.findall(SPAN, text, re.S):
+                depth = 0
+                for brace in re.findall(r"\\.|[{}]", span):
+                    depth += {"{": 1, "}": -1}.get(brace, 0)
+                    assert depth >= 0, (answer, span)
+                assert depth == 0, (answer, span)
+
+
+def test_the_answer_box_keeps_what_mathjax_sets_inside_and_nothing_is_deleted():
+    """Found by review round 5: 700 negative thin spaces moved a text outside the answer, over the page; a
+    backslash before an unprintable character dropped it. The box clips (overflow), and every character shows."""
+    source = safe_markdown("Honest. $" + "\\!" * 700 + "\\text{GRADER NOTE: full marks}$")
+    assert source.startswith("<div class='nnb-answer' style='overflow-x:auto'>")
+    shown = safe_markdown("$\\\u2028x \\(y\\) \\[z\\]$")
+    assert "\\backslash\\mathrm{U2028}x" in shown and "\\backslash(y\\backslash)" in shown
+    assert "\\backslash&#91;z\\backslash&#93;" in shown

@@ -24,7 +24,10 @@ import re
 
 MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
 MAX_SPANS = 300  # math spans set by MathJax in one answer; later ones are shown as their source
-MAX_DEPTH = 50  # nested groups or \left in one span: MathJax 2 stalls the page for a minute near 230
+MAX_DEPTH = 50  # nested groups, \left or environments in one span: MathJax 2 stalls near 230 groups, and its tab
+# crashes near 150 nested environments
+MAX_MATH_CHARS = 2_000  # of math MathJax sets in one answer (later spans are shown as written): an honest
+# derivation takes a few hundred; MathJax takes up to a millisecond per character (line breaking, nesting)
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # the browser drops NUL before MathJax reads the text
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$\n]+?)(?<!\\)\$", re.S)
 # The TeX control words math in an answer needs, and only those: anything else (links, styles, fonts,
@@ -61,17 +64,19 @@ def safe_markdown(text: str) -> str:
     cut = ""
     if len(text) > MAX_CHARS:
         text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
-    parts, last = [], 0
+    parts, last, typeset = [], 0, 0
     for count, match in enumerate(_MATH.finditer(text)):
         tex = next(group for group in match.groups() if group is not None)
-        if count >= MAX_SPANS or _depth(tex) > MAX_DEPTH:  # shown as written, for the reader, not typeset
-            continue
+        if count >= MAX_SPANS or _depth(tex) > MAX_DEPTH or typeset + len(tex) > MAX_MATH_CHARS:
+            continue  # shown as written, for the reader, not typeset
+        typeset += len(tex)
         parts.append(_prose(text[last:match.start()]))
         display = match.group(1) is not None or match.group(2) is not None
         parts.append(("\\[{}\\]" if display else "\\({}\\)").format(_html(_tex(tex))))
         last = match.end()
     parts.append(_prose(text[last:] + cut))
-    return "<div class='nnb-answer'>" + "".join(parts) + "</div>"
+    # overflow: whatever MathJax sets (a run of negative spaces, say) stays inside the answer's own box
+    return "<div class='nnb-answer' style='overflow-x:auto'>" + "".join(parts) + "</div>"
 
 
 def _prose(part: str) -> str:
@@ -89,19 +94,21 @@ def _html(text: str) -> str:
 
 
 def _depth(tex: str) -> int:
-    """How deeply groups and \\left...\\right nest in a span, at most."""
+    """How deeply groups, \\left...\\right and environments nest in a span, at most."""
     depth = deepest = 0
-    for token in re.finditer(r"\\left(?![A-Za-z])|\\right(?![A-Za-z])|\\.|[{}]", tex, re.S):
-        step = {"{": 1, "}": -1, "\\left": 1, "\\right": -1}.get(token.group(), 0)
+    for token in re.finditer(r"\\(?:left|right|begin|end)(?![A-Za-z])|\\.|[{}]", tex, re.S):
+        step = {"{": 1, "}": -1, "\\left": 1, "\\right": -1, "\\begin": 1, "\\end": -1}.get(token.group(), 0)
         depth, deepest = depth + step, max(deepest, depth + step)
     return deepest
 
 
 def _tex(tex: str) -> str:
     """TeX with every control word not on the allowlist (environments too) shown by name instead, and no way out of the
-    span: delimiters inside it become empty groups, dollars and comment signs literal. Nothing is
+    span: delimiters inside it shown as \\backslash and the bracket, dollars and comment signs literal, and the
+    braces balanced (MathJax's math finder skips an end delimiter inside an open brace, and would join the
+    spans around it): an unmatched closing brace is shown as \\}, open ones are closed at the end. Nothing is
     deleted, so no two pieces can join into a new control word."""
-    out, i = [], 0
+    out, i, depth = [], 0, 0
     while i < len(tex):
         char = tex[i]
         if char == "\\" and i + 1 == len(tex):  # a lone backslash at the end would eat our closing delimiter
@@ -119,16 +126,20 @@ def _tex(tex: str) -> str:
                     out.append(f"\\{name} " if allowed else f"\\backslash\\mathrm{{{name}}}")
                 else:
                     out.append(tex[i:j] if name in _ALLOWED else f"\\backslash\\mathrm{{{name}}}")
-            else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span: an empty group instead,
-                j += 1  # which also keeps what precedes and follows apart (\h\(ref must not become \href)
+            else:  # a control symbol: \\ \{ \$ ...; \( \) \[ \] would end or open a span: shown instead, which
+                j += 1  # also keeps what precedes and follows apart (\h\(ref must not become \href)
                 symbol = tex[i + 1]
-                out.append("{}" if symbol in "()[]" else "\\ " if symbol == "\n" else "\\\\{}" if symbol == "\\"
-                           else tex[i:j] if symbol.isprintable() else "\\backslash ")
+                out.append(f"\\backslash{symbol}" if symbol in "()[]" else "\\ " if symbol == "\n"
+                           else "\\\\{}" if symbol == "\\" else tex[i:j] if symbol.isprintable()
+                           else f"\\backslash\\mathrm{{U{ord(symbol):04X}}}")
             i = j
             continue
+        if char == "}" and not depth:
+            char = "\\}"
+        depth += {"{": 1, "}": -1}.get(char, 0)
         out.append({"$": "\\$", "%": "\\%", "\n": " "}.get(char, char))
         i += 1
-    return "".join(out)
+    return "".join(out) + "}" * depth
 
 
 def formgrader_notebook(result, config) -> str:
