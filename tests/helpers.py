@@ -40,10 +40,15 @@ def read_grades(out: Path) -> dict[str, dict[str, str]]:
         return {row["student"]: row for row in csv.DictReader(handle)}
 
 
-def read_result(out: Path, student: str) -> dict[str, dict]:
-    """{rubric id: test entry} from OUT/results/<student>.json."""
+WRITTEN = ("q1.explain", "q2.explain", "q3.derivation")  # config.yaml's written items (kind: manual)
+AUTO_TOTAL, MAX_TOTAL = "100", "120"  # config.yaml's points: of the auto-graded items, of all
+
+
+def read_result(out: Path, student: str, written: bool = False) -> dict[str, dict]:
+    """{rubric id: test entry} from OUT/results/<student>.json: the auto-graded items (and with written=True,
+    the written ones too, which people grade: tests of the code look at the others)."""
     doc = json.loads((out / "results" / f"{student}.json").read_text())
-    return {test["name"].split()[0]: test for test in doc["tests"]}
+    return {test["name"].split()[0]: test for test in doc["tests"] if written or test["name"].split()[0] not in WRITTEN}
 
 
 def read_markdown(path: Path) -> str:

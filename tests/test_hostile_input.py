@@ -313,7 +313,7 @@ def test_file_names_in_notes_are_escaped_and_bounded(tmp_path):
         assert "\x1b" not in text and "\x07" not in text and "\u202e" not in text, path.name
         assert path.stat().st_size < 100_000, (path.name, path.stat().st_size)
     assert "Graded the files found in" in read_markdown(out / "feedback" / "sub.md")
-    assert "was submitted: the notebook is not graded" in read_markdown(out / "feedback" / "hoarder.md")
+    assert "was submitted: the code is graded from the .py files" in read_markdown(out / "feedback" / "hoarder.md")
 
 
 def test_a_folder_swapped_for_a_link_during_grading_changes_nothing(tmp_path):

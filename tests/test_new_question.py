@@ -128,7 +128,7 @@ def test_a_fourth_question_is_graded_end_to_end(project):
     assert graded.returncode == 0, graded.stdout + graded.stderr
     with open(project / "out" / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
-    assert (rows["ada"]["q4"], rows["ada"]["total"], rows["ada"]["max_total"]) == ("5", "105", "105")
+    assert (rows["ada"]["q4"], rows["ada"]["total"], rows["ada"]["max_total"]) == ("5", "105", "125")  # of 125: 20 are written answers
     assert (rows["bob"]["q4"], rows["bob"]["total"]) == ("0", "100")
     assert (rows["cyd"]["q4"], rows["cyd"]["total"]) == ("0", "100")
     page = (project / "out" / "feedback" / "bob.md").read_text()

@@ -24,7 +24,9 @@ from jupyter_client.manager import AsyncKernelManager
 from nbclient import NotebookClient
 from nbgrader.nbgraderformat import MetadataValidator
 
+from autograder.grading.plugin import declared_tests
 from autograder.spec.assignment import MODULES
+from autograder.spec.config import load_config
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENT = ROOT / "assignment"
@@ -36,12 +38,21 @@ def test_notebook_is_valid_nbformat_and_nbgrader():
     assert nb.nbformat == 4
     nbformat.validate(nb)  # raises nbformat.ValidationError
     MetadataValidator().validate_nb(nb)  # raises nbgrader's ValidationError
+    written = {item.cell: item.points for item in load_config(ROOT / "config.yaml", declared_tests()).written}
+    answers = {}
     for cell in nb.cells:
         meta = cell.metadata.get("nbgrader")
         assert meta is not None, f"cell without nbgrader metadata:\n{cell.source[:200]}"
         assert meta["schema_version"] == 3
-        assert meta["locked"] and not meta["solution"] and not meta["grade"], meta["grade_id"]
         assert not cell.get("outputs"), f"cell {meta['grade_id']} has stored outputs"
+        if meta["grade"]:  # a manually graded answer: Markdown, the student's to write, as released by nbgrader
+            assert meta["solution"] and not meta["locked"] and cell.cell_type == "markdown", meta["grade_id"]
+            assert cell.source == "YOUR ANSWER HERE", meta["grade_id"]
+            answers[meta["grade_id"]] = meta["points"]
+        else:
+            assert meta["locked"] and not meta["solution"], meta["grade_id"]
+    assert answers == written  # one answer cell per written item of config.yaml, with its points
+    assert len(answers) >= 3
 
 
 def test_notebook_matches_builder():

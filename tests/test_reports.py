@@ -45,7 +45,8 @@ def test_feedback_names_the_actual_mistake(sample, student):
 def test_perfect_feedback_has_nothing_to_fix(sample):
     out, _ = sample
     text = (out / "feedback" / "ada.md").read_text()
-    assert "**Score: 100 / 100**" in text and "Where you lost points" not in text
+    assert "**Score: 100 / 120**" in text and "Where you lost points" not in text  # her written answers wait:
+    assert "Written answers worth 20 points are waiting to be graded by your instructor" in text  # not lost
 
 
 def test_report_counts_equal_the_results_files(sample):
@@ -137,10 +138,10 @@ def test_pages_render_in_a_browser_without_console_errors(sample, tmp_path, page
     assert console == []
     if page == "report.html":
         assert re.search(r"<figure id=\"distributions\"><svg", dom)
-        assert dom.count("<tr><td><code>q") == 15  # every rubric item
+        assert dom.count("<tr><td><code>q") == 18  # every rubric item, the written ones too
         assert "id=\"misconceptions\"" in dom and "id=\"troubled\"" in dom
     else:
-        assert "Where you lost points" in dom and dom.count("class=\"item ") == 15
+        assert "Where you lost points" in dom and dom.count("class=\"item ") == 18
     shot = tmp_path / "shot.png"
     browse(out / page, tmp_path, f"--screenshot={shot}", "--window-size=1280,1600")
     assert shot.stat().st_size > 20_000  # a rendered page, not a blank one

@@ -25,7 +25,7 @@ def test_notebook_only_and_subfolder_submissions(tmp_path):
     grades = read_grades(tmp_path / "out")
     assert grades["sam"]["total"] == "100" and grades["nora"]["total"] == "0"
     nora = read_markdown(tmp_path / "out" / "feedback" / "nora.md")
-    assert "only nn_backprop.ipynb was submitted: the notebook is not graded" in nora
+    assert "only nn_backprop.ipynb was submitted: the code is graded from the .py files" in nora
     sam = read_markdown(tmp_path / "out" / "feedback" / "sam.md")
     assert "Graded the files found in my work/nn_backprop/" in sam
 

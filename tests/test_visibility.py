@@ -14,7 +14,7 @@ from helpers import ROOT
 
 DUE = datetime(2026, 12, 15, 23, 59, tzinfo=timezone.utc)
 BEFORE, AFTER = DUE - timedelta(seconds=1), DUE
-BASE = load_config(ROOT / "config.yaml", declared_tests())
+BASE = load_config(ROOT / "config.yaml", declared_tests()).without_written()  # items a hidden test grades
 
 
 def _config(visibility: dict[str, str], due=DUE):

@@ -26,7 +26,8 @@ class ClassSummary:
     students: int
     totals: list[float]
     by_question: dict[str, list[float]]
-    items: list[dict]  # id, title, points, mean, std, full (share at full marks), zero (share at 0)
+    items: list[dict]  # id, title, points, mean, std, full (share at full marks), zero (share at 0), waiting (written
+    # answers no person graded yet: the other numbers leave them out)
     misconceptions: list[dict]  # name, label, students, items; most common first
     troubled: list[tuple[str, list[str]]] = field(default_factory=list)  # (student, reasons)
 
@@ -36,12 +37,14 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
     n = len(results)
     items = []
     for question in config.questions:
-        for item in question.items:
-            scores = np.array([next(i.score for i in r.items if i.id == item.id) for r in results]) if n else np.zeros(0)
+        for item in question.items + question.written:  # a written answer waiting for a person is not counted yet
+            entries = [next(i for i in r.items if i.id == item.id) for r in results]
+            scores = np.array([i.score for i in entries if i.status != "waiting"], dtype=float)
+            m = len(scores)
             items.append({"id": item.id, "title": item.title, "points": item.points,
-                          "mean": float(scores.mean()) if n else 0.0, "std": float(scores.std()) if n else 0.0,
-                          "full": float(np.mean(scores >= item.points)) if n else 0.0,
-                          "zero": float(np.mean(scores <= 0)) if n else 0.0})
+                          "mean": float(scores.mean()) if m else 0.0, "std": float(scores.std()) if m else 0.0,
+                          "full": float(np.mean(scores >= item.points)) if m else 0.0,
+                          "zero": float(np.mean(scores <= 0)) if m else 0.0, "waiting": n - m})
     students_with, items_with = defaultdict(set), defaultdict(set)
     for r in results:
         for i in r.items:
@@ -156,7 +159,9 @@ def to_html(results: list[StudentResult], config: Config) -> str:
              "<th>sd</th><th>full marks</th><th>zero</th></tr>"]
     for it in s.items:
         share = it["mean"] / it["points"] if it["points"] else 0
-        parts.append(f"<tr><td><code>{e(it['id'])}</code> {e(it['title'])}</td><td class='n'>{_num(it['points'])}</td>"
+        waiting = f" <span class='muted'>({it['waiting']} waiting for manual grading)</span>" if it["waiting"] else ""
+        parts.append(f"<tr><td><code>{e(it['id'])}</code> {e(it['title'])}{waiting}</td>"
+                     f"<td class='n'>{_num(it['points'])}</td>"
                      f"<td class='n'>{it['mean']:.2f}</td><td><span class='bar' style='width:{100 * share:.0f}px'>"
                      f"</span></td><td class='n'>{it['std']:.2f}</td><td class='n'>{100 * it['full']:.0f}%</td>"
                      f"<td class='n'>{100 * it['zero']:.0f}%</td></tr>")
