@@ -4,6 +4,7 @@ collect, grade into gradebook.db, `nbgrader export`, release feedback, each stud
 fetches a page with their own score.
 """
 import csv
+import json
 import os
 import shutil
 import subprocess

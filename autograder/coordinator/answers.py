@@ -79,7 +79,7 @@ def add_written(result: StudentResult, answers: dict[str, str], notebook_problem
         else:
             state, score, output = "waiting", 0.0, "Your answer is waiting to be graded by your instructor."
         entry = ItemResult(item.id, item.title, score, item.points, output, item.visibility, status=state,
-                           checked="your written answer, by your instructor", answer=text or "")
+                           checked="your written answer, graded by your instructor", answer=text or "")
         last = max((i for i, other in enumerate(items) if other.id.split(".")[0] == item.question), default=len(items) - 1)
         items.insert(last + 1, entry)
     result.items = items

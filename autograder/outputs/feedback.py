@@ -77,8 +77,9 @@ class ItemView:
     problems: list[str] = field(default_factory=list)
     error: str | None = None  # what an item that could not be judged, and names no problem, says instead
     hint: str = ""
-    comment: str = ""  # a written item: the grader's comment, or why there is no answer
-    answer: str | None = None  # a written item: the student's answer, as written
+    comment: str = ""  # a written item: the comment of the person who graded it
+    note: str = ""  # a written item: that it waits for grading, or why there is no answer
+    answer: str = ""  # a written item: the student's answer, as written
 
     @property
     def hidden(self) -> bool:
@@ -139,10 +140,13 @@ def _item(item: ItemResult, config: Config, now, hidden: set[str]) -> ItemView:
     rubric = config.items.get(item.id)
     if rubric is not None and rubric.kind == "manual":  # a written answer: its grade, the comment, the answer
         if item.status == "waiting":
-            return ItemView("waiting", item.title, item.id, "–", _num(item.max_score), item.checked,
-                            comment=WAITING, answer=item.answer)
+            return ItemView("waiting", item.title, item.id, "–", _num(item.max_score), item.checked, note=WAITING,
+                            answer=item.answer)
+        if item.status == "unanswered":
+            return ItemView(state, item.title, item.id, _num(item.score), _num(item.max_score), item.checked,
+                            note=item.output)
         return ItemView(state, item.title, item.id, _num(item.score), _num(item.max_score), item.checked,
-                        comment=item.output, answer=item.answer or None)
+                        comment=item.output, answer=item.answer)
     kept = ((count, without(message, hidden)) for count, message in item.problems)
     return ItemView(state, item.title, item.id, _num(item.score), _num(item.max_score), item.checked,
                     cases_line(item.passed, item.cases, item.partial) if item.cases else "",
@@ -214,8 +218,8 @@ def _item_html(i: ItemView) -> str:
             "<ul>" + "".join(f"<li>{e(problem)}</li>" for problem in i.problems) + "</ul>" if i.problems else "",
             f"<div>{e(i.error)}</div>" if i.error is not None else "",
             f"<div class='hint'><b>Hint:</b> {e(i.hint)}</div>" if i.hint else "",
-            f"<div><b>{'Comment' if i.state != 'waiting' and i.answer is not None else 'Note'}:</b> {e(i.comment)}</div>"
-            if i.comment else "",
+            f"<div><b>Comment from your instructor:</b> {e(i.comment)}</div>" if i.comment else "",
+            f"<div>{e(i.note)}</div>" if i.note else "",
             f"<details><summary>Your answer</summary><div class='answer'>{html.escape(_lines(i.answer))}</div></details>"
             if i.answer else ""]
     return f"<section class='item {i.state}' id='{e(i.id)}'>{head}{''.join(body)}</section>"
@@ -245,7 +249,8 @@ def to_markdown(result: StudentResult, config: Config, now: datetime | None = No
             lines += [f"- {md(problem)}" for problem in i.problems]
             lines += [md(i.error)] if i.error is not None else []
             lines += [f"Hint: {md(i.hint)}"] if i.hint else []
-            lines += [f"Comment: {md(i.comment)}"] if i.comment else []
+            lines += [f"Comment from your instructor: {md(i.comment)}"] if i.comment else []
+            lines += [md(i.note)] if i.note else []
             lines += ["", "Your answer:", "", *_fenced(i.answer)] if i.answer else []
             lines.append("")
     return "\n".join(lines)
