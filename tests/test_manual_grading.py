@@ -18,7 +18,7 @@ import nbformat
 import pytest
 import yaml
 
-from helpers import ROOT, formgrader_server, get_json, get_text, variant
+from helpers import CHROMIUM, ROOT, browse, formgrader_server, get_json, get_text, variant
 
 COURSE_ID = "nn-backprop"
 ALICE = {  # every written answer, with math
@@ -116,7 +116,7 @@ def test_grading_marks_who_waits_for_a_person_and_counts_no_written_points_yet(c
     assert q3["score"] == 0 and q3["output"] == "No answer: the answer cell was left as released."
 
 
-def test_the_formgrader_shows_the_written_answers_safely_and_takes_grades(course):
+def test_the_formgrader_shows_the_written_answers_safely_and_takes_grades(course, tmp_path):
     """The formgrader, on a real server: alice and bob wait for manual grading; bob's page shows his words
     (his tag as text, his \\href by name), with a grade box per written item; a grade and a comment given
     through its REST API land in the gradebook."""
@@ -133,6 +133,15 @@ def test_the_formgrader_shows_the_written_answers_safely_and_takes_grades(course
         for grade_id in ("q1-explain", "q2-explain", "q3-derivation"):
             assert f'id="{grade_id}"' in page and f'id="{grade_id}-comment"' in page
         assert "Rubric" in page and "2 points for each of the four functions" in page
+        if CHROMIUM:  # as a grader sees it: the page's own scripts fill the score boxes from the API
+            browse(f"{base}/formgrader?token={token}", tmp_path, "--dump-dom")  # logs in (the profile keeps it)
+            url = f"{base}/formgrader/submissions/{notebooks['bob']['id']}/"
+            dom, _ = browse(url, tmp_path, "--virtual-time-budget=10000", "--dump-dom")
+            assert "Steps add up to steps. &lt;script&gt;" in dom and "<script>alert" not in dom
+            assert all(f'id="{grade_id}"' in dom for grade_id in ("q1-explain", "q2-explain", "q3-derivation"))
+            shot = Path(os.environ.get("NNB_SCREENSHOTS", tmp_path)) / "formgrader-written.png"
+            browse(url, tmp_path, "--virtual-time-budget=10000", f"--screenshot={shot}", "--window-size=1280,1400")
+            assert shot.stat().st_size > 20_000
         bob_grades = {g["name"]: g for g in get_json(f"{base}/formgrader/api/grades?submission_id="
                                                      f"{notebooks['bob']['id']}", token)}
         get_json(f"{base}/formgrader/api/grade/{bob_grades['q1-explain']['id']}", token, "PUT",

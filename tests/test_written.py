@@ -75,6 +75,8 @@ ATTACKS = [
     # found by review round 5: MathJax's finder skips an end delimiter inside an open brace and joined the
     # spans around it
     "\\(\\text{a{\\)\\(}\\href{https://evil.example/t3b}{x}\\)\\(}\\)",
+    # found by review round 6: bidirectional overrides reordered the answer as the grader read it
+    "Final answer: \u202e01/01 :ecnatsni rof ,skram lluf $x=1$ $y=2$ \u2066a\u2069 \u200f \u061c",
     "$x}}$ $\\text{{{$ $\\href{https://evil.example}{y}$",
 ]
 
@@ -211,7 +213,7 @@ def test_what_mathjax_sets_is_bounded_and_balanced():
     past MAX_MATH_CHARS in one answer is shown as written, and every span's braces balance."""
     nested = "$" + "\\begin{matrix}" * 160 + "x" + "\\end{matrix}" * 160 + "$"
     assert _rendered(nested).seen_by_mathjax == []
-    flood = _rendered("$" + "x+" * 2000 + "x$ " + " ".join(["$" + "{" * 40 + "x" + "}" * 40 + "$"] * 190))
+    flood = _rendered("$" + "x+" * 2000 + "x$ " + " ".join(["$" + "{" * 15 + "x" + "}" * 15 + "$"] * 190))
     assert sum(len(text) for text in flood.seen_by_mathjax) <= MAX_MATH_CHARS + 2 * 4 * 190
     assert 0 < len(flood.seen_by_mathjax) < 190
     for answer in ATTACKS + [ANSWER, "$a}b{c$ $}{$ $\\text{{x$"]:
@@ -232,3 +234,18 @@ def test_the_answer_box_keeps_what_mathjax_sets_inside_and_nothing_is_deleted():
     shown = safe_markdown("$\\\u2028x \\(y\\) \\[z\\]$")
     assert "\\backslash\\mathrm{U2028}x" in shown and "\\backslash(y\\backslash)" in shown
     assert "\\backslash&#91;z\\backslash&#93;" in shown
+
+
+def test_what_crashed_or_blanked_mathjax_2_in_review_round_6_is_shown_as_written():
+    """43 nested \\underbrace{..}^{a}_{b} (13 elements each) crashed MathJax 2's tab within the depth of 50; 300
+    commands shown by name made its line breaking drop the span without a word; the page of several answers
+    took seconds more than one. Now: 20 levels, 50 commands by name per answer, the math budget per page."""
+    braces = "$" + "\\underbrace{" * 43 + "x" + "}^{a}_{b}" * 43 + "$"
+    assert _rendered(braces).seen_by_mathjax == []
+    named = _rendered("My derivation is correct. $" + "\\a" * 300 + "$ $x$ (see above)")
+    assert named.seen_by_mathjax == ["\\(x\\)"]
+    assert safe_markdown("$\\a$ " * 60).count("\\backslash\\mathrm{a}") == 50
+    for text in ("Final answer: \u202e01/01 full marks", "\u2066a\u2069\u200e\u200f\u061c\u202a"):
+        assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", safe_markdown(text))
+    page_budget = safe_markdown("$" + "x" * 900 + "$", MAX_MATH_CHARS // 3)
+    assert "\\(" not in page_budget and "x" * 900 in page_budget

@@ -24,11 +24,16 @@ import re
 
 MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
 MAX_SPANS = 300  # math spans set by MathJax in one answer; later ones are shown as their source
-MAX_DEPTH = 50  # nested groups, \left or environments in one span: MathJax 2 stalls near 230 groups, and its tab
-# crashes near 150 nested environments
-MAX_MATH_CHARS = 2_000  # of math MathJax sets in one answer (later spans are shown as written): an honest
-# derivation takes a few hundred; MathJax takes up to a millisecond per character (line breaking, nesting)
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # the browser drops NUL before MathJax reads the text
+MAX_DEPTH = 20  # nested groups, \left or environments in one span: MathJax 2 stalls near 230 groups, and its tab
+# crashes near 560 nested elements, which 43 nested \underbrace{..}^{a}_{b} make (13 each; honest math nests a few)
+MAX_MATH_CHARS = 2_000  # of math MathJax sets on one page (later spans are shown as written; a page of several
+# answers shares it: safe_markdown's math_chars): an honest derivation takes a few hundred; MathJax takes up to
+# a millisecond and a half per character (line breaking, nesting, stretchy delimiters)
+MAX_SHOWN_BY_NAME = 50  # commands shown by name in one answer's math: MathJax 2's line breaking drops a span of
+# some 250 (\backslash\mathrm{a} each), silently; past 50 a span is shown as written
+# Control characters (the browser drops NUL before MathJax reads the text) and the bidirectional marks and
+# overrides, which would reorder what the grader reads (two spans swapped, a sentence reversed)
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _MATH = re.compile(r"(?<!\\)\$\$(.+?)(?<!\\)\$\$|\\\[(.+?)\\\]|\\\((.+?)\\\)|(?<!\\)\$([^$\n]+?)(?<!\\)\$", re.S)
 # The TeX control words math in an answer needs, and only those: anything else (links, styles, fonts,
 # extensions, macro definitions, commands that re-read their own output such as mhchem's \ce) is shown by
@@ -57,22 +62,26 @@ _ENVIRONMENTS = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallm
 _IGNORED = "<span class='tex2jax_ignore mathjax_ignore'>{}</span>"
 
 
-def safe_markdown(text: str) -> str:
-    """The cell source that shows `text` (a student's Markdown answer) as its words, with its math set."""
+def safe_markdown(text: str, math_chars: int = MAX_MATH_CHARS) -> str:
+    """The cell source that shows `text` (a student's Markdown answer) as its words, with at most `math_chars`
+    characters of its math set (the rest shown as written)."""
     text = text.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     text = _CONTROL.sub("?", text)
     cut = ""
     if len(text) > MAX_CHARS:
         text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
-    parts, last, typeset = [], 0, 0
+    parts, last, typeset, by_name = [], 0, 0, 0
     for count, match in enumerate(_MATH.finditer(text)):
         tex = next(group for group in match.groups() if group is not None)
-        if count >= MAX_SPANS or _depth(tex) > MAX_DEPTH or typeset + len(tex) > MAX_MATH_CHARS:
+        if count >= MAX_SPANS or _depth(tex) > MAX_DEPTH or typeset + len(tex) > math_chars:
             continue  # shown as written, for the reader, not typeset
-        typeset += len(tex)
+        safe, named = _tex(tex)
+        if by_name + named > MAX_SHOWN_BY_NAME:
+            continue
+        typeset, by_name = typeset + len(tex), by_name + named
         parts.append(_prose(text[last:match.start()]))
         display = match.group(1) is not None or match.group(2) is not None
-        parts.append(("\\[{}\\]" if display else "\\({}\\)").format(_html(_tex(tex))))
+        parts.append(("\\[{}\\]" if display else "\\({}\\)").format(_html(safe)))
         last = match.end()
     parts.append(_prose(text[last:] + cut))
     # overflow: whatever MathJax sets (a run of negative spaces, say) stays inside the answer's own box
@@ -102,12 +111,12 @@ def _depth(tex: str) -> int:
     return deepest
 
 
-def _tex(tex: str) -> str:
+def _tex(tex: str) -> tuple[str, int]:
     """TeX with every control word not on the allowlist (environments too) shown by name instead, and no way out of the
     span: delimiters inside it shown as \\backslash and the bracket, dollars and comment signs literal, and the
     braces balanced (MathJax's math finder skips an end delimiter inside an open brace, and would join the
     spans around it): an unmatched closing brace is shown as \\}, open ones are closed at the end. Nothing is
-    deleted, so no two pieces can join into a new control word."""
+    deleted, so no two pieces can join into a new control word. Returns it and how many commands it shows by name."""
     out, i, depth = [], 0, 0
     while i < len(tex):
         char = tex[i]
@@ -139,7 +148,8 @@ def _tex(tex: str) -> str:
         depth += {"{": 1, "}": -1}.get(char, 0)
         out.append({"$": "\\$", "%": "\\%", "\n": " "}.get(char, char))
         i += 1
-    return "".join(out) + "}" * depth
+    text = "".join(out) + "}" * depth
+    return text, text.count("\\backslash")
 
 
 def formgrader_notebook(result, config) -> str:
@@ -170,7 +180,8 @@ def formgrader_notebook(result, config) -> str:
             entry = answers.get(item.id)
             text = entry.answer if entry is not None else ""
             answered = text.strip() not in ("", STUB)
-            cell = new_markdown_cell(safe_markdown(text) if answered else "*(no answer: the cell was left empty or as "
+            share = MAX_MATH_CHARS // len(config.written)  # the page's math budget, shared by its answers
+            cell = new_markdown_cell(safe_markdown(text, share) if answered else "*(no answer: the cell was left empty or as "
                                      "released)*", id=item.cell)
             cell.metadata["nbgrader"] = {"grade": True, "solution": True, "task": False, "locked": True,
                                          "grade_id": item.cell, "points": item.points, "schema_version": 3}
