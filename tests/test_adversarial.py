@@ -41,8 +41,9 @@ from attacks import ATTACKS, CARRYOVER, CARRYOVER_CLASS, MARK, PWNED, build, rea
 from autograder.sandbox.backends import WORKER_UIDS
 from helpers import ROOT, read_grades, variant, write_class
 
-ITEMS = ("q1.representable q1.step q1.step_network q1.indicator q1.piecewise_constant q2.relu q2.relu_network "
-         "q2.xor_weights q3.softmax q3.cross_entropy q3.forward q3.grad_b2 q3.grad_U q3.grad_b1 q3.grad_W").split()
+ITEMS = ("q1.representable q1.step q1.step_network q1.indicator q1.piecewise_constant q1.explain q2.relu "
+         "q2.relu_network q2.xor_weights q2.explain q3.softmax q3.cross_entropy q3.forward q3.grad_b2 q3.grad_U "
+         "q3.grad_b1 q3.grad_W q3.derivation").split()  # in order: each question's written answer after its code
 HONEST = {
     "honest_sol": variant(),
     "honest_dU": variant(backprop=[('"U": np.outer(delta1, h)', '"U": np.outer(h, delta1)')]),
@@ -404,7 +405,7 @@ def test_no_connection_reached_the_test_listeners(run):
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_no_unearned_points(run, attack):
     got, zeros = _scores(run.out, attack), _scores(run.twin, attack)
-    over = {item: (got[item], zeros[item]) for item in ITEMS if got[item] > zeros[item]}
+    over = {item: (got[item], zeros[item]) for item in ITEMS if got[item] > zeros[item]}  # written ones too: 0
     assert not over, f"{attack} scored more than zeros on (item: (score, zeros' score)): {over}"
 
 

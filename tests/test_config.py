@@ -69,10 +69,10 @@ def test_grade_exits_2_on_a_missing_submissions_folder(tmp_path):
     assert proc.returncode == 2 and "is not a folder" in proc.stderr
 
 
-def test_the_bundled_config_is_valid_and_totals_100():
+def test_the_bundled_config_is_valid_and_totals_120():
     config = load_config(ROOT / "config.yaml", declared_tests())
-    assert config.max_total == 100
-    assert [q.points for q in config.questions] == [30, 20, 50]
+    assert config.max_total == 120 and config.without_written().max_total == 100  # 20 points of written answers
+    assert [q.points for q in config.questions] == [38, 24, 58]
     assert config.items["q2.xor_weights"].scoring == "all_or_nothing"
 
 

@@ -80,8 +80,8 @@ ITEM_KEYS = {
     "points": Key((int, float), None, "points the item is worth", minimum=0, required=True),
     "kind": Key(str, "auto", "auto: a hidden test grades it; manual: a written answer in the notebook (its answer "
                 "cell's grade id is the rubric id with - for .), graded by people in the formgrader", KINDS),
-    "rubric": Key(str, "", "with kind: manual, what a full answer says and how points are given; shown to graders "
-                  "in the formgrader beside each answer, never to students"),
+    "rubric": Key(str, "", "with kind: manual, what a full answer says and how points are given (Markdown); shown to "
+                  "graders in the formgrader above each answer, never to students"),
     "visibility": Key(str, "visible", "when students see the item's result", VISIBILITIES),
     "scoring": Key(str, "fraction", "fraction: share of cases passed; all_or_nothing: every case or 0", SCORINGS),
     "rtol": Key((int, float), None, "overrides tolerance.rtol for this item", minimum=0),
@@ -256,6 +256,9 @@ def _questions(path, raw, tolerance: dict, tests: dict[str, tuple[str, ...]]) ->
         items, written = [], []
         for iid, iraw in q["items"].items():
             where = f"questions.{qid}.items.{iid}"
+            if isinstance(iraw, dict) and iraw.get("kind", "auto") not in KINDS:
+                raise ConfigError(path, f"{where}.kind", f"{iraw['kind']!r} is not one of {', '.join(KINDS)} ("
+                                  f"{ITEM_KEYS['kind'].help})")
             if isinstance(iraw, dict) and iraw.get("kind") == "manual":
                 written.append(_written(path, where, qid, iid, iraw, seen))
                 continue
