@@ -186,6 +186,10 @@ def test_manual_grades_survive_a_regrade_and_reach_export_grades_csv_and_feedbac
     rows = grades(tmp)
     assert {s: (r["total"], r["manual_grading"]) for s, r in rows.items()} == {
         "alice": ("119", "done"), "bob": ("103", "done"), "carl": ("100", "done")}
+    with formgrader_server(tmp / "course", tmp / "instructor-after") as (base, token):  # the formgrader's totals
+        listed = {v["student"]: v for v in get_json(f"{base}/formgrader/api/submissions/nn_backprop", token)}
+        assert {s: (v["score"], v["max_score"], v["needs_manual_grade"]) for s, v in listed.items()} == {
+            "alice": (119.0, 120.0, False), "bob": (103.0, 120.0, False), "carl": (100.0, 120.0, False)}
     exported = nbgrader_export(tmp)  # nbgrader's own export: auto + manual
     assert {s: (float(r["score"]), float(r["max_score"])) for s, r in exported.items()} == {
         "alice": (119.0, 120.0), "bob": (103.0, 120.0), "carl": (100.0, 120.0)}

@@ -91,7 +91,9 @@ since \(\sum_i y_i = 1\). The interval [0, 1] holds every y_i, a*b stays as type
 BLOCKED = {"href", "url", "style", "class", "cssId", "require", "unicode", "bbox", "def", "let", "csname", "newcommand",
            "mmlToken", "texttip", "eqref", "ref", "tag", "ce", "pu", "DeclarePairedDelimiter", "operatorname"}
 SPAN = r"\\\((?:(?!\\[()]).)*?\\\)|\\\[(?:(?!\\[\[\]]).)*?\\\]"
-OURS = {("div", (("class", "nnb-answer"), ("style", "overflow-x:auto"))), ("span", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
+BOX = ("div", (("class", "nnb-answer"), ("dir", "ltr"), ("style", "overflow:auto;border:1px solid #d0d7de;border-left:4px "
+                                                                "solid #6e7781;border-radius:4px;padding:.4em .7em;background:#f6f8fa")))
+OURS = {BOX, ("bdi", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
 
 
 class Page(HTMLParser):
@@ -103,10 +105,10 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         self.tags.append((tag, tuple(attrs)))
-        self.ignored += tag == "span"
+        self.ignored += tag == "bdi"
 
     def handle_endtag(self, tag):
-        self.ignored -= tag == "span"
+        self.ignored -= tag == "bdi"
 
     def handle_data(self, data):
         data = data.replace("\x00", "")  # as a browser does with NUL in a page's body (HTML's "in body" mode)
@@ -230,7 +232,7 @@ def test_the_answer_box_keeps_what_mathjax_sets_inside_and_nothing_is_deleted():
     """Found by review round 5: 700 negative thin spaces moved a text outside the answer, over the page; a
     backslash before an unprintable character dropped it. The box clips (overflow), and every character shows."""
     source = safe_markdown("Honest. $" + "\\!" * 700 + "\\text{GRADER NOTE: full marks}$")
-    assert source.startswith("<div class='nnb-answer' style='overflow-x:auto'>")
+    assert source.startswith("<div class='nnb-answer' dir='ltr' style='overflow:auto;")
     shown = safe_markdown("$\\\u2028x \\(y\\) \\[z\\]$")
     assert "\\backslash\\mathrm{U2028}x" in shown and "\\backslash(y\\backslash)" in shown
     assert "\\backslash&#91;z\\backslash&#93;" in shown
@@ -249,3 +251,14 @@ def test_what_crashed_or_blanked_mathjax_2_in_review_round_6_is_shown_as_written
         assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", safe_markdown(text))
     page_budget = safe_markdown("$" + "x" * 900 + "$", MAX_MATH_CHARS // 3)
     assert "\\(" not in page_budget and "x" * 900 in page_budget
+
+
+def test_what_review_round_7_found_is_bounded_isolated_and_framed():
+    """Thousands of combining marks on one letter took the browser 3 to 6 s to paint; right-to-left letters
+    around math spans swapped them; student prose passed for the page's own rubric. Now: 8 marks a character
+    and the rest counted in words, prose isolated in <bdi> in a left-to-right box, the box framed."""
+    source = safe_markdown("a" + "\u0301" * 19990 + " b")
+    assert "\u0301" * 8 + " (+19982 combining marks) b" in source and "\u0301" * 9 not in source
+    tags = _rendered("Steps\u05c3 $x=1$ \u05be $x=2$ \u05be $x=3$ \u05c0").tags
+    assert tags[0] == BOX and {tag for tag, _ in tags[1:]} == {"bdi"}
+    assert 90 <= safe_markdown("$x$ " * 300, MAX_MATH_CHARS // 3).count("\\(") <= 100  # a page shares the spans

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
 MAX_SPANS = 300  # math spans set by MathJax in one answer; later ones are shown as their source
@@ -29,6 +30,8 @@ MAX_DEPTH = 20  # nested groups, \left or environments in one span: MathJax 2 st
 MAX_MATH_CHARS = 2_000  # of math MathJax sets on one page (later spans are shown as written; a page of several
 # answers shares it: safe_markdown's math_chars): an honest derivation takes a few hundred; MathJax takes up to
 # a millisecond and a half per character (line breaking, nesting, stretchy delimiters)
+MAX_MARKS = 8  # combining marks on one character (more are counted, not drawn: a browser takes seconds to paint
+# thousands stacked on one letter)
 MAX_SHOWN_BY_NAME = 50  # commands shown by name in one answer's math: MathJax 2's line breaking drops a span of
 # some 250 (\backslash\mathrm{a} each), silently; past 50 a span is shown as written
 # Control characters (the browser drops NUL before MathJax reads the text) and the bidirectional marks and
@@ -59,21 +62,27 @@ lt gt le ge leqslant geqslant Re Im ell hbar aleph imath jmath
 """.split())
 _ENVIRONMENTS = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array cases aligned gathered "
                           "split align align* equation equation* gather gather*".split())
-_IGNORED = "<span class='tex2jax_ignore mathjax_ignore'>{}</span>"
+# Prose: in an element MathJax skips, isolated (<bdi>) so right-to-left letters in it cannot reorder the spans around
+_IGNORED = "<bdi class='tex2jax_ignore mathjax_ignore'>{}</bdi>"
+# The answer's box: left to right, framed (so the student's words never pass for the page's own), and clipping
+# whatever MathJax draws outside it (a run of negative spaces, say)
+_BOX = ("<div class='nnb-answer' dir='ltr' style='overflow:auto;border:1px solid #d0d7de;border-left:4px solid "
+        "#6e7781;border-radius:4px;padding:.4em .7em;background:#f6f8fa'>")
 
 
 def safe_markdown(text: str, math_chars: int = MAX_MATH_CHARS) -> str:
     """The cell source that shows `text` (a student's Markdown answer) as its words, with at most `math_chars`
     characters of its math set (the rest shown as written)."""
     text = text.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub("?", text)
+    text = _cap_marks(_CONTROL.sub("?", text))
     cut = ""
     if len(text) > MAX_CHARS:
         text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
     parts, last, typeset, by_name = [], 0, 0, 0
+    spans = max(1, MAX_SPANS * math_chars // MAX_MATH_CHARS)  # a page of several answers shares them too
     for count, match in enumerate(_MATH.finditer(text)):
         tex = next(group for group in match.groups() if group is not None)
-        if count >= MAX_SPANS or _depth(tex) > MAX_DEPTH or typeset + len(tex) > math_chars:
+        if count >= spans or _depth(tex) > MAX_DEPTH or typeset + len(tex) > math_chars:
             continue  # shown as written, for the reader, not typeset
         safe, named = _tex(tex)
         if by_name + named > MAX_SHOWN_BY_NAME:
@@ -84,8 +93,25 @@ def safe_markdown(text: str, math_chars: int = MAX_MATH_CHARS) -> str:
         parts.append(("\\[{}\\]" if display else "\\({}\\)").format(_html(safe)))
         last = match.end()
     parts.append(_prose(text[last:] + cut))
-    # overflow: whatever MathJax sets (a run of negative spaces, say) stays inside the answer's own box
-    return "<div class='nnb-answer' style='overflow-x:auto'>" + "".join(parts) + "</div>"
+    return _BOX + "".join(parts) + "</div>"
+
+
+def _cap_marks(text: str) -> str:
+    """`text` with at most MAX_MARKS combining marks on a character; the others counted in words instead."""
+    out, run = [], 0
+    for char in text:
+        if unicodedata.category(char).startswith("M"):
+            run += 1
+            if run <= MAX_MARKS:
+                out.append(char)
+            continue
+        if run > MAX_MARKS:
+            out.append(f" (+{run - MAX_MARKS} combining marks)")
+        run = 0
+        out.append(char)
+    if run > MAX_MARKS:
+        out.append(f" (+{run - MAX_MARKS} combining marks)")
+    return "".join(out)
 
 
 def _prose(part: str) -> str:
