@@ -60,7 +60,7 @@ def _folders_in(path: str | None) -> int:
 def _grade(args, workers: int, shards, bar) -> int:
     from autograder.coordinator.batch import OutputError, grade
     from autograder.coordinator.discover import find_submissions
-    from autograder.outputs.report import summarise
+    from autograder.outputs.report import summarise, who
     from autograder.outputs.results import waiting as waiting_items
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
     from autograder.spec.assignment import MODULES
@@ -122,11 +122,15 @@ def _grade(args, workers: int, shards, bar) -> int:
     print(f"Graded {fresh} submission{'s' if fresh != 1 else ''} in {report.seconds:.1f} s (sandbox: {backend.name})"
           + (f"; kept {report.reused} unchanged (--regrade-all to redo them)" if report.reused else "")
           + f"; mean {mean:.1f} / {config.max_total:g}.")
-    troubled = summarise(report.results, config).troubled
-    if troubled:
-        print(f"Not graded normally ({len(troubled)}):")
-        for student, reasons in troubled:
-            print(f"  {student}: {printable(reasons[0])}" + (f" (+{len(reasons) - 1} more)" if len(reasons) > 1 else ""))
+    groups = summarise(report.results, config).groups
+    if groups:  # one line per reason, however many students: the report lists them all
+        print(f"Not graded normally ({sum(len(members) for _, members in groups)}):")
+        for kind, members in groups:
+            student, reasons = members[0]
+            more = len(reasons) - 1
+            print(f"  {kind}: " + (f"{len(members)} students, {who([name for name, _ in members])}; first, "
+                                  if len(members) > 1 else "") + f"{student}: {clip(printable(reasons[0]), 240)}"
+                  + (f" (+{more} more problem{'s' if more != 1 else ''}: see the report)" if more else ""))
     skipped: dict[str, list[str]] = {}
     for name, why in not_students(submissions).items():
         skipped.setdefault(why, []).append(name)

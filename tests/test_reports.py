@@ -71,7 +71,8 @@ def test_report_counts_equal_the_results_files(sample):
 
 def test_summary_names_where_things_are_and_who_was_not_graded_normally(sample):
     _, stdout = sample
-    assert "Not graded normally (2):" in stdout and "  fay: " in stdout and "  eve: " in stdout
+    assert "Not graded normally (2):" in stdout and "  limits hit: fay: " in stdout
+    assert "  module not imported: eve: " in stdout
     for words in ("grades.csv", "report.html", "feedback"):
         assert words in stdout
 

@@ -186,7 +186,7 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
     p, e = page(result, config, now), esc
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
-             f"<title>Feedback: {e(p.course)} for {e(p.student)}</title><style>{CSS}</style></head><body>",
+             f"<title>Feedback: {e(p.course)} for {e(p.student)}</title><style>{CSS}</style></head><body><main>",
              f"<p class='muted'>{e(p.course)} · feedback for <b>{e(p.student)}</b></p>",
              f"<h1>Your score</h1><div class='total'>{p.score} <span class='muted'>/ {p.out_of}</span></div>"]
     parts += [f"<div class='note'>{e(note)}</div>" for note in p.score_notes + p.notes]
@@ -203,7 +203,7 @@ def to_html(result: StudentResult, config: Config, now: datetime | None = None) 
                      f"<div class='bar' role='img' aria-label='{q.score} of {q.out_of}'>"
                      f"<i style='width:{q.width:.1f}%'></i></div>")
         parts += [_item_html(item) for item in q.items]
-    parts.append("</body></html>")
+    parts.append("</main></body></html>")
     return "\n".join(parts)
 
 

@@ -1,9 +1,10 @@
 """The class report: one self-contained HTML page an instructor reads at a glance.
 
-Score distributions per question (an inline SVG), mean and spread per
-rubric item, the recognised misconceptions ranked by how many students made
-them, and the submissions that could not be graded normally, with the reason.
-`summarise` is pure (and tested against the results files); `to_html` renders it.
+Score distributions per question (inline SVGs), mean and spread per rubric item, the recognised
+misconceptions ranked by how many students made them and who, the submissions that could not be
+graded normally grouped by why, and every student's row with a link to their feedback page.
+`summarise` is pure (and tested against the results files); `to_html` renders it, from phone width
+to print, with landmarks and labels a screen reader needs (checked with axe-core).
 """
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from autograder.outputs.feedback import esc
-from autograder.outputs.results import NOT_CHECKED, StudentResult, _num
+from autograder.outputs.results import NOT_CHECKED, StudentResult, _num, manual_grading, status
 from autograder.spec.config import Config
 from autograder.spec.mistakes import MISCONCEPTIONS
 
@@ -28,8 +29,10 @@ class ClassSummary:
     by_question: dict[str, list[float]]
     items: list[dict]  # id, title, points, mean, std, full (share at full marks), zero (share at 0), waiting (written
     # answers no person graded yet: the other numbers leave them out)
-    misconceptions: list[dict]  # name, label, students, items; most common first
+    misconceptions: list[dict]  # name, label, students (how many), names (who), items; most common first
     troubled: list[tuple[str, list[str]]] = field(default_factory=list)  # (student, reasons)
+    groups: list[tuple[str, list[tuple[str, list[str]]]]] = field(default_factory=list)  # troubled by why (the
+    # status grades.csv gives: limits hit, module not imported, ...), the largest group first
 
 
 def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
@@ -52,9 +55,11 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
                 students_with[name].add(r.student)
                 items_with[name].add(i.id)
     ranked = sorted(students_with, key=lambda name: (-len(students_with[name]), name))
+    names = {r.student: r.name for r in results}
     misconceptions = [{"name": name, "label": MISCONCEPTIONS[name].label, "students": len(students_with[name]),
-                       "items": sorted(items_with[name])} for name in ranked]
-    troubled = []
+                       "names": sorted(names[s] for s in students_with[name]), "items": sorted(items_with[name])}
+                      for name in ranked]
+    troubled, by_kind = [], defaultdict(list)
     for r in results:
         unread = [note for note in r.notes if note.startswith(("Not graded", "Your submission folder"))]
         reasons = unread or list(dict.fromkeys(  # a folder not read: that is the reason, not what it then lacked
@@ -68,9 +73,18 @@ def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
             + [note for note in r.notes if note.startswith(("No graded", "Missing"))]))
         if reasons:
             troubled.append((r.name, reasons))
+            kind = status(r)
+            by_kind["other" if kind == "ok" else kind].append((r.name, reasons))
+    groups = sorted(by_kind.items(), key=lambda group: (-len(group[1]), group[0]))
     return ClassSummary(n, [r.total for r in results],
                         {q.id: [r.question_score(q.id) for r in results] for q in config.questions},
-                        items, misconceptions, troubled)
+                        items, misconceptions, troubled, groups)
+
+
+def who(names: list[str], shown: int = 3) -> str:
+    """'ada, ben, cai and 4 more students' (plain text, for the terminal)."""
+    more = len(names) - shown
+    return ", ".join(names[:shown]) + (f" and {more} more student{'s' if more != 1 else ''}" if more > 0 else "")
 
 
 def _nice_ticks(top: float, most: int = 5, whole: bool = False) -> list[float]:
@@ -99,12 +113,15 @@ def _histograms(summary: ClassSummary, config: Config) -> str:
               else np.zeros(10, int) for _, values, full in panels]
     y_ticks = _nice_ticks(max(1, max(int(c.max()) for c in counts)), 4, whole=True)
     y_top = y_ticks[-1]
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width * len(panels)} {height}" '
-           f'width="{width * len(panels)}" height="{height}" font-family="system-ui,sans-serif" font-size="11" '
-           'role="img" aria-label="score distributions">']
-    for p, ((title, _, full), count) in enumerate(zip(panels, counts)):
-        x0, y0 = p * width + left, top_pad + plot_h  # the plot's origin (bottom left)
-        out.append(f'<g><text x="{x0}" y="{top_pad - 12}" font-size="12" fill="#1f2328">{e(title)}</text>')
+    out = []
+    for p, ((title, _, full), count) in enumerate(zip(panels, counts)):  # one chart each: they wrap on a phone
+        x0, y0 = left, top_pad + plot_h  # the plot's origin (bottom left)
+        label = f"{title}: " + ", ".join(f"{n} scored {lo:g} to {hi:g}" for n, lo, hi in zip(
+            count, np.linspace(0, full, 11)[:-1], np.linspace(0, full, 11)[1:]) if n) if full > 0 else title
+        out.append(f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+                   f'height="{height}" font-family="system-ui,sans-serif" font-size="11" role="img" '
+                   f'aria-label="{e(label or title)}">')
+        out.append(f'<g><text x="{x0}" y="{top_pad - 12}" font-size="12" fill="#1f2328">{e(_short(title))}</text>')
         for t in y_ticks:
             y = y0 - plot_h * t / y_top
             out.append(f'<line x1="{x0}" x2="{x0 + plot_w}" y1="{y:.1f}" y2="{y:.1f}" stroke="#eaeef2"/>'
@@ -114,31 +131,49 @@ def _histograms(summary: ClassSummary, config: Config) -> str:
             if n:
                 h = plot_h * n / y_top
                 out.append(f'<rect x="{x0 + i * bar + 0.5:.1f}" y="{y0 - h:.1f}" width="{bar - 1:.1f}" '
-                           f'height="{h:.1f}" fill="#2f6fb3"><title>{n} students</title></rect>')
+                           f'height="{h:.1f}" fill="#2f6fb3"><title>{n} student{"s" if n != 1 else ""}</title></rect>')
         for t in [t for t in _nice_ticks(full) if t <= full + 1e-9] if full > 0 else [0.0]:
             x = x0 + plot_w * t / full if full > 0 else x0
             out.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{y0}" y2="{y0 + 4}" stroke="#59636e"/>'
                        f'<text x="{x:.1f}" y="{y0 + 16}" text-anchor="middle" fill="#59636e">{t:g}</text>')
         out.append(f'<line x1="{x0}" x2="{x0 + plot_w}" y1="{y0}" y2="{y0}" stroke="#59636e"/>'
                    f'<text x="{x0 + plot_w / 2}" y="{y0 + 32}" text-anchor="middle" fill="#1f2328">points</text>')
-        if p == 0:
-            out.append(f'<text transform="translate({x0 - 38} {y0 - plot_h / 2}) rotate(-90)" text-anchor="middle" '
-                       'fill="#1f2328">students</text>')
-        out.append("</g>")
-    out.append("</svg>")
+        out.append(f'<text transform="translate({x0 - 38} {y0 - plot_h / 2}) rotate(-90)" text-anchor="middle" '
+                   'fill="#1f2328">students</text>')
+        out.append("</g></svg>")
     return "".join(out)
+
+
+def _short(title: str, most: int = 34) -> str:
+    """A chart's title cut to fit its width (the full one is in the chart's label)."""
+    return title if len(title) <= most else title[:most - 1].rstrip() + "…"
 
 
 CSS = """
 body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1f2328;max-width:1100px;margin:1.5em auto;padding:0 1em}
-h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.5em 0 .4em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
-.kpi{display:flex;gap:2.5em;margin:.6em 0}.kpi div{font-size:.9em;color:#59636e}.kpi b{display:block;font-size:1.6em;color:#1f2328}
-table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #eaeef2;vertical-align:top}
-th{font-weight:600;background:#f6f8fa}td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.bar{display:inline-block;height:.7em;background:#2f6fb3;border-radius:2px;vertical-align:middle}
-.muted{color:#59636e}code{font-size:.9em}svg{max-width:100%;height:auto}
-@media print{body{max-width:none;margin:0}h2{break-after:avoid}table,svg{break-inside:avoid}}
+h1{font-size:1.5em;margin:.2em 0;overflow-wrap:anywhere}h2{font-size:1.15em;margin:1.5em 0 .4em;border-bottom:1px solid #d0d7de;padding-bottom:.2em}
+.kpi{display:flex;flex-wrap:wrap;gap:.8em 2.5em;margin:.6em 0}.kpi div{font-size:.9em;color:#59636e}.kpi b{display:block;font-size:1.6em;color:#1f2328}
+.scroll{overflow-x:auto}table{border-collapse:collapse;width:100%}
+th,td{text-align:left;padding:.3em .6em;border-bottom:1px solid #eaeef2;vertical-align:top}
+th{font-weight:600;background:#f6f8fa}td.n,th.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
+.track{display:inline-block;width:80px;height:.7em;background:#eaeef2;border-radius:2px;vertical-align:middle;margin-left:.5em}
+.bar{display:block;height:100%;background:#2f6fb3;border-radius:2px}
+.muted{color:#59636e}code{font-size:.9em}.charts{display:flex;flex-wrap:wrap;gap:.5em;margin:0}
+.charts svg{flex:1 1 250px;max-width:340px;height:auto}summary{cursor:pointer;color:#0969da}
+@media (max-width:600px){body{margin:.8em auto}th,td{padding:.25em .35em}.track{width:40px}}
+@media print{body{max-width:none;margin:0;font-size:11px}h2{break-after:avoid}tr,svg{break-inside:avoid}
+.scroll{overflow:visible}a{color:inherit;text-decoration:none}.charts svg{max-width:24%}}
 """
+
+
+def _names(names: list[str], shown: int = 5) -> str:
+    """Who, in HTML: the first few by name, the rest in a disclosure that says how many."""
+    e = esc
+    if len(names) <= shown:
+        return ", ".join(e(n) for n in names)
+    rest = names[shown:]
+    return (", ".join(e(n) for n in names[:shown]) + f" <details><summary>and {len(rest)} more student"
+            f"{'s' if len(rest) != 1 else ''}</summary>{', '.join(e(n) for n in rest)}</details>")
 
 
 def to_html(results: list[StudentResult], config: Config) -> str:
@@ -146,42 +181,60 @@ def to_html(results: list[StudentResult], config: Config) -> str:
     e = esc
     totals = np.array(s.totals) if s.totals else np.zeros(1)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report: {e(config.name)}</title>"
-             f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>",
+             f"<meta name='viewport' content='width=device-width,initial-scale=1'><style>{CSS}</style></head><body>"
+             "<main>",
              f"<h1>Class report: {e(config.name)}</h1>",
              "<div class='kpi'>"
-             f"<div><b>{s.students}</b>submissions</div>"
+             f"<div><b>{s.students}</b>submission{'s' if s.students != 1 else ''}</div>"
              f"<div><b>{np.mean(totals):.1f}</b>mean of {_num(config.max_total)}</div>"
              f"<div><b>{np.median(totals):.1f}</b>median</div>"
              f"<div><b>{np.std(totals):.1f}</b>spread (sd)</div>"
              f"<div><b>{len(s.troubled)}</b>not graded normally</div></div>",
-             "<h2>Score distributions</h2>", f"<figure id='distributions'>{_histograms(s, config)}</figure>",
-             "<h2>Rubric items</h2><table id='items'><tr><th>item</th><th>points</th><th>mean</th><th></th>"
-             "<th>sd</th><th>full marks</th><th>zero</th></tr>"]
+             "<h2>Score distributions</h2>", f"<figure id='distributions' class='charts'>{_histograms(s, config)}</figure>",
+             "<h2>Rubric items</h2><div class='scroll' tabindex='0' role='region' aria-label='rubric items (scrolls sideways)'><table id='items'><tr><th scope='col'>item</th>"
+             "<th scope='col' class='n'>points</th><th scope='col'>mean (bar: share of the points)</th>"
+             "<th scope='col' class='n'>sd</th><th scope='col' class='n'>full marks</th><th scope='col' class='n'>zero</th></tr>"]
     for it in s.items:
-        share = it["mean"] / it["points"] if it["points"] else 0
+        share = min(1.0, it["mean"] / it["points"]) if it["points"] else 0
         waiting = f" <span class='muted'>({it['waiting']} waiting for manual grading)</span>" if it["waiting"] else ""
         parts.append(f"<tr><td><code>{e(it['id'])}</code> {e(it['title'])}{waiting}</td>"
                      f"<td class='n'>{_num(it['points'])}</td>"
-                     f"<td class='n'>{it['mean']:.2f}</td><td><span class='bar' style='width:{100 * share:.0f}px'>"
-                     f"</span></td><td class='n'>{it['std']:.2f}</td><td class='n'>{100 * it['full']:.0f}%</td>"
+                     f"<td class='n'>{it['mean']:.2f}<span class='track' role='img' aria-label='{100 * share:.0f}% of the "
+                     f"points'><span class='bar' style='width:{100 * share:.0f}%'></span></span></td>"
+                     f"<td class='n'>{it['std']:.2f}</td><td class='n'>{100 * it['full']:.0f}%</td>"
                      f"<td class='n'>{100 * it['zero']:.0f}%</td></tr>")
-    parts.append("</table><h2>Misconceptions, most common first</h2>")
+    parts.append("</table></div><h2>Misconceptions, most common first</h2>")
     if s.misconceptions:
-        parts.append("<table id='misconceptions'><tr><th>students</th><th>mistake</th><th>items</th></tr>")
+        parts.append("<div class='scroll' tabindex='0' role='region' aria-label='misconceptions (scrolls sideways)'><table id='misconceptions'><tr><th scope='col' class='n'>students</th>"
+                     "<th scope='col'>mistake</th><th scope='col'>who</th><th scope='col'>items</th></tr>")
         for m in s.misconceptions:
             parts.append(f"<tr><td class='n'>{m['students']} of {s.students}</td><td>{e(m['label'])}</td>"
+                         f"<td>{_names(m['names'])}</td>"
                          f"<td>{', '.join(f'<code>{e(i)}</code>' for i in m['items'])}</td></tr>")
-        parts.append("</table>")
+        parts.append("</table></div>")
     else:
         parts.append("<p class='muted' id='misconceptions'>No recognised misconception in this class.</p>")
     parts.append("<h2>Submissions not graded normally</h2>")
-    if s.troubled:
-        parts.append("<table id='troubled'><tr><th>student</th><th>what happened</th></tr>")
-        for student, reasons in s.troubled:
-            parts.append(f"<tr><td>{e(student)}</td><td>{'<br>'.join(e(r) for r in reasons)}</td></tr>")
-        parts.append("</table>")
+    if s.groups:
+        parts.append("<div class='scroll' tabindex='0' role='region' aria-label='submissions not graded normally (scrolls sideways)'><table id='troubled'><tr><th scope='col'>why</th><th scope='col' class='n'>"
+                     "students</th><th scope='col'>who, and what happened</th></tr>")
+        for kind, members in s.groups:
+            first = members[0]
+            rest = "".join(f"<li>{e(name)}: {'; '.join(e(r) for r in reasons)}</li>" for name, reasons in members[1:])
+            more = (f"<details><summary>{len(members) - 1} more</summary><ul>{rest}</ul></details>" if rest else "")
+            parts.append(f"<tr><td>{e(kind)}</td><td class='n'>{len(members)}</td><td>{e(first[0])}: "
+                         f"{'<br>'.join(e(r) for r in first[1])}{more}</td></tr>")
+        parts.append("</table></div>")
     else:
         parts.append("<p class='muted' id='troubled'>Every submission was graded normally.</p>")
-    parts.append("</body></html>")
+    parts.append("<h2>Students</h2><div class='scroll' tabindex='0' role='region' aria-label='students (scrolls sideways)'><table id='students'><tr><th scope='col'>student</th>"
+                 + "".join(f"<th scope='col' class='n'>{e(q.id)}</th>" for q in config.questions)
+                 + "<th scope='col' class='n'>total</th><th scope='col'>status</th>"
+                 + ("<th scope='col'>manual grading</th>" if config.written else "") + "</tr>")
+    for r in sorted(results, key=lambda r: r.student):
+        parts.append(f"<tr><td><a href='feedback/{e(r.file)}.html'>{e(r.name)}</a></td>"
+                     + "".join(f"<td class='n'>{_num(r.question_score(q.id))}</td>" for q in config.questions)
+                     + f"<td class='n'>{_num(r.total)}</td><td>{e(status(r))}</td>"
+                     + (f"<td>{e(manual_grading(r, config))}</td>" if config.written else "") + "</tr>")
+    parts.append("</table></div></main></body></html>")
     return "\n".join(parts)
-
