@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder grade|stubs|doctor|keys`.
+"""Command line: `python -m autograder grade|release|collect|feedback|export|stubs|doctor|keys` (make wraps each).
 
 Exit status: 0 when the command finished (whatever the submissions did), 2 for a
 usage or config error (the message names the file and key), 1 for a grader fault.
@@ -49,6 +49,11 @@ def cmd_grade(args) -> int:
         return 130
 
 
+def _flag(option: str, variable: str) -> str:
+    """How to say an option to whoever runs us: make's variable under make (which sets MAKELEVEL), else the option."""
+    return f"make grade {variable}" if os.environ.get("MAKELEVEL") else option
+
+
 def _folders_in(path: str | None) -> int:
     """How many entries a submissions folder has (at most that many shards are worth starting)."""
     try:
@@ -94,7 +99,7 @@ def _grade(args, workers: int, shards, bar) -> int:
         print(f"note: anyone may add folders to {submissions}: a folder named after a user of this machine is graded "
               "only if that user (or you) owns it, and other ids are only as trustworthy as the folder", file=sys.stderr)
     try:
-        backend = select_backend(config.backend)
+        backend = select_backend(config.backend, str(config.path))
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -120,7 +125,7 @@ def _grade(args, workers: int, shards, bar) -> int:
     mean = sum(r.total for r in report.results) / n if n else 0.0
     fresh = n - report.reused
     print(f"Graded {fresh} submission{'s' if fresh != 1 else ''} in {report.seconds:.1f} s (sandbox: {backend.name})"
-          + (f"; kept {report.reused} unchanged (--regrade-all to redo them)" if report.reused else "")
+          + (f"; kept {report.reused} unchanged ({_flag('--regrade-all', 'REGRADE=1')} to redo them)" if report.reused else "")
           + f"; mean {mean:.1f} / {config.max_total:g}.")
     groups = summarise(report.results, config).groups
     if groups:  # one line per reason, however many students: the report lists them all
@@ -283,7 +288,7 @@ def cmd_doctor(args) -> int:
 
     config = _config(args.config)
     try:
-        backend = select_backend(config.backend)
+        backend = select_backend(config.backend, str(config.path))
     except RuntimeError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -308,11 +313,16 @@ def cmd_doctor(args) -> int:
 
 
 def cmd_keys(args) -> int:
+    from autograder.grading.plugin import declared_tests
+
     for section, keys in [*SECTIONS.items(), ("questions.<q>", QUESTION_KEYS), ("questions.<q>.items.<id>", ITEM_KEYS)]:
         print(f"{section}:")
         for name, key in keys.items():
             default = "(required)" if key.required else f"default {key.default!r}"
             print(f"  {name}: {key.help}; {default}" + (f"; one of {', '.join(key.choices)}" if key.choices else ""))
+    print("misconceptions each auto-graded item can be given credit for (questions.<q>.items.<id>.misconceptions):")
+    for item, names in declared_tests().items():
+        print(f"  {item}: {', '.join(names) if names else '(none)'}")
     return 0
 
 
@@ -342,7 +352,8 @@ def main(argv: list[str] | None = None) -> int:
         if name in ("feedback", "export"):  # both grade first (what changed), taking the manual grades given
             command.add_argument("--out", default="out", help="the grader's output folder, as for grade (default: out)")
     for command in (grade, *(sub.choices[n] for n in ("release", "collect", "feedback", "export"))):
-        command.add_argument("--config", default=str(ROOT / "config.yaml"))
+        command.add_argument("--config", default=str(ROOT / "config.yaml"),
+                             help="the rubric and run settings (default: the project's config.yaml; `keys` lists them)")
         command.add_argument("--course-dir", default=None if command is grade else "course",
                              help="the nbgrader course directory (default: course)")
         command.add_argument("--course-id", default="nn-backprop", help="nbgrader course id")
@@ -350,7 +361,8 @@ def main(argv: list[str] | None = None) -> int:
     stubs = sub.add_parser("stubs", help="regenerate assignment/*.py from solutions/*.py")
     stubs.set_defaults(run=cmd_stubs)
     doctor = sub.add_parser("doctor", help="say which sandbox backend is active and why")
-    doctor.add_argument("--config", default=str(ROOT / "config.yaml"))
+    doctor.add_argument("--config", default=str(ROOT / "config.yaml"),
+                        help="the rubric and run settings (default: the project's config.yaml)")
     doctor.set_defaults(run=cmd_doctor)
     keys = sub.add_parser("keys", help="list every config.yaml key with its default and meaning")
     keys.set_defaults(run=cmd_keys)

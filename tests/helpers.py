@@ -27,12 +27,12 @@ ITEMS_OF = {  # the rubric items that grade each graded name of the student API
 }
 
 
-def run_grader(submissions: Path, out: Path, *extra: str, config: Path | None = None):
+def run_grader(submissions: Path, out: Path, *extra: str, config: Path | None = None, env: dict | None = None):
     """`python -m autograder grade` as a user runs it; returns the CompletedProcess."""
     cmd = [sys.executable, "-m", "autograder", "grade", str(submissions), "--out", str(out), *extra]
     if config is not None:
         cmd += ["--config", str(config)]
-    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600)
+    return subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT, timeout=600, env=env)
 
 
 def read_grades(out: Path) -> dict[str, dict[str, str]]:

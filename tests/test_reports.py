@@ -138,7 +138,7 @@ def test_pages_render_in_a_browser_without_console_errors(sample, tmp_path, page
     dom, console = browse(out / page, tmp_path, "--dump-dom")
     assert console == []
     if page == "report.html":
-        assert re.search(r"<figure id=\"distributions\"><svg", dom)
+        assert re.search(r"<figure id=\"distributions\" class=\"charts\"><svg", dom)
         assert dom.count("<tr><td><code>q") == 18  # every rubric item, the written ones too
         assert "id=\"misconceptions\"" in dom and "id=\"troubled\"" in dom
     else:

@@ -80,7 +80,7 @@ def apply_late(result: StudentResult, job: SubmissionDir, config: Config) -> Stu
     result.penalty = penalty(result.raw_total, result.late_days, config)
     result.late_share = penalty(1.0, result.late_days, config)
     result.timestamp_note, result.timestamp_state = "", ""
-    if config.late_penalty != "none" and config.due:
+    if config.due:  # a time that cannot be read is said even with no penalty: late_days counts from it
         if job.timestamp_problem:
             result.timestamp_state = "unreadable"
             result.timestamp_note = (f"The submission time in timestamp.txt could not be read ({job.timestamp_problem}), "

@@ -37,7 +37,7 @@ def main(argv: list[str]) -> int:
     os.dup2(2, 1)  # anything printed from here on (pytest included) goes to stderr
 
     config = load_config(config_path, declared_tests())
-    slot = Slot(select_backend(config.backend), config.limits, index, os.environ.get("NNB_SLOT_PARENT"))
+    slot = Slot(select_backend(config.backend, str(config.path)), config.limits, index, os.environ.get("NNB_SLOT_PARENT"))
     slot.start()
 
     def jobs():

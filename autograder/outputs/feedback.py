@@ -127,7 +127,7 @@ def page(result: StudentResult, config: Config, now: datetime | None = None) -> 
             + (f" ({_num(part.waiting)} waiting for grading)" if part.waiting else ""),
             100 * part.raw / part.out_of if part.out_of else 0,
             [view for item, view in views if item.id.split(".")[0] == question.id]))
-    return Page(config.name, result.name, _num(whole.score), _num(whole.out_of), _score_notes(result, whole),
+    return Page(config.name, result.name, _num(whole.score), _num(whole.out_of), _score_notes(result, whole, config),
                 [note for note in result.notes + [result.timestamp_note] if note], bool(result.fault),
                 [view for _, view in lost], _shared([item for item, _ in lost]), questions)
 
@@ -154,7 +154,15 @@ def _item(item: ItemResult, config: Config, now, hidden: set[str]) -> ItemView:
                     without(item.output, hidden) if item.status == "error" and not item.problems else None, item.hint)
 
 
-def _score_notes(result: StudentResult, whole: Seen) -> list[str]:
+def late_policy(config: Config) -> str:
+    """'due 2026-12-15 23:59 UTC; 10% off per day started' (the due date and the rule that made a penalty)."""
+    due = config.due.strftime("%Y-%m-%d %H:%M %Z").strip() if config.due else "no due date"
+    rule = {"zero": "a late submission scores 0",
+            "percent_per_day": f"{_num(config.late_percent_per_day)}% off per day started"}.get(config.late_penalty, "")
+    return f"due {due}" + (f"; {rule}" if rule else "")
+
+
+def _score_notes(result: StudentResult, whole: Seen, config: Config) -> list[str]:
     """What stands beside the score: items not shown yet, the late penalty (as a share while some are)."""
     notes = []
     if whole.held_back:
@@ -164,11 +172,11 @@ def _score_notes(result: StudentResult, whole: Seen) -> list[str]:
         notes.append(f"Written answers worth {_num(whole.waiting)} points are waiting to be graded by your "
                      "instructor: this score counts them as 0 until then.")
     if result.penalty and whole.held_back:
-        notes.append(f"Submitted {result.late_days} day(s) late: {_num(100 * result.late_share)}% "
-                     f"off (before the penalty: {_num(whole.raw)}).")
+        notes.append(f"Submitted {result.late_days} day(s) late ({late_policy(config)}): "
+                     f"{_num(100 * result.late_share)}% off (before the penalty: {_num(whole.raw)}).")
     elif result.penalty:
-        notes.append(f"Submitted {result.late_days} day(s) late: {_num(result.penalty)} points off "
-                     f"(before the penalty: {_num(result.raw_total)}).")
+        notes.append(f"Submitted {result.late_days} day(s) late ({late_policy(config)}): {_num(result.penalty)} "
+                     f"points off (before the penalty: {_num(result.raw_total)}).")
     return notes
 
 

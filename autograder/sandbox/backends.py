@@ -329,17 +329,19 @@ BACKENDS: dict[str, type[Backend]] = {kind.name: kind for kind in (Bwrap, Namesp
 
 
 @functools.lru_cache(maxsize=None)
-def select_backend(preferred: str = "auto") -> Backend:
-    """The strongest backend that works on this machine, or the one asked for (error if it cannot run)."""
+def select_backend(preferred: str = "auto", source: str = "config.yaml") -> Backend:
+    """The strongest backend that works on this machine, or the one asked for (error if it cannot run); `source`:
+    the config file that asked, for the messages."""
     problems = {}
     for name in BACKENDS if preferred == "auto" else (preferred,):
         problem = BACKENDS[name].probe()
         if problem is None:
-            why = "asked for in config.yaml (sandbox.backend)" if preferred != "auto" else BACKENDS[name].why_auto
+            why = f"asked for in {source} (sandbox.backend)" if preferred != "auto" else BACKENDS[name].why_auto
             if problems:
                 why += "; " + "; ".join(f"not {n}: {p}" for n, p in problems.items())
             return BACKENDS[name](why)
         problems[name] = problem
     if preferred == "auto":
         raise RuntimeError("no way to run student code here: " + "; ".join(f"{n}: {p}" for n, p in problems.items()))
-    raise RuntimeError(f"config.yaml asks for sandbox.backend: {preferred}, but {problems[preferred]}")
+    raise RuntimeError(f"{source} asks for sandbox.backend: {preferred}, but {problems[preferred]}: set it to auto, or "
+                       "make that backend work here (python -m autograder doctor says why)")
