@@ -1,6 +1,7 @@
 # nn-backprop: every user-facing command. Each target bootstraps .venv first.
 #   make grade                      grade the nbgrader course's submissions if collected, else the sample class
 #   make grade SUBMISSIONS=dir OUT=dir
+#   make export LMS=canvas|moodle [LMS_ROSTER=ids.csv]   final grades in an LMS's import format
 #   make release / collect / feedback / export   the nbgrader cycle (COURSE_DIR, default course/;
 #                                   COURSE_ID, default nn-backprop; EXCHANGE, default COURSE_DIR/exchange)
 PYTHON      ?= python3
@@ -16,6 +17,9 @@ ROSTER      ?= $(wildcard roster.csv)
 SUBMISSIONS ?=
 JOBS        ?=
 REGRADE     ?=
+LMS         ?=
+LMS_ROSTER  ?=
+LMS_ASSIGNMENT_ID ?=
 COURSE      := --course-dir $(COURSE_DIR) --config $(CONFIG) --course-id $(COURSE_ID) $(if $(EXCHANGE),--exchange $(EXCHANGE))
 
 .PHONY: install test check stubs grade release collect feedback export bench gradescope doctor clean
@@ -59,7 +63,7 @@ feedback: $(STAMP)
 	$(PY) -m autograder feedback $(COURSE) --out $(OUT)
 
 export: $(STAMP)
-	$(PY) -m autograder export $(COURSE) --out $(OUT)
+	$(PY) -m autograder export $(COURSE) --out $(OUT) $(if $(LMS),--lms $(LMS)) $(if $(LMS_ROSTER),--lms-roster $(LMS_ROSTER)) $(if $(LMS_ASSIGNMENT_ID),--lms-assignment-id $(LMS_ASSIGNMENT_ID))
 
 gradescope: $(STAMP)
 	$(PY) -m autograder.integrations.gradescope build --out dist/autograder.zip

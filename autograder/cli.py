@@ -260,14 +260,46 @@ def cmd_feedback(args) -> int:
 
 
 def cmd_export(args) -> int:
+    is_course = (Path(args.course_dir) / "nbgrader_config.py").is_file()
+    if args.lms and not is_course:  # grades of a folder graded with make grade SUBMISSIONS=...: OUT/grades.csv as it is
+        return _export_lms(args, Path(args.out) / f"grades-{args.lms}.csv", 0)
     course = _course(args)
     status = _refresh(args)
     if status not in (0, 1):
         return status
+    if args.lms:
+        return _export_lms(args, course.root / f"grades-{args.lms}.csv", status)
     to = Path(args.to) if args.to else course.root / "grades.csv"
     course.export(to)
     print(f"Exported the gradebook of {course.root} (nbgrader export; late penalties applied; needs_manual_grade: "
           f"yes where a written answer waits for a person) to {to}")
+    return status
+
+
+def _export_lms(args, default: Path, status: int) -> int:
+    """OUT/grades.csv's final totals in the LMS's import format (outputs/lms.py)."""
+    from autograder.outputs.lms import LmsError, export, read_grades, read_roster
+
+    config = _config(args.config)
+    to = Path(args.to) if args.to else default
+    try:
+        roster = read_roster(Path(args.lms_roster)) if args.lms_roster else {}
+        made = export(args.lms, read_grades(Path(args.out) / "grades.csv"), roster, config.name, args.lms_assignment_id)
+    except LmsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    to.write_text(made.text, encoding="utf-8")
+    print(f"Wrote {made.exported} final grade(s) for {args.lms.capitalize()} to {to} (after late penalties"
+          + (", written answers as graded so far" if config.written else "") + ")")
+    if made.left_out:
+        print(f"  left out ({len(made.left_out)}, no grade to send): "
+              + ", ".join(f"{printable(s)} ({why})" for s, why in made.left_out[:5]) + (" ..." if len(made.left_out) > 5 else ""))
+    if made.waiting:
+        print(f"  {len(made.waiting)} student(s) still have written answers waiting for manual grading, counted 0: "
+              + ", ".join(printable(s) for s in made.waiting[:5]) + (" ..." if len(made.waiting) > 5 else ""))
+    if made.unmapped:
+        print(f"  not in {args.lms_roster}, so exported under their course id ({len(made.unmapped)}): "
+              + ", ".join(printable(s) for s in made.unmapped[:5]) + (" ..." if len(made.unmapped) > 5 else ""))
     return status
 
 
@@ -348,7 +380,15 @@ def main(argv: list[str] | None = None) -> int:
         if name == "release":
             command.add_argument("--roster", help="CSV of students: id, first name, last name, email")
         if name == "export":
-            command.add_argument("--to", help="the CSV file to write (default: COURSE_DIR/grades.csv)")
+            command.add_argument("--to", help="the CSV file to write (default: COURSE_DIR/grades.csv, with --lms "
+                                 "COURSE_DIR/grades-<lms>.csv, or OUT/grades-<lms>.csv outside a course)")
+            command.add_argument("--lms", choices=("canvas", "moodle"), help="write the final grades in this LMS's "
+                                 "import format instead of nbgrader's export (from OUT/grades.csv)")
+            command.add_argument("--lms-roster", help="CSV mapping the course's student ids to the LMS's: columns "
+                                 "student, and any of name, first_name, last_name, lms_id, sis_user_id, "
+                                 "sis_login_id, section, email, id_number")
+            command.add_argument("--lms-assignment-id", default="", help="the LMS's id of the assignment (Canvas: "
+                                 "the number in its URL; without it Canvas makes a new assignment)")
         if name in ("feedback", "export"):  # both grade first (what changed), taking the manual grades given
             command.add_argument("--out", default="out", help="the grader's output folder, as for grade (default: out)")
     for command in (grade, *(sub.choices[n] for n in ("release", "collect", "feedback", "export"))):

@@ -197,6 +197,9 @@ def test_manual_grades_survive_a_regrade_and_reach_export_grades_csv_and_feedbac
     made = {row["student_id"]: row for row in csv.DictReader(open(tmp / "make-export.csv"))}
     assert {s: (r["score"], r["needs_manual_grade"]) for s, r in made.items()} == {
         "alice": ("119.0", "no"), "bob": ("103.0", "no"), "carl": ("100.0", "no")}
+    autograder("export", *args, "--out", str(tmp / "out"), "--lms", "canvas", "--to", str(tmp / "canvas.csv"), cwd=tmp)
+    canvas = list(csv.reader(open(tmp / "canvas.csv")))  # the LMS gets the same final totals, written answers in
+    assert [row[-1] for row in canvas[1:]] == ["120", "119", "103", "100"]
     autograder("feedback", *args, "--out", str(tmp / "out"), cwd=tmp)
     student_nbgrader("alice", tmp / "students" / "alice", "fetch_feedback", "nn_backprop")
     [page] = (tmp / "students" / "alice" / "nn_backprop" / "feedback").rglob("*.html")
