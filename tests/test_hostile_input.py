@@ -228,7 +228,8 @@ def test_a_bad_timestamp_is_told_to_student_and_instructor(stamps, student):
     assert row["total"] == ("100" if student != "fifo" else "50")
     feedback = read_markdown(out / "feedback" / f"{student}.md")
     assert "timestamp.txt could not be read" in feedback and "graded as on time" in feedback
-    assert f"{student}: The submission time in timestamp.txt could not be read" in proc.stdout.decode()
+    assert "  timestamp unreadable: " in proc.stdout.decode()  # one line for them all; the report names each
+    assert f"{student}: The submission time in timestamp.txt could not be read" in _report(out)
     assert "\x1b" not in proc.stdout.decode()
 
 
@@ -559,7 +560,8 @@ def test_a_module_that_is_there_but_not_read_is_said_as_such(tmp_path):
         page = read_markdown(tmp_path / "out" / "feedback" / f"{student}.md")
         assert f"backprop.py was not graded: it {words}" in page, page
         assert "missing" not in page.lower(), page
-        assert f"  {student}: backprop.py was not graded: it {words}" in proc.stdout.decode()
+        assert f"{student}: backprop.py was not graded: it {words}" in _report(tmp_path / "out")
+    assert "  files missing: 3 students, big, fifo, link; first, big: backprop.py was not graded" in proc.stdout.decode()
     assert {r["student"]: r["q3"] for r in _rows(tmp_path / "out")} == {"big": "0", "fifo": "0", "link": "0"}
 
 
@@ -608,7 +610,7 @@ def test_a_folder_not_read_is_said_so_first_and_a_change_of_owner_regrades_it(tm
     assert first.returncode == 0, first.stderr
     row = {r["student"]: r for r in _rows(tmp_path / "out")}["alice"]
     assert (row["total"], row["status"]) == ("0", "not graded")
-    assert "  alice: Not graded: this folder belongs to uid 1900000123 (mallory)" in first.stdout, first.stdout
+    assert "  not graded: alice: Not graded: this folder belongs to uid 1900000123 (mallory)" in first.stdout, first.stdout
     chown_tree(class_dir / "alice", 1_900_000_122)
     again = run_with_users(tmp_path, users, "grade", str(class_dir), "--out", str(tmp_path / "out"))
     row = {r["student"]: r for r in _rows(tmp_path / "out")}["alice"]
@@ -658,8 +660,9 @@ def test_the_status_column_says_what_the_summary_says(tmp_path):
     status = {r["student"]: r["status"] for r in _rows(tmp_path / "out")}
     assert status == {"syntax": "module not imported", "notebook": "files missing", "missing": "files missing",
                       "fine": "ok"}
-    summary = proc.stdout.decode()
-    assert all(f"  {name}: " in summary for name in ("syntax", "notebook", "missing")) and "  fine: " not in summary
+    summary, report = proc.stdout.decode(), _report(tmp_path / "out")
+    assert "  module not imported: syntax: " in summary and "  files missing: 2 students, missing, notebook" in summary
+    assert all(f"{name}: " in report for name in ("syntax", "notebook", "missing")) and "fine: " not in report
 
 
 def test_a_wrong_folder_given_for_the_class_stops_with_what_was_found(tmp_path):
@@ -817,3 +820,10 @@ def test_a_full_disk_stops_with_a_message_not_a_traceback(tmp_path):
         assert not list((full / "out").glob(".*.tmp"))
     finally:
         subprocess.run(["umount", str(full)], check=False)
+
+
+def _report(out) -> str:
+    """The class report's text (entities decoded): it names every student not graded normally, with why."""
+    import html
+
+    return html.unescape((out / "report.html").read_text())

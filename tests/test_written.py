@@ -93,7 +93,7 @@ BLOCKED = {"href", "url", "style", "class", "cssId", "require", "unicode", "bbox
 SPAN = r"\\\((?:(?!\\[()]).)*?\\\)|\\\[(?:(?!\\[\[\]]).)*?\\\]"
 BOX = ("div", (("class", "nnb-answer"), ("dir", "ltr"), ("style", "overflow:auto;border:1px solid #d0d7de;border-left:4px "
                                                                 "solid #6e7781;border-radius:4px;padding:.4em .7em;background:#f6f8fa")))
-OURS = {BOX, ("bdi", (("class", "tex2jax_ignore mathjax_ignore"),)), ("br", ())}
+OURS = {BOX, ("bdi", (("class", "tex2jax_ignore mathjax_ignore"), ("dir", "ltr"))), ("br", ()), ("wbr", ())}
 
 
 class Page(HTMLParser):
@@ -249,8 +249,8 @@ def test_what_crashed_or_blanked_mathjax_2_in_review_round_6_is_shown_as_written
     assert safe_markdown("$\\a$ " * 60).count("\\backslash\\mathrm{a}") == 50
     for text in ("Final answer: \u202e01/01 full marks", "\u2066a\u2069\u200e\u200f\u061c\u202a"):
         assert not re.search("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]", safe_markdown(text))
-    page_budget = safe_markdown("$" + "x" * 900 + "$", MAX_MATH_CHARS // 3)
-    assert "\\(" not in page_budget and "x" * 900 in page_budget
+    page_budget = safe_markdown("$" + "x" * 900 + "$", answers=3)
+    assert "\\(" not in page_budget and "x" * 900 in page_budget.replace("<wbr>", "")
 
 
 def test_what_review_round_7_found_is_bounded_isolated_and_framed():
@@ -261,4 +261,21 @@ def test_what_review_round_7_found_is_bounded_isolated_and_framed():
     assert "\u0301" * 8 + " (+19982 combining marks) b" in source and "\u0301" * 9 not in source
     tags = _rendered("Steps\u05c3 $x=1$ \u05be $x=2$ \u05be $x=3$ \u05c0").tags
     assert tags[0] == BOX and {tag for tag, _ in tags[1:]} == {"bdi"}
-    assert 90 <= safe_markdown("$x$ " * 300, MAX_MATH_CHARS // 3).count("\\(") <= 100  # a page shares the spans
+    assert safe_markdown("$x$ " * 300, answers=3).count("\\(") == 100  # a page shares the spans
+
+
+def test_what_review_round_8_found_is_bounded():
+    """Round 8 (fonts for every script installed): 6,666 Thai syllables with no space took Chromium tens of seconds to
+    lay out, an emoji with 19,999 skin tones hung the tab, 20,000 newlines took seconds, and a leading Hebrew letter
+    showed a piece's sentences in reverse. Now a break opportunity every MAX_RUN characters, tones and joiners
+    capped like marks, blank lines squeezed and MAX_LINES per page, prose pieces left to right; 9,000 characters a
+    page."""
+    thai = safe_markdown("\u0e01\u0e32\u0e23" * 6666, answers=3)
+    assert thai.count("<wbr>") == 9000 // 3 // 100 - 1 and "more characters not shown" in thai
+    assert "\U0001F3FB" * 8 + " (+19991 combining marks)" in safe_markdown("\U0001F44D" + "\U0001F3FB" * 19999)
+    blank = safe_markdown("a" + "\n" * 8000 + "b")
+    assert blank.count("<br>") == 3 and "(+7998 blank lines)" in blank and blank.endswith("<br>b</bdi></div>")
+    lines = safe_markdown("a\n" * 1000, answers=3)
+    assert lines.count("<br>") == 100 and " ↵ " in lines
+    tags = _rendered("\u05d0 Step one: wrong. \u05d0 Step two: right.").tags
+    assert all(("dir", "ltr") in attrs for tag, attrs in tags if tag == "bdi")

@@ -23,15 +23,21 @@ import html
 import re
 import unicodedata
 
-MAX_CHARS = 20_000  # of one answer: a written answer is a few paragraphs; the rest is said, not shown
+# Budgets of one page (a page of several answers shares them: safe_markdown's `answers`); past them, what is left is
+# said in words or shown as written, never dropped unsaid. Each is what a browser renders in well under a second:
+MAX_CHARS = 9_000  # shown: a written answer is a few paragraphs (Thai, say, with no spaces: seconds past 10,000)
+MAX_LINES = 300  # line breaks; later ones are shown as ↵ (20,000 of them took seconds)
+MAX_RUN = 100  # characters with no space between, before a break opportunity (<wbr>) is added: a long run of Thai,
+# Lao or Myanmar costs the browser's dictionary line breaker time that grows faster than its length
 MAX_SPANS = 300  # math spans set by MathJax in one answer; later ones are shown as their source
 MAX_DEPTH = 20  # nested groups, \left or environments in one span: MathJax 2 stalls near 230 groups, and its tab
 # crashes near 560 nested elements, which 43 nested \underbrace{..}^{a}_{b} make (13 each; honest math nests a few)
 MAX_MATH_CHARS = 2_000  # of math MathJax sets on one page (later spans are shown as written; a page of several
 # answers shares it: safe_markdown's math_chars): an honest derivation takes a few hundred; MathJax takes up to
 # a millisecond and a half per character (line breaking, nesting, stretchy delimiters)
-MAX_MARKS = 8  # combining marks on one character (more are counted, not drawn: a browser takes seconds to paint
-# thousands stacked on one letter)
+MAX_MARKS = 8  # combining marks, joiners, emoji modifiers and selectors on one character (more are counted, not
+# drawn: a browser takes seconds to paint thousands stacked on one letter, and hangs on an emoji with 20,000 skin tones)
+_EXTENDING = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
 MAX_SHOWN_BY_NAME = 50  # commands shown by name in one answer's math: MathJax 2's line breaking drops a span of
 # some 250 (\backslash\mathrm{a} each), silently; past 50 a span is shown as written
 # Control characters (the browser drops NUL before MathJax reads the text) and the bidirectional marks and
@@ -63,23 +69,29 @@ lt gt le ge leqslant geqslant Re Im ell hbar aleph imath jmath
 _ENVIRONMENTS = frozenset("matrix pmatrix bmatrix Bmatrix vmatrix Vmatrix smallmatrix array cases aligned gathered "
                           "split align align* equation equation* gather gather*".split())
 # Prose: in an element MathJax skips, isolated (<bdi>) so right-to-left letters in it cannot reorder the spans around
-_IGNORED = "<bdi class='tex2jax_ignore mathjax_ignore'>{}</bdi>"
+_IGNORED = "<bdi dir='ltr' class='tex2jax_ignore mathjax_ignore'>{}</bdi>"  # ltr: a leading Hebrew letter
+# would otherwise make its piece right to left, its sentences shown in reverse order
 # The answer's box: left to right, framed (so the student's words never pass for the page's own), and clipping
 # whatever MathJax draws outside it (a run of negative spaces, say)
 _BOX = ("<div class='nnb-answer' dir='ltr' style='overflow:auto;border:1px solid #d0d7de;border-left:4px solid "
         "#6e7781;border-radius:4px;padding:.4em .7em;background:#f6f8fa'>")
 
 
-def safe_markdown(text: str, math_chars: int = MAX_MATH_CHARS) -> str:
-    """The cell source that shows `text` (a student's Markdown answer) as its words, with at most `math_chars`
-    characters of its math set (the rest shown as written)."""
+def safe_markdown(text: str, answers: int = 1) -> str:
+    """The cell source that shows `text` (a student's Markdown answer) as its words, with its math set; `answers`:
+    how many answers share the page's budgets (MAX_CHARS, MAX_LINES, MAX_SPANS, MAX_MATH_CHARS)."""
+    chars, lines = MAX_CHARS // answers, MAX_LINES // answers
+    math_chars, spans = MAX_MATH_CHARS // answers, max(1, MAX_SPANS // answers)
     text = text.encode("utf-8", "replace").decode("utf-8").replace("\r\n", "\n").replace("\r", "\n")
     text = _cap_marks(_CONTROL.sub("?", text))
     cut = ""
-    if len(text) > MAX_CHARS:
-        text, cut = text[:MAX_CHARS], f" (… {len(text) - MAX_CHARS} more characters not shown)"
+    if len(text) > chars:
+        text, cut = text[:chars], f" (… {len(text) - chars} more characters not shown)"
+    text = re.sub(r"\n{3,}", lambda run: f"\n\n(+{len(run.group()) - 2} blank lines)\n", text)
+    if text.count("\n") > lines:
+        head, tail = text.split("\n", lines)[:lines], text.split("\n", lines)[lines]
+        text = "\n".join(head) + "\n" + tail.replace("\n", " ↵ ")
     parts, last, typeset, by_name = [], 0, 0, 0
-    spans = max(1, MAX_SPANS * math_chars // MAX_MATH_CHARS)  # a page of several answers shares them too
     for count, match in enumerate(_MATH.finditer(text)):
         tex = next(group for group in match.groups() if group is not None)
         if count >= spans or _depth(tex) > MAX_DEPTH or typeset + len(tex) > math_chars:
@@ -97,10 +109,11 @@ def safe_markdown(text: str, math_chars: int = MAX_MATH_CHARS) -> str:
 
 
 def _cap_marks(text: str) -> str:
-    """`text` with at most MAX_MARKS combining marks on a character; the others counted in words instead."""
+    """`text` with at most MAX_MARKS combining marks (and joiners, modifiers, selectors) on a character; the
+    others counted in words instead."""
     out, run = [], 0
     for char in text:
-        if unicodedata.category(char).startswith("M"):
+        if unicodedata.category(char).startswith("M") or _EXTENDING.match(char):
             run += 1
             if run <= MAX_MARKS:
                 out.append(char)
@@ -115,11 +128,19 @@ def _cap_marks(text: str) -> str:
 
 
 def _prose(part: str) -> str:
-    """Text shown as itself: escaped, line breaks kept, nothing MathJax or Markdown could read."""
+    """Text shown as itself: escaped, line breaks kept, a break opportunity every MAX_RUN characters of a run with
+    no space, nothing MathJax or Markdown could read."""
     if not part:
         return ""
-    escaped = _html(part.replace("\\$", "$")).replace("$", "&#36;").replace("\\", "&#92;").replace("\n", "<br>")
-    return _IGNORED.format(escaped)
+    part, pieces, last = part.replace("\\$", "$"), [], 0
+    for run in re.finditer(rf"\S{{{MAX_RUN + 1},}}", part):
+        cuts = range(run.start() + MAX_RUN, run.end(), MAX_RUN)
+        for cut in cuts:
+            pieces.append(part[last:cut])
+            last = cut
+    pieces.append(part[last:])
+    escaped = "<wbr>".join(_html(piece).replace("$", "&#36;").replace("\\", "&#92;") for piece in pieces)
+    return _IGNORED.format(escaped.replace("\n", "<br>"))
 
 
 def _html(text: str) -> str:
@@ -206,8 +227,7 @@ def formgrader_notebook(result, config) -> str:
             entry = answers.get(item.id)
             text = entry.answer if entry is not None else ""
             answered = text.strip() not in ("", STUB)
-            share = MAX_MATH_CHARS // len(config.written)  # the page's math budget, shared by its answers
-            cell = new_markdown_cell(safe_markdown(text, share) if answered else "*(no answer: the cell was left empty or as "
+            cell = new_markdown_cell(safe_markdown(text, len(config.written)) if answered else "*(no answer: the cell was left empty or as "
                                      "released)*", id=item.cell)
             cell.metadata["nbgrader"] = {"grade": True, "solution": True, "task": False, "locked": True,
                                          "grade_id": item.cell, "points": item.points, "schema_version": 3}
