@@ -152,3 +152,21 @@ def get_text(url: str, token: str) -> str:
     request = urllib.request.Request(url, headers={"Authorization": f"token {token}"})
     with urllib.request.urlopen(request, timeout=30) as response:
         return response.read().decode()
+
+
+def autograder(*args, cwd):
+    """`python -m autograder ARGS` in `cwd`, which must succeed: its stdout."""
+    proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc.stdout
+
+
+def student_nbgrader(student, home, *args, course_id="nn-backprop"):
+    """nbgrader as a student: own HOME (so their own nbgrader cache), the local exchange of the course at
+    HOME/../../course."""
+    env = dict(os.environ, HOME=str(home), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
+    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--course={course_id}",
+                           f"--Exchange.root={home.parent.parent / 'course' / 'exchange'}", f"--student={student}"],
+                          cwd=home, env=env, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return proc

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from helpers import ROOT, browse, formgrader_server, get_json as _get, needs_chromium, variant
+from helpers import ROOT, autograder, browse, formgrader_server, get_json as _get, needs_chromium, student_nbgrader, variant
 
 COURSE_ID = "nn-backprop"
 ANSWERS = {
@@ -25,22 +25,6 @@ ANSWERS = {
     "carl": variant(),
 }
 EXPECTED = {"alice": (100.0, 0.0), "bob": (96.0, 0.0), "carl": (80.0, 20.0)}  # (score, late penalty)
-
-
-def autograder(*args, cwd):
-    proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
-
-
-def student_nbgrader(student, home, *args):
-    """nbgrader as a student: own HOME (so their own nbgrader cache), the course's local exchange."""
-    env = dict(os.environ, HOME=str(home), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--course={COURSE_ID}",
-                           f"--Exchange.root={home.parent.parent / 'course' / 'exchange'}", f"--student={student}"],
-                          cwd=home, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ import nbformat
 import pytest
 import yaml
 
-from helpers import CHROMIUM, ROOT, browse, formgrader_server, get_json, get_text, variant
+from helpers import CHROMIUM, ROOT, autograder, browse, formgrader_server, get_json, get_text, student_nbgrader, variant
 
 COURSE_ID = "nn-backprop"
 ALICE = {  # every written answer, with math
@@ -28,20 +28,6 @@ ALICE = {  # every written answer, with math
 }
 BOB = {"q1-explain": "Steps add up to steps. <script>alert('bob')</script> $\\href{https://evil.example}{x}$"}
 ANSWERS = {"alice": ALICE, "bob": BOB, "carl": {}}  # carl leaves the notebook as released
-
-
-def autograder(*args, cwd):
-    proc = subprocess.run([sys.executable, "-m", "autograder", *args], cwd=cwd, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return proc.stdout
-
-
-def student_nbgrader(student, home, *args):
-    env = dict(os.environ, HOME=str(home), PATH=f"{Path(sys.executable).parent}:{os.environ['PATH']}")
-    proc = subprocess.run([sys.executable, "-m", "nbgrader", *args, f"--course={COURSE_ID}",
-                           f"--Exchange.root={home.parent.parent / 'course' / 'exchange'}", f"--student={student}"],
-                          cwd=home, env=env, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 def nbgrader_export(tmp, *extra):

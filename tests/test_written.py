@@ -279,3 +279,14 @@ def test_what_review_round_8_found_is_bounded():
     assert lines.count("<br>") == 100 and " ↵ " in lines
     tags = _rendered("\u05d0 Step one: wrong. \u05d0 Step two: right.").tags
     assert all(("dir", "ltr") in attrs for tag, attrs in tags if tag == "bdi")
+
+
+def test_what_review_round_9_found_is_bounded():
+    """Round 9: math in characters MathJax 2 has no glyph for (Chinese, Korean, emoji) took it 4 to 45 s within the
+    budget; no-break spaces hid a spaceless run from the break rule. They now count FOREIGN_WEIGHT times against
+    the math budget, and no-break spaces count as letters."""
+    chinese = safe_markdown("$" + "".join(chr(0x4E00 + i) for i in range(1995)) + "$")
+    assert "\\(" not in chinese  # shown as written
+    spans = safe_markdown(" ".join("$" + chr(0x4E00 + i) + "$" for i in range(300)), answers=3)
+    assert spans.count("\\(") == MAX_MATH_CHARS // 3 // 20
+    assert safe_markdown(("\u1000\u1039\u1000" * 33 + "\xa0") * 100).count("<wbr>") == 9000 // 100 - 1

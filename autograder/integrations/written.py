@@ -38,6 +38,11 @@ MAX_MATH_CHARS = 2_000  # of math MathJax sets on one page (later spans are show
 MAX_MARKS = 8  # combining marks, joiners, emoji modifiers and selectors on one character (more are counted, not
 # drawn: a browser takes seconds to paint thousands stacked on one letter, and hangs on an emoji with 20,000 skin tones)
 _EXTENDING = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
+FOREIGN_WEIGHT = 20  # what a character MathJax has no glyph for (Chinese, Korean, emoji) counts against the math
+# budget: MathJax 2 measures each through the browser, 25 s for 2,000 different ones on a page
+_MATH_FONT = re.compile("[\x00-\u024f\u0370-\u03ff\u2000-\u2bff\U0001d400-\U0001d7ff]")
+_RUN = re.compile(rf"(?:[^\s]|[\xa0\u202f\u2007\u2060\ufeff]){{{MAX_RUN + 1},}}")  # no break: spaces that
+# do not break (no-break, narrow, figure, word joiner) count as letters
 MAX_SHOWN_BY_NAME = 50  # commands shown by name in one answer's math: MathJax 2's line breaking drops a span of
 # some 250 (\backslash\mathrm{a} each), silently; past 50 a span is shown as written
 # Control characters (the browser drops NUL before MathJax reads the text) and the bidirectional marks and
@@ -94,12 +99,13 @@ def safe_markdown(text: str, answers: int = 1) -> str:
     parts, last, typeset, by_name = [], 0, 0, 0
     for count, match in enumerate(_MATH.finditer(text)):
         tex = next(group for group in match.groups() if group is not None)
-        if count >= spans or _depth(tex) > MAX_DEPTH or typeset + len(tex) > math_chars:
+        cost = len(tex) + (FOREIGN_WEIGHT - 1) * len(_MATH_FONT.sub("", tex))
+        if count >= spans or _depth(tex) > MAX_DEPTH or typeset + cost > math_chars:
             continue  # shown as written, for the reader, not typeset
         safe, named = _tex(tex)
         if by_name + named > MAX_SHOWN_BY_NAME:
             continue
-        typeset, by_name = typeset + len(tex), by_name + named
+        typeset, by_name = typeset + cost, by_name + named
         parts.append(_prose(text[last:match.start()]))
         display = match.group(1) is not None or match.group(2) is not None
         parts.append(("\\[{}\\]" if display else "\\({}\\)").format(_html(safe)))
@@ -133,7 +139,7 @@ def _prose(part: str) -> str:
     if not part:
         return ""
     part, pieces, last = part.replace("\\$", "$"), [], 0
-    for run in re.finditer(rf"\S{{{MAX_RUN + 1},}}", part):
+    for run in _RUN.finditer(part):
         cuts = range(run.start() + MAX_RUN, run.end(), MAX_RUN)
         for cut in cuts:
             pieces.append(part[last:cut])
