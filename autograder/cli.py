@@ -77,7 +77,8 @@ def _grade(args, workers: int, shards, bar) -> int:
         submissions = _course_submissions(submissions)
     if submissions is None or not submissions.is_dir():
         print(f"error: SUBMISSIONS {submissions} is not a folder; give a folder of student folders, "
-              "an nbgrader course's submitted/ folder, or --course-dir after `make collect`", file=sys.stderr)
+              f"an nbgrader course's submitted/ folder, or {'COURSE_DIR' if os.environ.get('MAKELEVEL') else '--course-dir'} "
+              "after `make collect`", file=sys.stderr)
         return 2
     check_path(submissions, "SUBMISSIONS")  # every folder on the way to the class is the instructor's, or sticky
     graded_here = [name for name in MODULES if _instructors_file(submissions / name)]
