@@ -39,7 +39,7 @@ h1{font-size:1.5em;margin:.2em 0}h2{font-size:1.15em;margin:1.6em 0 .4em;border-
 .q{display:grid;grid-template-columns:1fr auto;gap:.2em 1em;align-items:baseline}
 .item{border:1px solid #d0d7de;border-left-width:6px;border-radius:6px;padding:.6em .9em;margin:.6em 0;break-inside:avoid}
 .item.full{border-left-color:#1a7f37}.item.part{border-left-color:#bf8700}.item.zero{border-left-color:#cf222e}.item.hidden{border-left-color:#8c959f}
-.item header{display:flex;justify-content:space-between;gap:1em;font-weight:600}.item code{font-size:.85em;color:#59636e;font-weight:400}
+.item header{display:flex;justify-content:space-between;gap:1em;font-weight:600}.item header>span:last-child{white-space:nowrap}.item code{font-size:.85em;color:#59636e;font-weight:400}
 ul{margin:.3em 0 .3em 1.2em;padding:0}li{margin:.15em 0}.hint{margin-top:.3em}.hint b{color:#0969da}
 .item.waiting{border-left-color:#8c959f}.answer{white-space:pre-wrap;overflow-wrap:anywhere;background:#f6f8fa;border-radius:6px;padding:.5em .8em;margin:.3em 0;font-size:.92em}
 details summary{cursor:pointer;color:#0969da}
