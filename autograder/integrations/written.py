@@ -38,9 +38,12 @@ MAX_MATH_CHARS = 2_000  # of math MathJax sets on one page (later spans are show
 MAX_MARKS = 8  # combining marks, joiners, emoji modifiers and selectors on one character (more are counted, not
 # drawn: a browser takes seconds to paint thousands stacked on one letter, and hangs on an emoji with 20,000 skin tones)
 _EXTENDING = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f\U000e0100-\U000e01ef]")
-FOREIGN_WEIGHT = 20  # what a character MathJax has no glyph for (Chinese, Korean, emoji) counts against the math
-# budget: MathJax 2 measures each through the browser, 25 s for 2,000 different ones on a page
-_MATH_FONT = re.compile("[\x00-\u024f\u0370-\u03ff\u2000-\u2bff\U0001d400-\U0001d7ff]")
+FOREIGN_WEIGHT = 20  # what a math character other than ASCII counts against the math budget: MathJax 2 has no glyph
+# for most of them (Chinese, Korean, emoji, three quarters of the symbol blocks) and measures each through the
+# browser, 25 s for 2,000 different ones on a page (TeX writes \alpha, \leq: plain ASCII)
+_MATH_FONT = re.compile("[\x00-\x7f]")
+_MATHJAX3_FAILS = re.compile("[\u20a0-\u20ff\u2400-\u245f]")  # currency, control pictures: MathJax 3.2 shows an
+# error for the whole span (mathjax/MathJax#3033), so such a span is shown as written
 _RUN = re.compile(rf"(?:[^\s]|[\xa0\u202f\u2007\u2060\ufeff]){{{MAX_RUN + 1},}}")  # no break: spaces that
 # do not break (no-break, narrow, figure, word joiner) count as letters
 MAX_SHOWN_BY_NAME = 50  # commands shown by name in one answer's math: MathJax 2's line breaking drops a span of
@@ -100,7 +103,7 @@ def safe_markdown(text: str, answers: int = 1) -> str:
     for count, match in enumerate(_MATH.finditer(text)):
         tex = next(group for group in match.groups() if group is not None)
         cost = len(tex) + (FOREIGN_WEIGHT - 1) * len(_MATH_FONT.sub("", tex))
-        if count >= spans or _depth(tex) > MAX_DEPTH or typeset + cost > math_chars:
+        if count >= spans or _depth(tex) > MAX_DEPTH or typeset + cost > math_chars or _MATHJAX3_FAILS.search(tex):
             continue  # shown as written, for the reader, not typeset
         safe, named = _tex(tex)
         if by_name + named > MAX_SHOWN_BY_NAME:
