@@ -145,3 +145,9 @@ def test_release_sets_the_answer_cells_points_from_the_config_and_refuses_a_mism
         dataclasses.replace(i, id="q2.why") if i.id == "q2.explain" else i for i in q.written)) for q in CONFIG.questions))
     with pytest.raises(CourseError, match="no answer cell with grade id 'q2-why' for .*q2.why \\(kind: manual\\)"):
         set_points(path, renamed)
+
+
+def test_extra_credit_a_person_gave_counts_as_nbgrader_counts_it():
+    """nbgrader's score of a cell is the manual score plus its extra credit; the total here is the same."""
+    result = add_written(_result(), {"q3-derivation": "x"}, "", CONFIG, {"q3.derivation": Manual(8.0 + 1.5)})
+    assert [i.score for i in result.items if i.id == "q3.derivation"] == [9.5]

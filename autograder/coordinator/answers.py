@@ -20,9 +20,14 @@ from autograder.outputs.results import ItemResult, StudentResult
 from autograder.spec.config import Config
 
 MAX_NOTEBOOK_BYTES = 16 << 20  # what collect accepts of a whole submission
-MAX_ANSWER_CHARS = 100_000  # kept of one answer (the formgrader shows 20,000: written.MAX_CHARS)
+MAX_ANSWER_CHARS = 100_000  # kept of one answer (the formgrader page shows fewer: written.MAX_CHARS)
 MAX_CELLS = 10_000  # a notebook's cells looked at for answers
 STUB = "YOUR ANSWER HERE"  # what nbgrader's release puts in an answer cell
+
+
+def answered(text: str | None) -> bool:
+    """Whether an answer cell's text is an answer: not missing, empty, or as nbgrader released it."""
+    return text is not None and text.strip() not in ("", STUB)
 
 
 @dataclass(frozen=True)
@@ -69,11 +74,11 @@ def add_written(result: StudentResult, answers: dict[str, str], notebook_problem
     for item in config.written:
         given = manual.get(item.id, Manual(None))
         text = answers.get(item.cell)
-        why = ("" if text is not None and text.strip() not in ("", STUB) else
+        why = ("" if answered(text) else
                notebook_problem or (f"the notebook has no answer cell {item.cell} (it was deleted, or its "
                                     "metadata changed)" if text is None else "the answer cell was left as released"))
         if given.score is not None:
-            state, score, output = "graded", min(max(given.score, 0.0), item.points), given.comment
+            state, score, output = "graded", max(given.score, 0.0), given.comment  # extra credit may pass the points
         elif why:
             state, score, output = "unanswered", 0.0, f"No answer: {why}."
         else:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from autograder.coordinator.answers import STUB, Manual
+from autograder.coordinator.answers import Manual, answered
 from autograder.core.ids import PLAIN
 from autograder.outputs.results import StudentResult, not_graded
 from autograder.spec import assignment
@@ -101,9 +101,9 @@ def _record_one(gb, config: Config, result: StudentResult, timestamp: str | None
             continue
         if rubric.kind == "manual":  # as nbgrader's autograde: an answer left as released gets 0, and waits for nobody
             grade = grades[rubric.cell]
-            answered = item.answer.strip() not in ("", STUB)
-            grade.auto_score = None if answered else 0.0
-            grade.needs_manual_grade = answered and grade.manual_score is None
+            has_answer = answered(item.answer)
+            grade.auto_score = None if has_answer else 0.0
+            grade.needs_manual_grade = has_answer and grade.manual_score is None
             continue
         grade = grades[item.id]
         grade.auto_score = item.score

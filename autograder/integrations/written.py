@@ -215,7 +215,7 @@ def formgrader_notebook(result, config) -> str:
     import nbformat
     from nbformat.v4 import new_markdown_cell, new_notebook
 
-    from autograder.coordinator.answers import STUB
+    from autograder.coordinator.answers import answered
 
     written = {item.id for item in config.written}
     auto = [item for item in result.items if item.id not in written]
@@ -235,8 +235,7 @@ def formgrader_notebook(result, config) -> str:
                                               if rubric else ""), id=f"{item.cell}-rubric"))
             entry = answers.get(item.id)
             text = entry.answer if entry is not None else ""
-            answered = text.strip() not in ("", STUB)
-            cell = new_markdown_cell(safe_markdown(text, len(config.written)) if answered else "*(no answer: the cell was left empty or as "
+            cell = new_markdown_cell(safe_markdown(text, len(config.written)) if answered(text) else "*(no answer: the cell was left empty or as "
                                      "released)*", id=item.cell)
             cell.metadata["nbgrader"] = {"grade": True, "solution": True, "task": False, "locked": True,
                                          "grade_id": item.cell, "points": item.points, "schema_version": 3}
