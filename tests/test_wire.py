@@ -82,6 +82,23 @@ def test_caps_and_depth():
         loads(b"\0\0\0\x05{}")  # truncated
 
 
+def test_a_container_referenced_again_is_walked_once_and_decodes_the_same():
+    inner = [1.0, (2, {"k": [3]})]
+    value = {"a": [inner] * 5, "b": inner}
+    assert loads(dumps(value)) == {"a": [[1.0, (2, {"k": [3]})]] * 5, "b": [1.0, (2, {"k": [3]})]}
+    # 32 levels are allowed: a list first met shallow, then again 31 levels deeper, is checked again there
+    shared = [[[]]]
+    deep = [shared]
+    for _ in range(31):
+        deep = [deep]
+    with pytest.raises(TypeError, match="nested more than"):
+        dumps([shared, deep])
+    looped = []
+    looped.append(looped)
+    with pytest.raises(TypeError, match="nested more than"):
+        dumps(looped)
+
+
 def _frame(header: bytes, blobs=()) -> bytes:
     body = struct.pack(">I", len(header)) + header + struct.pack(">I", len(blobs))
     for blob in blobs:

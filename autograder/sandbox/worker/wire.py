@@ -37,26 +37,37 @@ _PLAIN = frozenset((type(None), bool, int, float, str))  # JSON as they are: no 
 
 
 def dumps(value) -> bytes:
-    """Encode plain data: None, bool, int, float, str, list, tuple, dict[str, ...], numpy arrays/scalars."""
+    """Encode plain data: None, bool, int, float, str, list, tuple, dict[str, ...], numpy arrays/scalars.
+
+    A list, tuple or dict referenced again is encoded once (`[[]] * 10**6` costs one walk, not a million).
+    """
     blobs: list[bytes] = []
+    seen: dict[int, tuple] = {}  # id -> (the container, kept alive; its encoding; the depth it was checked at)
 
     def enc(v, depth):
-        if type(v) in _PLAIN:
+        t = type(v)
+        if t in _PLAIN:
             return v
+        hit = seen.get(id(v))
+        if hit is not None and hit[0] is v and depth <= hit[2]:
+            return hit[1]
         if depth > MAX_DEPTH:
             raise TypeError(f"nested more than {MAX_DEPTH} levels deep")
-        if isinstance(v, (np.ndarray, np.generic, complex)):
-            blobs.append(npy_bytes(np.asarray(v)))
-            return {"$nd": len(blobs) - 1}
-        if type(v) is list:
-            return [x if type(x) in _PLAIN else enc(x, depth + 1) for x in v]
-        if type(v) is tuple:
-            return {"$tuple": [x if type(x) in _PLAIN else enc(x, depth + 1) for x in v]}
-        if type(v) is dict:
+        if t is list:
+            out = [x if type(x) in _PLAIN else enc(x, depth + 1) for x in v]
+        elif t is tuple:
+            out = {"$tuple": [x if type(x) in _PLAIN else enc(x, depth + 1) for x in v]}
+        elif t is dict:
             if not all(type(k) is str for k in v):
                 raise TypeError("a dict with keys that are not strings")
-            return {"$dict": [[k, enc(x, depth + 1)] for k, x in v.items()]}
-        raise TypeError(f"a value of type {type(v).__name__}, which is not numbers, arrays, lists, tuples or dicts")
+            out = {"$dict": [[k, enc(x, depth + 1)] for k, x in v.items()]}
+        elif isinstance(v, (np.ndarray, np.generic, complex)):
+            blobs.append(npy_bytes(np.asarray(v)))
+            return {"$nd": len(blobs) - 1}
+        else:
+            raise TypeError(f"a value of type {t.__name__}, which is not numbers, arrays, lists, tuples or dicts")
+        seen[id(v)] = (v, out, depth)
+        return out
 
     header = json.dumps(enc(value, 0), allow_nan=True).encode()
     parts = [_U32.pack(len(header)), header, _U32.pack(len(blobs))]
