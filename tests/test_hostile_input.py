@@ -701,7 +701,8 @@ def test_ctrl_c_says_one_line_and_keeps_what_was_graded(tmp_path):
     started = time.time()
     proc = subprocess.Popen([sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(tmp_path / "out"),
                              "--jobs", "1"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True)
+                            start_new_session=True,  # as from a terminal, even when these tests run in the background
+                            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     state = tmp_path / "out" / ".grader-state"
     deadline = time.monotonic() + 120
     while not (state.is_dir() and len(list(state.iterdir())) >= 3) and time.monotonic() < deadline:
