@@ -11,24 +11,16 @@ import stat
 import sys
 from pathlib import Path
 
-from autograder.coordinator.discover import not_students
-from autograder.coordinator.trust import (
-    Untrusted,
-    check_path,
-    is_instructors,
-    may_add,
-    read_instructors_file,
-    readable_by_others,
-)
 from autograder.core.ids import clip, printable
-from autograder.integrations.course import CourseError
-from autograder.spec.config import ITEM_KEYS, QUESTION_KEYS, SECTIONS, ConfigError, load_config
 
+# Everything else is imported where it is used: `grade` starts its grading processes before the
+# rest of the grader is imported (they take longest to be ready).
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def _config(path: str):
     from autograder.grading.plugin import declared_tests
+    from autograder.spec.config import load_config
 
     return load_config(path, declared_tests())
 
@@ -64,7 +56,8 @@ def _folders_in(path: str | None) -> int:
 
 def _grade(args, workers: int, shards, bar) -> int:
     from autograder.coordinator.batch import OutputError, grade
-    from autograder.coordinator.discover import find_submissions
+    from autograder.coordinator.discover import find_submissions, not_students
+    from autograder.coordinator.trust import check_path, may_add
     from autograder.outputs.report import summarise, who
     from autograder.outputs.results import waiting as waiting_items
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
@@ -166,6 +159,8 @@ def _grade(args, workers: int, shards, bar) -> int:
 
 
 def _instructors_file(path: Path) -> bool:
+    from autograder.coordinator.trust import is_instructors
+
     """A regular file (not a link) of root's or the instructor's: one a student put in a shared class folder
     says nothing of what the folder is."""
     try:
@@ -176,6 +171,8 @@ def _instructors_file(path: Path) -> bool:
 
 
 def _course_submissions(folder: Path) -> Path:
+    from autograder.coordinator.trust import check_path, read_instructors_file
+
     """What to grade when given `folder`: its submitted/ if it is an nbgrader course (recognised by its
     nbgrader_config.py, a file, which no student folder is, and the instructor's: in a class folder open
     to students, one could be planted), else the folder itself. Untrusted if the course's submitted/
@@ -317,6 +314,7 @@ def cmd_stubs(args) -> int:
 
 
 def cmd_doctor(args) -> int:
+    from autograder.coordinator.trust import readable_by_others
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
 
     config = _config(args.config)
@@ -347,6 +345,7 @@ def cmd_doctor(args) -> int:
 
 def cmd_keys(args) -> int:
     from autograder.grading.plugin import declared_tests
+    from autograder.spec.config import ITEM_KEYS, QUESTION_KEYS, SECTIONS
 
     for section, keys in [*SECTIONS.items(), ("questions.<q>", QUESTION_KEYS), ("questions.<q>.items.<id>", ITEM_KEYS)]:
         print(f"{section}:")
@@ -418,9 +417,15 @@ def main(argv: list[str] | None = None) -> int:
             stream.reconfigure(errors="backslashreplace")
     try:
         return args.run(args)
-    except ConfigError as exc:
-        print(f"config error: {exc}", file=sys.stderr)
-        return 2
-    except (CourseError, Untrusted) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+    except Exception as exc:  # the errors that are the user's to fix: one line each, no traceback
+        from autograder.coordinator.trust import Untrusted
+        from autograder.integrations.course import CourseError
+        from autograder.spec.config import ConfigError
+
+        if isinstance(exc, ConfigError):
+            print(f"config error: {exc}", file=sys.stderr)
+            return 2
+        if isinstance(exc, (CourseError, Untrusted)):
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        raise

@@ -15,7 +15,7 @@ from autograder.coordinator.state import ResultStore, fingerprint
 from autograder.coordinator.trust import Untrusted, check_path
 from autograder.core.files import overwrite, overwrite_atomically
 from autograder.grading.job import SubmissionDir
-from autograder.outputs.feedback import to_html, to_markdown
+from autograder.outputs.feedback import page, page_html, page_markdown
 from autograder.outputs.report import to_html as report_html
 from autograder.outputs.results import StudentResult, grades_csv, gradescope_json
 from autograder.spec.config import Config
@@ -65,11 +65,17 @@ def write_student(out: Path, config: Config, result: StudentResult) -> None:
     recorded in `result.write_error` and the batch goes on.
     """
     result.write_error = ""
-    for path, render in ((out / "results" / f"{result.file}.json", gradescope_json),
-                         (out / "feedback" / f"{result.file}.html", to_html),
-                         (out / "feedback" / f"{result.file}.md", to_markdown)):
+    shown = []  # what the student sees (feedback.page), decided once for both pages
+
+    def seen():
+        shown[:] = shown or [page(result, config)]
+        return shown[0]
+
+    for path, render in ((out / "results" / f"{result.file}.json", lambda: gradescope_json(result, config)),
+                         (out / "feedback" / f"{result.file}.html", lambda: page_html(seen())),
+                         (out / "feedback" / f"{result.file}.md", lambda: page_markdown(seen()))):
         try:
-            overwrite(path, render(result, config))
+            overwrite(path, render())
         except (OSError, UnicodeError, ValueError) as exc:
             result.write_error = f"could not write {path}: {exc}"
 

@@ -33,6 +33,8 @@ def printable(text: str, exact: bool = False) -> str:
     text = str(text)
     if exact:
         text = text.replace("\\", "\\\\")
+    if text.isascii() and text.isprintable():  # most text: nothing to escape (the rest below gives it unchanged)
+        return text
     try:
         text = id_bytes(text).decode("utf-8", "backslashreplace")  # surrogate escapes: the bytes they stand for
     except UnicodeEncodeError:

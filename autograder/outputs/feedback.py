@@ -52,10 +52,13 @@ FAULT = ("Part of your submission could not be graded because of a problem in th
          "Your instructor has been told.")
 
 
+_MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&|~#!:"})  # what Markdown or HTML would act on
+
+
 def md(text: str) -> str:
     """Text for Markdown that renders as itself: on one line, control characters shown escaped (printable),
     every character Markdown or HTML would act on escaped (':' too: no autolinks)."""
-    return re.sub(r"([\\`*_\[\]<>&|~#!:])", r"\\\1", printable(" ".join(str(text).split())))
+    return printable(" ".join(str(text).split())).translate(_MARKDOWN)
 
 
 def esc(text) -> str:
@@ -191,7 +194,12 @@ def _shared(items: list[ItemResult]) -> list[tuple[str, list[str]]]:
 
 def to_html(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """A self-contained feedback page (no scripts, no external files)."""
-    p, e = page(result, config, now), esc
+    return page_html(page(result, config, now))
+
+
+def page_html(p: Page) -> str:
+    """The HTML of a Page (to_html)."""
+    e = esc
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'>"
              f"<meta name='viewport' content='width=device-width,initial-scale=1'>"
              f"<title>Feedback: {e(p.course)} for {e(p.student)}</title><style>{CSS}</style></head><body><main>",
@@ -235,7 +243,11 @@ def _item_html(i: ItemView) -> str:
 
 def to_markdown(result: StudentResult, config: Config, now: datetime | None = None) -> str:
     """The same feedback as Markdown; everything that is not the grader's own words is escaped (md)."""
-    p = page(result, config, now)
+    return page_markdown(page(result, config, now))
+
+
+def page_markdown(p: Page) -> str:
+    """The Markdown of a Page (to_markdown)."""
     lines = [f"# Feedback: {md(p.course)} for {md(p.student)}", "", f"**Score: {p.score} / {p.out_of}**", ""]
     lines += [x for note in p.score_notes for x in (f"> {md(note)}", "")]
     lines += [f"> {md(note)}" for note in p.notes] + ([""] if p.notes else [])

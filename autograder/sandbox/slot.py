@@ -25,7 +25,6 @@ from autograder.core.tree import remove_tree
 from autograder.sandbox.backends import Backend, claim_worker_uid
 from autograder.sandbox.cgroup import ZYGOTE_ROOM_MB, MemoryGroup
 from autograder.sandbox.limits import Limits
-from autograder.sandbox.worker.wire import WireError, loads
 
 
 class WorkerStartError(RuntimeError):
@@ -35,8 +34,11 @@ class WorkerStartError(RuntimeError):
 class Slot:
     """A reusable worker slot, one submission at a time: `take(files)` puts the next one in."""
 
-    def __init__(self, backend: Backend, limits: Limits, index: int = 0, parent: str | None = None):
-        self.backend, self.limits, self.index = backend, limits, index
+    def __init__(self, backend: Backend, limits: Limits, index: int = 0, parent: str | None = None,
+                 cpu: int | None = None):
+        """`cpu`: the core the grading process is pinned to; the zygote starts on any core and then moves
+        there, so its children share the grading process's warm caches."""
+        self.backend, self.limits, self.index, self.cpu = backend, limits, index, cpu
         # Its own workspace, readable by the unprivileged submission uid (a caller's tmp folder may not be),
         # in `parent` (the batch's folder, removed even if this process is killed) or the system's tmp folder.
         self.root = Path(tempfile.mkdtemp(prefix=f"nnb-slot{index}-", dir=parent))
@@ -53,9 +55,17 @@ class Slot:
         self.modules: list[str] = []  # the submission's modules (file names without .py)
         self.files: dict[str, bytes] | None = None  # to place before the submission's first process
         self.unconfirmed_kill = False  # a kill was sent whose reply is not read yet
+        self.launched = False  # the zygote was started and its hello is not read yet
 
     # -- zygote -------------------------------------------------------------------------
     def start(self) -> None:
+        """Start the zygote and wait until it is ready (WorkerStartError if it is not)."""
+        self.launch()
+        self.wait_ready()
+
+    def launch(self) -> None:
+        """Start the zygote without waiting for it: the grader gets on with its own start meanwhile.
+        Whatever asks the zygote for something first waits until it is ready (wait_ready)."""
         for sub in ("submission", "jail"):
             (self.root / sub).mkdir(parents=True, exist_ok=True)
         # Sandboxed, only root (the worker's child, before it drops privileges) reads the submission's copy
@@ -65,6 +75,8 @@ class Slot:
         os.chmod(self.root / "submission", 0o700 if private else 0o755)
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         env = self.backend.env(self.root, self.limits.scratch()) | {"NNB_CONTROL_FD": str(theirs.fileno())}
+        if self.cpu is not None:
+            env["NNB_CPU"] = str(self.cpu)
         log = open(self.root / "worker.log", "ab")
         try:
             argv = self.backend.argv(self.root)
@@ -77,8 +89,15 @@ class Slot:
             log.close()
         ours.settimeout(30)
         self.control = ours
+        self.launched = True
+
+    def wait_ready(self) -> None:
+        """Read the launched zygote's hello; stop it and raise WorkerStartError if it did not start."""
+        if not self.launched:
+            return
+        self.launched = False
         try:
-            hello = ours.recv(4096)
+            hello = self.control.recv(4096)
         except OSError as exc:
             hello = b""
             problem = str(exc)
@@ -97,6 +116,7 @@ class Slot:
         """Send a control message (with file descriptors); the zygote's reply and any it sent back."""
         if self.control is None:
             self.start()
+        self.wait_ready()
         self.settle()
         socket.send_fds(self.control, [json.dumps(message).encode()], list(fds))
         reply, received, _, _ = socket.recv_fds(self.control, 65536, 3)
@@ -119,7 +139,7 @@ class Slot:
             self._uid_lock = None
 
     def _stop_worker(self) -> None:
-        self.unconfirmed_kill = False
+        self.unconfirmed_kill = self.launched = False
         if self.control is not None:
             try:
                 self.control.close()
@@ -235,6 +255,8 @@ class Slot:
 
 def _read_frame(fd: int, deadline: float):
     """One small wire frame from a non-blocking pipe (None on end of file, timeout or bad data)."""
+    from autograder.sandbox.worker.wire import WireError, loads  # numpy: not before the zygote is started
+
     data = bytearray()
     while len(data) < 4 or len(data) - 4 < int.from_bytes(data[:4], "big"):
         remaining = deadline - time.monotonic()

@@ -212,9 +212,8 @@ def _section(path, where: str, raw, schema: dict[str, Key]) -> dict:
     return out
 
 
-def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
-    """Read and validate config.yaml against the schema and the hidden tests."""
-    path = Path(path)
+def _read(path: Path) -> tuple[dict, dict]:
+    """(the file as YAML, its sections checked against SECTIONS) or ConfigError."""
     try:
         raw = yaml.safe_load(path.read_text())
     except FileNotFoundError:
@@ -225,7 +224,24 @@ def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
         raise ConfigError(path, "", "expected a mapping with sections " + ", ".join([*SECTIONS, "questions"]))
     top = _section(path, "", {k: v for k, v in raw.items() if k != "questions"},
                    {name: Key(dict, {}, f"the {name} section") for name in SECTIONS})
-    sections = {name: _section(path, name, top[name], schema) for name, schema in SECTIONS.items()}
+    return raw, {name: _section(path, name, top[name], schema) for name, schema in SECTIONS.items()}
+
+
+def _limits(sections: dict) -> Limits:
+    return Limits(**{f.name: sections["limits"][f.name] for f in fields(Limits)})
+
+
+def load_sandbox(path) -> tuple[Limits, str]:
+    """(limits, sandbox backend) of config.yaml, checked as load_config checks them: what a grading process
+    needs to start its worker before the rest (the rubric against the hidden tests) is read."""
+    _, sections = _read(Path(path))
+    return _limits(sections), sections["sandbox"]["backend"]
+
+
+def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
+    """Read and validate config.yaml against the schema and the hidden tests."""
+    path = Path(path)
+    raw, sections = _read(path)
     questions = _questions(path, raw.get("questions"), sections["tolerance"], tests)
     a = sections["assignment"]
     due = a["due"]
@@ -238,12 +254,11 @@ def load_config(path, tests: dict[str, tuple[str, ...]]) -> Config:
         raise ConfigError(path, "assignment.due", "give a time zone, e.g. 2026-12-15T23:59:00+00:00")
     if a["late_penalty"] != "none" and due is None:
         raise ConfigError(path, "assignment.late_penalty", "a late penalty needs assignment.due")
-    limits = sections["limits"]
     solutions = (path.parent / a["solutions"]).resolve()
     _check_solutions(path, solutions)
     return Config(path=path.resolve(), name=a["name"], seed=a["seed"], solutions=solutions,
                   due=due, late_penalty=a["late_penalty"], late_percent_per_day=float(a["late_percent_per_day"]),
-                  limits=Limits(**{f.name: limits[f.name] for f in fields(Limits)}),
+                  limits=_limits(sections),
                   backend=sections["sandbox"]["backend"], questions=questions)
 
 

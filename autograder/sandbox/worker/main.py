@@ -321,6 +321,7 @@ def _reap() -> None:
 def main() -> None:
     own_pid_namespace = os.environ.pop("NNB_OWN_PID_NAMESPACE", "") == "1"
     sweep_uid = os.environ.pop("NNB_SWEEP_UID", "") == "1"
+    cpu = os.environ.pop("NNB_CPU", "")  # the grading process's core: ours once we are started (see below)
     uid = None
     try:  # no other process of this uid may read or trace the zygote's memory; orphans come back to us
         libc = ctypes.CDLL(None)
@@ -339,6 +340,11 @@ def main() -> None:
         confinement, why = confine.build(), ""
     except OSError as exc:
         confinement, why = None, str(exc)
+    if cpu:  # started on any free core, beside the grading process's own start; from now on beside it
+        try:
+            os.sched_setaffinity(0, {int(cpu)})
+        except (OSError, ValueError, AttributeError):
+            pass
     control.sendall(json.dumps({"ready": True, "confined": confinement is not None, "why": why}).encode() + b"\n")
     child = None
     while True:
