@@ -1,13 +1,18 @@
-"""`make bench`: grade a synthetic class and nbgrader's autograde side by side, in one run.
+"""`make bench`: grade a synthetic class beside a floor grader and nbgrader's autograde, in one run.
 
-    python -m autograder.devtools.bench [--students 1000] [--small 100] [--nbgrader-sample 20] [--jobs N] [--out bench-out]
+    python -m autograder.devtools.bench [--students 1000] [--small 100] [--rounds 3] [--nbgrader-sample 20]
+                                        [--jobs N] [--out bench-out]
 
 The class is a realistic mix, drawn with a fixed seed: most submissions correct, many
-with one common mistake, some that crash, a few endless loops. It is graded twice
-(a small class, then the full one) to show memory staying flat, through the real
-command line. The same student code then goes into nbgrader notebooks with test
-cells covering the same items, and `nbgrader autograde` is timed on a sample. The
-ratio of the two throughputs is computed from these measurements only.
+with one common mistake, some that crash, a few endless loops. Through the real command
+line, it is graded `rounds` times, each time beside the floor grader (devtools/floor.py:
+the same sandbox, worker, inputs and reference, nothing else), the two alternating which
+goes first; the ratio of their wall times is the grader's distance from the floor. A
+smaller class and a single submission (Gradescope's path, `run_autograder`) show the
+start-up cost; the full class's memory is compared with the small one's. The same student
+code then goes into nbgrader notebooks with test cells covering the same items, and
+`nbgrader autograde` is timed on a sample. Every ratio is computed from this run's
+measurements only.
 """
 from __future__ import annotations
 
@@ -102,10 +107,8 @@ class TreeMemory:
         return self.peak
 
 
-def grade_class(class_dir: Path, out: Path, jobs: int, config: Path) -> dict:
-    """Grade through the command line; wall time, peak memory and per-submission numbers."""
-    cmd = [sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out), "--jobs", str(jobs),
-           "--regrade-all", "--config", str(config)]
+def measured(cmd: list[str]) -> tuple[float, int, str]:
+    """Run a command to the end: (wall seconds, peak memory of its process tree, its stdout); RuntimeError if it fails."""
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = TreeMemory(proc.pid)
@@ -113,7 +116,14 @@ def grade_class(class_dir: Path, out: Path, jobs: int, config: Path) -> dict:
     wall = time.monotonic() - started
     peak = memory.stop()
     if proc.returncode != 0:
-        raise RuntimeError(f"grading failed ({proc.returncode}):\n{stdout}\n{stderr}")
+        raise RuntimeError(f"{' '.join(cmd[1:4])} failed ({proc.returncode}):\n{stdout}\n{stderr}")
+    return wall, peak, stdout
+
+
+def grade_class(class_dir: Path, out: Path, jobs: int, config: Path) -> dict:
+    """Grade through the command line; wall time, peak memory and per-submission numbers."""
+    wall, peak, _ = measured([sys.executable, "-m", "autograder", "grade", str(class_dir), "--out", str(out),
+                              "--jobs", str(jobs), "--regrade-all", "--config", str(config)])
     states = [json.loads(p.read_text())["result"] for p in (out / ".grader-state").glob("*.json")]
     seconds = sorted(s["seconds"] for s in states)
     graded = sum(seconds)
@@ -122,6 +132,13 @@ def grade_class(class_dir: Path, out: Path, jobs: int, config: Path) -> dict:
             "p95_ms": round(1000 * seconds[int(0.95 * (len(seconds) - 1))], 1),
             "peak_mib": round(peak / 2**20, 1),
             "outside_student_code": round(1 - sum(s["student_seconds"] for s in states) / graded, 3) if graded else 0}
+
+
+def floor_class(class_dir: Path, jobs: int, config: Path) -> dict:
+    """The floor grader (devtools/floor.py) on the same class, through its own command line, measured alike."""
+    wall, peak, stdout = measured([sys.executable, "-m", "autograder.devtools.floor", str(class_dir),
+                                   "--jobs", str(jobs), "--config", str(config)])
+    return dict(json.loads(stdout.strip().splitlines()[-1]), wall_s=round(wall, 3), peak_mib=round(peak / 2**20, 1))
 
 
 # -- the nbgrader side: the same code in notebooks, test cells for the same items -------------
@@ -221,7 +238,31 @@ def nbgrader_autograde(work: Path, class_dir: Path, students: list[str]) -> dict
             "scores": scores}
 
 
-def run(students: int, small: int, sample: int, jobs: int, out: Path) -> dict:
+def one_submission(work: Path, student_dir: Path, repeat: int) -> dict:
+    """Gradescope's case: `run_autograder`'s command on one submission laid out as Gradescope does, `repeat`
+    times (median wall), and the floor grader on a class of that one submission."""
+    root = work / "gradescope"
+    shutil.rmtree(root, ignore_errors=True)
+    shutil.copytree(student_dir, root / "submission")
+    (root / "source").symlink_to(ROOT)  # what setup.sh unpacks there: this project
+    (root / "submission_metadata.json").write_text(json.dumps({"users": [{"email": student_dir.name}]}))
+    alone = work / "one"
+    shutil.rmtree(alone, ignore_errors=True)
+    shutil.copytree(student_dir, alone / student_dir.name)
+    ours, floor = [], []
+    for _ in range(repeat):
+        started = time.monotonic()
+        proc = subprocess.run([sys.executable, "-m", "autograder.integrations.gradescope", "run", "--root", str(root)],
+                              cwd=ROOT, capture_output=True, text=True)
+        ours.append(time.monotonic() - started)
+        if proc.returncode != 0 or not (root / "results" / "results.json").is_file():
+            raise RuntimeError(f"run_autograder failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
+        floor.append(floor_class(alone, 1, ROOT / "config.yaml")["wall_s"])
+    return {"wall_s": round(statistics.median(ours), 3), "floor_wall_s": round(statistics.median(floor), 3),
+            "runs": [round(x, 3) for x in ours], "floor_runs": [round(x, 3) for x in floor]}
+
+
+def run(students: int, small: int, sample: int, jobs: int, out: Path, rounds: int = 3) -> dict:
     out.mkdir(parents=True, exist_ok=True)
     config = ROOT / "config.yaml"
     backend = select_backend("auto")
@@ -232,10 +273,23 @@ def run(students: int, small: int, sample: int, jobs: int, out: Path) -> dict:
         class_dir = out / f"class{n}"
         shutil.rmtree(class_dir, ignore_errors=True)
         kinds = synthetic_class(class_dir, n)
-        results[f"ours_{n}"] = grade_class(class_dir, out / f"graded{n}", jobs, config)
-        results[f"ours_{n}"]["mix"] = {k: sum(1 for v in kinds.values() if v.split(":")[0] == k)
-                                       for k, _ in MIX}
+        # Side by side: the grader and the floor alternately, each going first in every other round.
+        ours, floor = [], []
+        for i in range(rounds if n == students else 1):
+            for who in (("ours", "floor") if i % 2 == 0 else ("floor", "ours")):
+                if who == "ours":
+                    ours.append(grade_class(class_dir, out / f"graded{n}", jobs, config))
+                else:
+                    floor.append(floor_class(class_dir, jobs, config))
+        pairs = [round(o["wall_s"] / f["wall_s"], 3) for o, f in zip(ours, floor)]
+        best = sorted(ours, key=lambda o: o["wall_s"])[len(ours) // 2]  # the median run's numbers
+        results[f"ours_{n}"] = dict(best, mix={k: sum(1 for v in kinds.values() if v.split(":")[0] == k)
+                                               for k, _ in MIX},
+                                    runs=[o["wall_s"] for o in ours], floor_runs=[f["wall_s"] for f in floor],
+                                    floor_wall_s=round(statistics.median(f["wall_s"] for f in floor), 3),
+                                    floor_ratios=pairs, floor_ratio=round(statistics.median(pairs), 3))
     class_dir = out / f"class{students}"
+    results["one"] = one_submission(out, class_dir / sorted(os.listdir(class_dir))[0], max(3, rounds))
     picked = sorted(random.Random(1).sample(sorted(os.listdir(class_dir)), min(sample, students)))
     results["nbgrader"] = nbgrader_autograde(out, class_dir, picked)
     ours = results[f"ours_{students}"]["per_s"]
@@ -249,13 +303,22 @@ def report(r: dict, students: int, small: int) -> str:
     full, lines = r[f"ours_{students}"], []
     lines.append(f"sandbox backend: {r['backend']}   jobs: {r['jobs']}   cores: {r['cores']}   ({r['machine']})")
     lines.append(f"class of {full['students']}: {full['mix']}")
-    lines.append(f"  grade:     {full['wall_s']:.2f} s wall   {full['per_s']:.1f} submissions/s   "
+    lines.append(f"  grade:     {full['wall_s']:.2f} s wall (median of {len(full['runs'])} runs: "
+                 f"{', '.join(f'{x:.2f}' for x in full['runs'])})   {full['per_s']:.1f} submissions/s   "
                  f"median {full['median_ms']:.0f} ms   p95 {full['p95_ms']:.0f} ms per submission")
+    lines.append(f"  floor:     {full['floor_wall_s']:.2f} s wall (same sandbox, worker, inputs and reference; no "
+                 f"pytest, feedback or outputs: {', '.join(f'{x:.2f}' for x in full['floor_runs'])})")
+    lines.append(f"  to the floor: {full['floor_ratio']:.2f}x (each run beside its floor run: "
+                 f"{', '.join(f'{x:.2f}' for x in full['floor_ratios'])})")
     lines.append(f"  memory:    peak {full['peak_mib']:.0f} MiB (whole process tree, PSS)")
     if small < students:
-        lines.append(f"             {r[f'ours_{small}']['peak_mib']:.0f} MiB for {small} students, "
-                     f"{full['peak_mib']:.0f} MiB for {students}")
+        part = r[f"ours_{small}"]
+        lines.append(f"             {part['peak_mib']:.0f} MiB for {small} students, {full['peak_mib']:.0f} MiB for {students}")
+        lines.append(f"class of {small}: {part['wall_s']:.2f} s wall (floor {part['floor_wall_s']:.2f} s)")
     lines.append(f"  time outside student code: {100 * full['outside_student_code']:.0f}% of grading time")
+    one = r["one"]
+    lines.append(f"one submission (Gradescope's run_autograder): {one['wall_s']:.2f} s wall, median of "
+                 f"{len(one['runs'])} (floor {one['floor_wall_s']:.2f} s): nearly all of it start-up")
     nb = r["nbgrader"]
     lines.append(f"nbgrader autograde: {nb['students']} notebooks in {nb['wall_s']:.1f} s = {nb['per_s']:.2f}/s "
                  f"({1000 / nb['per_s']:.0f} ms per notebook)")
@@ -267,11 +330,12 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder.devtools.bench", description=__doc__.splitlines()[0])
     parser.add_argument("--students", type=int, default=1000)
     parser.add_argument("--small", type=int, default=100, help="a smaller class, to compare memory")
+    parser.add_argument("--rounds", type=int, default=3, help="runs of the full class, each beside a floor run")
     parser.add_argument("--nbgrader-sample", type=int, default=20)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--out", default=str(ROOT / "bench-out"))
     args = parser.parse_args(argv)
-    results = run(args.students, args.small, args.nbgrader_sample, args.jobs, Path(args.out))
+    results = run(args.students, args.small, args.nbgrader_sample, args.jobs, Path(args.out), args.rounds)
     print(report(results, args.students, min(args.small, args.students)))
     print(f"(all numbers: {Path(args.out) / 'bench.json'})")
     return 0

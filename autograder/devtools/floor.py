@@ -35,13 +35,11 @@ AHEAD = 2  # jobs a grading process holds, as the real pool's
 
 
 def _settings(config_path: Path) -> tuple:
-    """(Limits, seed, solutions folder, backend name) from config.yaml, read directly (no rubric checks)."""
-    from autograder.sandbox.limits import Limits
+    """(Limits, backend name, seed, solutions folder) from config.yaml (its rubric is not needed)."""
+    from autograder.spec.config import load_sandbox
 
-    raw = yaml.safe_load(config_path.read_text())
-    return (Limits(**raw.get("limits", {})), raw["assignment"]["seed"],
-            (config_path.parent / raw["assignment"].get("solutions", "solutions")).resolve(),
-            raw.get("sandbox", {}).get("backend", "auto"))
+    raw = yaml.safe_load(config_path.read_text())["assignment"]
+    return (*load_sandbox(config_path), raw["seed"], (config_path.parent / raw.get("solutions", "solutions")).resolve())
 
 
 def _close(got, want, rtol: float = 1e-4, atol: float = 1e-8) -> bool:
@@ -95,25 +93,28 @@ def _reference(reference, module: str, function: str, cases: list) -> list:
 
 
 def shard(config_path: Path, index: int, cpu: int | None) -> int:
-    """One grading process: submissions in on stdin (JSON lines), one score line out per submission."""
-    if cpu is not None:
-        os.sched_setaffinity(0, {cpu})
+    """One grading process: submissions in on stdin (JSON lines), one score line out per submission.
+    It starts as the real one does: the zygote first, then its own imports, then both on one core."""
     try:
         os.sched_setscheduler(0, os.SCHED_BATCH, os.sched_param(0))
     except (AttributeError, OSError):
         pass
-    from autograder.grading.cases import Cases
-    from autograder.grading.reference import Reference, load_solutions
     from autograder.sandbox.backends import select_backend
     from autograder.sandbox.slot import Slot
+
+    limits, backend, seed, solutions = _settings(config_path)
+    slot = Slot(select_backend(backend, str(config_path)), limits, index, os.environ.get("NNB_SLOT_PARENT"), cpu)
+    slot.launch()
+    if cpu is not None:
+        os.sched_setaffinity(0, {cpu})
+    from autograder.grading.cases import Cases
+    from autograder.grading.reference import Reference, load_solutions
     from autograder.sandbox.worker.wire import dumps
     from autograder.spec.assignment import MODULES
 
-    limits, seed, solutions, backend = _settings(config_path)
-    slot = Slot(select_backend(backend, str(config_path)), limits, index, os.environ.get("NNB_SLOT_PARENT"))
-    slot.start()
     reference = Reference(load_solutions(solutions))
     modules = [name[:-3] for name in MODULES]
+    slot.wait_ready()
     print(json.dumps({"ready": True}), flush=True)
     try:
         for line in sys.stdin:
@@ -126,7 +127,9 @@ def shard(config_path: Path, index: int, cpu: int | None) -> int:
                         "given": reference.stand_ins(m, f, cases) or {}} for m, f, cases in calls]
             frames = dumps({"op": "import", "modules": modules}), dumps({"op": "calls", "calls": request})
             os.set_blocking(child[1], True)
-            os.write(child[1], b"".join(len(f).to_bytes(4, "big") + f for f in frames))
+            data = memoryview(b"".join(len(f).to_bytes(4, "big") + f for f in frames))
+            while data:
+                data = data[os.write(child[1], data):]
             count = sum(len(cases) for _, _, cases in calls)
             answers = _answers(child, len(modules) + count, limits)[len(modules):]
             right = [want for m, f, cases in calls for want in _reference(reference, m, f, cases)]
@@ -143,6 +146,7 @@ def shard(config_path: Path, index: int, cpu: int | None) -> int:
 def grade(class_dir: Path, jobs: int, config_path: Path) -> dict:
     """Grade every folder of class_dir with `jobs` floor processes; the wall time, start-up included."""
     started = time.monotonic()
+    jobs = max(1, min(jobs, len(os.listdir(class_dir))))  # as the real grader: no more processes than students
     cores = sorted(os.sched_getaffinity(0))
     pins = cores[:jobs] if jobs <= len(cores) else [None] * jobs
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")

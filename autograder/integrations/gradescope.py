@@ -85,6 +85,15 @@ def student_id(root: Path) -> str:
 
 def run(root: Path) -> int:
     """Grade /autograder/submission; write /autograder/results/results.json (fail closed on any error)."""
+    from autograder.coordinator.pool import Shards
+
+    config_path = (root / "source" / "config.yaml").resolve()
+    # The grading process starts first (its sandbox takes longest to be ready) while the rest is read.
+    with Shards(config_path, 1) as shards:
+        return _run(root, config_path, shards)
+
+
+def _run(root: Path, config_path: Path, shards) -> int:
     from autograder.coordinator.batch import grade
     from autograder.coordinator.discover import read_submission
     from autograder.coordinator.pool import fault_result
@@ -95,13 +104,13 @@ def run(root: Path) -> int:
     from autograder.spec.config import load_config
 
     # The written items are a separate Gradescope assignment (README, "Gradescope"): not in this score.
-    config = load_config(root / "source" / "config.yaml", declared_tests()).without_written()
+    config = load_config(config_path, declared_tests()).without_written()
     results_dir = root / "results"
     results_dir.mkdir(parents=True, exist_ok=True)
     job = SubmissionDir(student_id(root), root / "submission", submitted=read_submission(root / "submission"))
     try:
         with tempfile.TemporaryDirectory(prefix="nnb-gradescope-") as out:  # the grader's own outputs: not kept
-            result = grade([job], Path(out) / "out", config, regrade_all=True).results[0]
+            result = grade([job], Path(out) / "out", config, regrade_all=True, shards=shards).results[0]
     except Exception as exc:  # noqa: BLE001 - Gradescope must still get every item, at 0, with a reason
         result = fault_result(job, config, f"grader error: {exc}")
     text = gradescope_json(result, config)
