@@ -69,7 +69,10 @@ def dumps(value) -> bytes:
         seen[id(v)] = (v, out, depth)
         return out
 
-    header = json.dumps(enc(value, 0), allow_nan=True).encode()
+    try:
+        header = json.dumps(enc(value, 0), allow_nan=True).encode()
+    finally:
+        enc = None  # it calls itself: a cycle (with every container seen) for the collector otherwise
     parts = [_U32.pack(len(header)), header, _U32.pack(len(blobs))]
     for blob in blobs:
         parts += [_U32.pack(len(blob)), blob]
@@ -155,7 +158,10 @@ def loads_sized(data: bytes, *, max_blobs: int = 4096, max_elements: int = 10_00
                 return out
         raise WireError("unknown tagged object")
 
-    value = header if type(header) in _PLAIN else dec(header, 0)
+    try:
+        value = header if type(header) in _PLAIN else dec(header, 0)
+    finally:
+        dec = None  # it calls itself: a cycle that would keep the message's bytes until the collector runs
     return value, allowed - budget[0] + end
 
 
@@ -255,7 +261,10 @@ def digest(value) -> bytes:
         else:
             h.update(b"S" + repr(v).encode() + type(v).__name__.encode())
 
-    feed(value)
+    try:
+        feed(value)
+    finally:
+        feed = None  # it calls itself: a cycle for the collector otherwise
     return h.digest()
 
 
