@@ -11,6 +11,7 @@ to be overridden in both environments and the templates shipped as package data.
 """
 from __future__ import annotations
 
+import functools
 import html
 import re
 from dataclasses import dataclass, field
@@ -58,12 +59,24 @@ _MARKDOWN = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&|~#!:"})  # what Mark
 def md(text: str) -> str:
     """Text for Markdown that renders as itself: on one line, control characters shown escaped (printable),
     every character Markdown or HTML would act on escaped (':' too: no autolinks)."""
-    return printable(" ".join(str(text).split())).translate(_MARKDOWN)
+    return _md(str(text))
 
 
 def esc(text) -> str:
     """Text for HTML: control characters shown escaped (printable), then HTML-escaped."""
-    return html.escape(printable(str(text)))
+    return _esc(str(text))
+
+
+# Most of a page's text (titles, what was checked, hints, common problems) is the same on every student's
+# page: each is escaped once. Pure functions of a string, so a cache changes nothing but the time.
+@functools.lru_cache(maxsize=8192)
+def _md(text: str) -> str:
+    return printable(" ".join(text.split())).translate(_MARKDOWN)
+
+
+@functools.lru_cache(maxsize=8192)
+def _esc(text: str) -> str:
+    return html.escape(printable(text))
 
 
 @dataclass
