@@ -26,6 +26,6 @@ def test_bench_smoke(tmp_path):
     assert min(ours["floor_ratios"]) <= ours["floor_ratio"] <= max(ours["floor_ratios"])
     assert "to the floor" in proc.stdout
     # the single submission went through Gradescope's run_autograder path, and the floor on it
-    assert len(r["one"]["runs"]) == 3 and r["one"]["wall_s"] > 0 and r["one"]["floor_wall_s"] > 0
+    assert len(r["one"]["runs"]) == 2 and r["one"]["wall_s"] > 0 and r["one"]["floor_wall_s"] > 0
     results = json.loads((tmp_path / "gradescope" / "results" / "results.json").read_text())
     assert len(results["tests"]) == 15 and results["score"] >= 0

@@ -4,7 +4,7 @@ however it was written (float32, another summation order, the usual log safeguar
 Each student's cases are drawn from their id (autograder/grading/cases.py), so fairness is a property of the
 case generator and the tolerance together: every recognised mistake must show in the same cases for
 every id, and rounding must never reach the tolerance. These tests grade the code through the real
-grader under 200 ids each, and measure the margins the tolerance in config.yaml was chosen from.
+grader under 100 ids each, and measure the margins the tolerance in config.yaml was chosen from.
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from autograder.grading import misconceptions as mc
 from autograder.devtools.samples import EQUIVALENT, MISTAKES, variant, write_class
 from helpers import AUTO_TOTAL, MAX_TOTAL, ROOT, read_grades, read_result, run_grader
 
-IDS = 200
+IDS = 100
 SEED = 20260415
 KINDS = {"solution": variant(), **{f"mistake-{name}": variant(*edits) for name, edits in MISTAKES.items()},
          **{f"equivalent-{name}": variant(*edits) for name, edits in EQUIVALENT.items()}}

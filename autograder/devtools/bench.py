@@ -289,7 +289,7 @@ def run(students: int, small: int, sample: int, jobs: int, out: Path, rounds: in
                                     floor_wall_s=round(statistics.median(f["wall_s"] for f in floor), 3),
                                     floor_ratios=pairs, floor_ratio=round(statistics.median(pairs), 3))
     class_dir = out / f"class{students}"
-    results["one"] = one_submission(out, class_dir / sorted(os.listdir(class_dir))[0], max(3, rounds))
+    results["one"] = one_submission(out, class_dir / sorted(os.listdir(class_dir))[0], rounds)
     picked = sorted(random.Random(1).sample(sorted(os.listdir(class_dir)), min(sample, students)))
     results["nbgrader"] = nbgrader_autograde(out, class_dir, picked)
     ours = results[f"ours_{students}"]["per_s"]
