@@ -58,7 +58,7 @@ def _grade(args, workers: int, shards, bar) -> int:
     from autograder.coordinator.batch import OutputError, grade
     from autograder.coordinator.discover import find_submissions, not_students
     from autograder.coordinator.trust import check_path, may_add
-    from autograder.outputs.report import summarise, who
+    from autograder.outputs.report import who
     from autograder.outputs.results import waiting as waiting_items
     from autograder.sandbox.backends import PLAIN_WARNING, select_backend
     from autograder.spec.assignment import MODULES
@@ -121,7 +121,7 @@ def _grade(args, workers: int, shards, bar) -> int:
     print(f"Graded {fresh} submission{'s' if fresh != 1 else ''} in {report.seconds:.1f} s (sandbox: {backend.name})"
           + (f"; kept {report.reused} unchanged ({_flag('--regrade-all', 'REGRADE=1')} to redo them)" if report.reused else "")
           + f"; mean {mean:.1f} / {config.max_total:g}.")
-    groups = summarise(report.results, config).groups
+    groups = report.summary.groups
     if groups:  # one line per reason, however many students: the report lists them all
         print(f"Not graded normally ({sum(len(members) for _, members in groups)}):")
         for kind, members in groups:

@@ -17,6 +17,7 @@ from autograder.coordinator.trust import Untrusted, check_path
 from autograder.core.files import overwrite, overwrite_atomically
 from autograder.grading.job import SubmissionDir
 from autograder.outputs.feedback import page, page_html, page_markdown
+from autograder.outputs.report import ClassSummary, summarise
 from autograder.outputs.report import to_html as report_html
 from autograder.outputs.results import StudentResult, grades_csv, gradescope_json
 from autograder.spec.config import Config
@@ -108,6 +109,7 @@ class BatchReport:
     seconds: float = 0.0
     reused: int = 0  # results kept from an earlier run (nothing they depend on changed)
     timestamps: dict[str, str | None] = field(default_factory=dict)  # nbgrader's submission time, by student
+    summary: ClassSummary | None = None  # the class report's numbers (report.summarise)
 
 
 def grade(jobs: list[SubmissionDir], out: Path, config: Config, workers: int = 1, regrade_all: bool = False,
@@ -177,9 +179,11 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
     report = BatchReport(sorted(kept + graded, key=lambda r: r.student), faults=sum(bool(r.fault) for r in graded),
                          seconds=time.monotonic() - shards.started, reused=len(kept),
                          timestamps={job.student: job.timestamp for job in jobs})
-    for name, render in (("grades.csv", grades_csv), ("report.html", report_html)):
+    report.summary = summarise(report.results, config)
+    for name, render in (("grades.csv", lambda: grades_csv(report.results, config)),
+                         ("report.html", lambda: report_html(report.results, config, report.summary))):
         try:
-            _atomic_write(out / name, render(report.results, config))
+            _atomic_write(out / name, render())
         except OSError as exc:  # a full disk, say: every result is saved per student; this can be written again
             raise OutputError(f"{out / name} could not be written ({exc.strerror}): make room, then run again "
                               "(what was graded is kept and not graded again)") from None

@@ -38,10 +38,10 @@ class ClassSummary:
 def summarise(results: list[StudentResult], config: Config) -> ClassSummary:
     """Numbers for the report, straight from the results."""
     n = len(results)
-    items = []
+    items, by_id = [], [{i.id: i for i in r.items} for r in results]
     for question in config.questions:
         for item in question.items + question.written:  # a written answer waiting for a person is not counted yet
-            entries = [next(i for i in r.items if i.id == item.id) for r in results]
+            entries = [of[item.id] for of in by_id]
             scores = np.array([i.score for i in entries if i.status != "waiting"], dtype=float)
             m = len(scores)
             items.append({"id": item.id, "title": item.title, "points": item.points,
@@ -176,8 +176,9 @@ def _names(names: list[str], shown: int = 5) -> str:
             f"{'s' if len(rest) != 1 else ''}</summary>{', '.join(e(n) for n in rest)}</details>")
 
 
-def to_html(results: list[StudentResult], config: Config) -> str:
-    s = summarise(results, config)
+def to_html(results: list[StudentResult], config: Config, summary: ClassSummary | None = None) -> str:
+    """The class report; `summary`: summarise(results, config), if the caller has it already."""
+    s = summary or summarise(results, config)
     e = esc
     totals = np.array(s.totals) if s.totals else np.zeros(1)
     parts = [f"<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Class report: {e(config.name)}</title>"
