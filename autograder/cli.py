@@ -56,7 +56,7 @@ def _folders_in(path: str | None) -> int:
 
 def _grade(args, workers: int, shards, bar) -> int:
     from autograder.coordinator.batch import OutputError, grade
-    from autograder.coordinator.discover import find_submissions, not_students
+    from autograder.coordinator.discover import not_students, read_class
     from autograder.coordinator.trust import check_path, may_add
     from autograder.outputs.report import who
     from autograder.outputs.results import waiting as waiting_items
@@ -109,7 +109,9 @@ def _grade(args, workers: int, shards, bar) -> int:
     manual = course.manual_grades(config) if course is not None else {}  # what people gave the written answers
     cells = frozenset(item.cell for item in config.written)
     try:
-        report = grade(find_submissions(submissions, config.name, cells), out, config, workers, args.regrade_all,
+        count, students = read_class(submissions, config.name, cells)
+        bar.start(count)
+        report = grade(students, out, config, workers, args.regrade_all,
                        on_start=bar.start, on_result=progress, shards=shards, manual=manual)
     except OutputError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -7,7 +7,7 @@ import stat
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from autograder.coordinator.answers import Manual, add_written
 from autograder.coordinator.late import days_late, penalty
@@ -112,12 +112,13 @@ class BatchReport:
     summary: ClassSummary | None = None  # the class report's numbers (report.summarise)
 
 
-def grade(jobs: list[SubmissionDir], out: Path, config: Config, workers: int = 1, regrade_all: bool = False,
+def grade(jobs: Iterable[SubmissionDir], out: Path, config: Config, workers: int = 1, regrade_all: bool = False,
           on_start: Callable[[int], None] = lambda n: None,
           on_result: Callable[[StudentResult], None] = lambda r: None, shards: Shards | None = None,
           manual: dict[str, dict[str, Manual]] | None = None) -> BatchReport:
     """Grade what changed among `jobs` (everything with regrade_all) and write OUT: the one way into
-    grading, for the command line, the nbgrader course, Gradescope and the benchmark.
+    grading, for the command line, the nbgrader course, Gradescope and the benchmark. `jobs` may be
+    read as they are found (discover.read_class): the first is graded while the rest are read.
 
     Each result is saved as soon as it is graded (OUT/.grader-state), so an interrupted run loses
     nothing; grades.csv and the report are rebuilt from every student's result. The written items
@@ -129,6 +130,7 @@ def grade(jobs: list[SubmissionDir], out: Path, config: Config, workers: int = 1
     manual = manual or {}
     if shards is not None:
         return _grade_changed(jobs, shards, out, config, on_result, regrade_all, on_start, manual)
+    jobs = list(jobs)
     with Shards(config.path, min(workers, len(jobs))) as started:  # they start while we look for what changed
         return _grade_changed(jobs, started, out, config, on_result, regrade_all, on_start, manual)
 
@@ -140,15 +142,24 @@ def _finish(result: StudentResult, job: SubmissionDir, config: Config, manual: d
     return apply_late(result, job, config)
 
 
-def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config: Config, on_result, regrade_all: bool,
-                   on_start, manual: dict[str, dict[str, Manual]]) -> BatchReport:
+def _grade_changed(jobs: Iterable[SubmissionDir], shards: Shards, out: Path, config: Config, on_result,
+                   regrade_all: bool, on_start, manual: dict[str, dict[str, Manual]]) -> BatchReport:
     store = ResultStore(out / ".grader-state")
-    prints = {job.student: fingerprint(job, config) for job in jobs}
-    by_student = {job.student: job for job in jobs}
-    kept, todo = [], []
-    for job in jobs:
-        saved = None if regrade_all else store.load(job.student, prints[job.student])
-        (kept if saved else todo).append(saved or job)
+    prints, by_student, kept = {}, {}, []
+
+    def changed():
+        """The jobs to grade, each as it is found (the shards take them meanwhile); kept: the saved results
+        that still hold. on_start is told how many there are to grade once all are found."""
+        count = 0
+        for job in jobs:
+            by_student[job.student], prints[job.student] = job, fingerprint(job, config)
+            saved = None if regrade_all else store.load(job.student, prints[job.student])
+            if saved:
+                kept.append(saved)
+            else:
+                count += 1
+                yield job
+        on_start(count)
 
     def finished(result: StudentResult) -> None:
         earlier = store.load(result.student, None) if result.fault else None
@@ -165,12 +176,11 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
                 result.write_error = result.write_error or f"could not save the grading state: {exc}"
         on_result(result)
 
-    on_start(len(todo))
     # While results come in, the cycle collector would walk every result kept so far again and again (0.2 ms
     # a student); they hold no cycles, and what a student's outputs leave is a few dozen objects: collected after.
     gc.disable()
     try:
-        graded = shards.run(todo, config, finished) if todo else []
+        graded = shards.run(changed(), config, finished)
     finally:
         gc.enable()
     for result in kept:
@@ -178,7 +188,7 @@ def _grade_changed(jobs: list[SubmissionDir], shards: Shards, out: Path, config:
         write_student(out, config, result)
     report = BatchReport(sorted(kept + graded, key=lambda r: r.student), faults=sum(bool(r.fault) for r in graded),
                          seconds=time.monotonic() - shards.started, reused=len(kept),
-                         timestamps={job.student: job.timestamp for job in jobs})
+                         timestamps={student: job.timestamp for student, job in by_student.items()})
     report.summary = summarise(report.results, config)
     for name, render in (("grades.csv", lambda: grades_csv(report.results, config)),
                          ("report.html", lambda: report_html(report.results, config, report.summary))):

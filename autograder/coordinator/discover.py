@@ -20,6 +20,7 @@ import json
 import os
 import stat
 from pathlib import Path
+from typing import Iterator
 
 from autograder.coordinator.answers import MAX_NOTEBOOK_BYTES, parse_answers
 from autograder.coordinator.late import MAX_TIMESTAMP_BYTES, decode_timestamp
@@ -53,17 +54,30 @@ def find_submissions(root: Path, assignment: str, answer_cells: frozenset[str] =
     What is read is bounded per folder (MAX_SUBMISSION_BYTES), and, in a class folder others may
     add to, per user (_class_folders).
     """
+    count, students = read_class(root, assignment, answer_cells)
+    return list(students)
+
+
+def read_class(root: Path, assignment: str, answer_cells: frozenset[str] = frozenset()) \
+        -> tuple[int, Iterator[SubmissionDir]]:
+    """(how many students, find_submissions' students one at a time): each folder is read when it is
+    reached, so grading can start with the first while the rest are read."""
     root = Path(os.path.abspath(root))
-    doubts = _collect_doubts(root)
-    found = []
     top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)  # the instructor's folder
     try:
         folders, _ = _class_folders(top)
-        for name, identity in folders:
-            found.append(_read_student(top, name, root, assignment, doubts, identity, answer_cells))
     finally:
         os.close(top)
-    return found
+
+    def students() -> Iterator[SubmissionDir]:
+        doubts = _collect_doubts(root)
+        top = os.open(root, os.O_RDONLY | os.O_DIRECTORY)
+        try:
+            for name, identity in folders:  # each checked against the folder counted (identity)
+                yield _read_student(top, name, root, assignment, doubts, identity, answer_cells)
+        finally:
+            os.close(top)
+    return len(folders), students()
 
 
 def _class_folders(top: int) -> tuple[list[tuple[str, tuple[int, int]]], dict[str, str]]:

@@ -22,7 +22,7 @@ import tempfile
 import time
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from autograder.core.tree import remove_tree
 from autograder.grading import protocol
@@ -37,6 +37,34 @@ AHEAD = 2  # jobs a shard holds: the one it grades and the next, so it never wai
 
 
 SHARD = [sys.executable, "-m", "autograder.grading.shard"]  # run as SHARD + [CONFIG, INDEX, (CPU)]
+
+
+class _Pending:
+    """Jobs not yet handed out, as a deque to the pool: those given back first, then the rest of `jobs`,
+    each taken from it only when needed (a class read while it is graded)."""
+
+    def __init__(self, jobs: Iterable[SubmissionDir]):
+        self.back: deque[SubmissionDir] = deque()
+        self.rest = iter(jobs)
+
+    def __bool__(self) -> bool:
+        if not self.back:
+            for job in self.rest:
+                self.back.append(job)
+                break
+        return bool(self.back)
+
+    def popleft(self) -> SubmissionDir:
+        if not self:
+            raise IndexError("no more jobs")
+        return self.back.popleft()
+
+    def extendleft(self, jobs) -> None:
+        self.back.extendleft(jobs)
+
+    def __iter__(self):
+        while self:
+            yield self.popleft()
 
 
 class _Shard:
@@ -54,17 +82,22 @@ class _Shard:
                 env=dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                          PYTEST_DISABLE_PLUGIN_AUTOLOAD="1", NNB_SLOT_PARENT=str(workdir)))
 
-    def feed(self, queue: deque) -> None:
-        """Top up this shard's jobs from the queue; tell it when there will be no more."""
+    def feed(self, queue: _Pending) -> None:
+        """Top up this shard's jobs from the queue; tell it when there will be no more. (Taking a job may read
+        the next student's folder: its errors are not the shard's, so only the writes are guarded.)"""
+        while not self.closed and len(self.jobs) < AHEAD and queue:
+            job = queue.popleft()
+            self.jobs.append(job)
+            self._send(json.dumps(job.to_message()) + "\n")
+        if not self.closed:
+            self._send("")
+            if not self.closed and not queue:
+                self.close()
+
+    def _send(self, line: str) -> None:
         try:
-            while queue and len(self.jobs) < AHEAD and not self.closed:
-                job = queue.popleft()
-                self.jobs.append(job)
-                self.proc.stdin.write(json.dumps(job.to_message()) + "\n")
-            if not self.closed:
-                self.proc.stdin.flush()
-                if not queue:
-                    self.close()
+            self.proc.stdin.write(line)
+            self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             self.closed = True  # the shard died; its end of file is handled by the loop
 
@@ -155,14 +188,15 @@ class Shards:
     def _log(self) -> str:
         return "".join((self.workdir / f"shard{i}.log").read_text(errors="replace") for i in range(self.launched))
 
-    def run(self, jobs: list[SubmissionDir], config: Config,
+    def run(self, jobs: Iterable[SubmissionDir], config: Config,
             on_result: Callable[[StudentResult], None] = lambda r: None) -> list[StudentResult]:
         """Every job's result, in the order they finish (the shards were started with config.path);
         `on_result` is called as each comes in. A job the grader failed on gets a fault result.
+        `jobs` is read only as the shards need the next one.
 
         Returns when every result is in; the shards are ending meanwhile (see __exit__).
         """
-        results, queue = [], deque(jobs)
+        results, queue = [], _Pending(jobs)
 
         def finished(result: StudentResult) -> None:
             self.faults += bool(result.fault)

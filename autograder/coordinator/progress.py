@@ -7,7 +7,7 @@ import time
 
 
 class Progress:
-    """`start(total)`, then `update(result)` per submission, then `finish()`."""
+    """`update(result)` per submission, `start(total)` once the total is known, then `finish()`."""
 
     def __init__(self, stream=None, enabled: bool | None = None):
         self.stream = stream or sys.stderr
@@ -18,7 +18,8 @@ class Progress:
         self.started = time.monotonic()
 
     def start(self, total: int) -> None:
-        self.total, self.done, self.started = total, 0, time.monotonic()
+        """How many there are to grade: known once the class is read, when some may be graded already."""
+        self.total = total
         self._draw("")
 
     def update(self, result) -> None:
