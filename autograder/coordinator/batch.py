@@ -1,6 +1,7 @@
 """Grading a class: find what changed, grade it on the shards (pool.py), write the outputs (`grade`)."""
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import stat
@@ -67,12 +68,7 @@ def write_student(out: Path, config: Config, result: StudentResult) -> None:
     recorded in `result.write_error` and the batch goes on.
     """
     result.write_error = ""
-    shown = []  # what the student sees (feedback.page), decided once for both pages
-
-    def seen():
-        shown[:] = shown or [page(result, config)]
-        return shown[0]
-
+    seen = functools.cache(lambda: page(result, config))  # what the student sees, decided once for both pages
     for path, render in ((out / "results" / f"{result.file}.json", lambda: gradescope_json(result, config)),
                          (out / "feedback" / f"{result.file}.html", lambda: page_html(seen())),
                          (out / "feedback" / f"{result.file}.md", lambda: page_markdown(seen()))):

@@ -54,8 +54,7 @@ def find_submissions(root: Path, assignment: str, answer_cells: frozenset[str] =
     What is read is bounded per folder (MAX_SUBMISSION_BYTES), and, in a class folder others may
     add to, per user (_class_folders).
     """
-    count, students = read_class(root, assignment, answer_cells)
-    return list(students)
+    return list(read_class(root, assignment, answer_cells)[1])
 
 
 def read_class(root: Path, assignment: str, answer_cells: frozenset[str] = frozenset()) \

@@ -85,21 +85,21 @@ class _Shard:
     def feed(self, queue: _Pending) -> None:
         """Top up this shard's jobs from the queue; tell it when there will be no more. (Taking a job may read
         the next student's folder: its errors are not the shard's, so only the writes are guarded.)"""
+        lines = []
         while not self.closed and len(self.jobs) < AHEAD and queue:
             job = queue.popleft()
             self.jobs.append(job)
-            self._send(json.dumps(job.to_message()) + "\n")
-        if not self.closed:
-            self._send("")
-            if not self.closed and not queue:
-                self.close()
-
-    def _send(self, line: str) -> None:
+            lines.append(json.dumps(job.to_message()) + "\n")
+        if self.closed:
+            return
         try:
-            self.proc.stdin.write(line)
+            self.proc.stdin.write("".join(lines))
             self.proc.stdin.flush()
         except (BrokenPipeError, OSError):
             self.closed = True  # the shard died; its end of file is handled by the loop
+            return
+        if not queue:
+            self.close()
 
     def close(self) -> None:
         """No more jobs: it ends after the ones it holds."""
