@@ -97,3 +97,25 @@ def test_shards_that_never_get_ready_fail_every_job_closed(tmp_path):
     assert sorted(results) == ["a", "b", "c"]
     assert all(r.fault for r in results.values())
     assert launched <= 2 * 2 + 3 + 3  # bounded: new shards stop once they keep failing
+
+
+def test_jobs_are_taken_only_as_the_shards_need_them(tmp_path):
+    """A class read while it is graded (discover.read_class): the first results come in before the last
+    folder is read, and every job still gets one result, one that died with its shard included."""
+    import json
+
+    taken, results_when_taken = [], []
+    got = []
+
+    def jobs():
+        for i in range(12):
+            taken.append(i)
+            results_when_taken.append(len(got))
+            yield SubmissionDir(f"s{i:02}", tmp_path / f"s{i:02}")
+
+    with Shards(CONFIG.path, 1, command=[sys.executable, "-c", STAND_IN, json.dumps({"s05": "die"})]) as pool:
+        results = pool.run(jobs(), CONFIG, got.append)
+    assert taken == list(range(12)) and len(results) == 12
+    assert {r.student for r in results} == {f"s{i:02}" for i in range(12)}
+    assert results_when_taken[-1] > 0  # the last job was taken after results had come in: not all at once
+    assert [r.student for r in results if r.fault] == ["s05"]
